@@ -1,0 +1,57 @@
+# Two commands set everything up:  `make run`  and  `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+APT := apt-get -o DPkg::Lock::Timeout=600 -q
+
+.PHONY: run test lint browser bench load cli clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
+	$(PY) -m pip install -q -r requirements-bench.txt
+	touch $@
+
+## Start the app on http://127.0.0.1:$(PORT), showing a bundled sample photo.
+run: $(VENV)/.runtime
+	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+## Debian's Chromium for the browser tests (never `playwright install`).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    DEBIAN_FRONTEND=noninteractive $(APT) update && \
+	    DEBIAN_FRONTEND=noninteractive $(APT) install -y chromium; \
+	  else echo "chromium is missing; run: sudo apt-get install -y chromium"; fi; \
+	fi
+	@if [ "$${CI:-}" = true ] && [ ! -x /usr/bin/chromium ]; then \
+	  echo "CI: /usr/bin/chromium is missing; browser tests cannot run." >&2; exit 1; fi
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Every test: lint, unit, property, AppTest and browser tests.
+test: $(VENV)/.dev browser lint
+	$(PY) -m pytest -q
+
+## Speed and objective against the OpenCV tutorial recipe (see bench/README.md).
+bench: $(VENV)/.bench
+	$(PY) bench/bench.py
+
+## Many browser sessions at once against one server (see bench/README.md).
+load: $(VENV)/.dev browser
+	$(PY) bench/load.py --sessions 10
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

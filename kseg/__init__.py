@@ -1,0 +1,65 @@
+"""kseg: K-means colour segmentation of photos, exact and fast.
+
+>>> import kseg
+>>> image = kseg.load_image(kseg.sample_path("coffee"))
+>>> result = kseg.segment(image.rgb, 5, seed=0)
+>>> result.k
+5
+"""
+
+from __future__ import annotations
+
+from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
+from kseg.export import (
+    encode_png,
+    export_files,
+    export_zip,
+    palette_csv,
+    palette_gpl,
+    palette_json,
+    palette_rows,
+    safe_stem,
+)
+from kseg.loading import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_PIXELS,
+    FORMATS,
+    ImageError,
+    LoadedImage,
+    load_image,
+    opaque_mask,
+)
+from kseg.masks import cluster_mask, cutout, label_map, mask_image, segmented_image
+from kseg.samples import SAMPLES, sample_path
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "COLOR_SPACES",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_PIXELS",
+    "FORMATS",
+    "INITS",
+    "MAX_K",
+    "SAMPLES",
+    "ImageError",
+    "LoadedImage",
+    "Segmentation",
+    "cluster_mask",
+    "cutout",
+    "encode_png",
+    "export_files",
+    "export_zip",
+    "label_map",
+    "load_image",
+    "mask_image",
+    "opaque_mask",
+    "palette_csv",
+    "palette_gpl",
+    "palette_json",
+    "palette_rows",
+    "safe_stem",
+    "sample_path",
+    "segment",
+    "segmented_image",
+]

@@ -1,0 +1,137 @@
+"""Per-cluster masks, cut-outs and painted images from a segmentation.
+
+Every function here takes the labels of a :class:`~kseg.Segmentation`, so a
+mask, a cut-out and the painted image always agree pixel for pixel, at full
+resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from kseg.clustering import Segmentation
+
+__all__ = ["cluster_mask", "cutout", "label_map", "mask_image", "segmented_image"]
+
+
+def _indices(result: Segmentation, clusters: int | Iterable[int]) -> np.ndarray:
+    idx = np.atleast_1d(np.asarray(clusters if not isinstance(clusters, int) else [clusters]))
+    if idx.size == 0 or idx.dtype.kind not in "iu":
+        msg = f"clusters must be one or more cluster indices, got {clusters!r}"
+        raise ValueError(msg)
+    bad = idx[(idx < 0) | (idx >= result.k)]
+    if bad.size:
+        msg = f"cluster index {int(bad[0])} is out of range: valid indices are 0 to {result.k - 1}"
+        raise ValueError(msg)
+    return idx
+
+
+def cluster_mask(result: Segmentation, clusters: int | Iterable[int]) -> np.ndarray:
+    """Boolean mask of the pixels in one or several clusters.
+
+    Parameters
+    ----------
+    result : Segmentation
+        A segmentation.
+    clusters : int or iterable of int
+        Cluster index or indices (0 is the largest cluster).
+
+    Returns
+    -------
+    (H, W) ndarray of bool
+
+    Raises
+    ------
+    ValueError
+        If an index is outside 0 to ``result.k - 1``.
+    """
+    idx = _indices(result, clusters)
+    if idx.size == 1:
+        return result.labels == idx[0]
+    table = np.zeros(result.k + 1, dtype=bool)
+    table[idx] = True
+    return table[result.labels]  # label -1 reads the last entry: False
+
+
+def mask_image(result: Segmentation, clusters: int | Iterable[int]) -> np.ndarray:
+    """Black-and-white mask: 255 inside the cluster(s), 0 elsewhere.
+
+    Returns
+    -------
+    (H, W) ndarray of uint8
+    """
+    return cluster_mask(result, clusters).astype(np.uint8) * np.uint8(255)
+
+
+def cutout(
+    rgb: np.ndarray,
+    result: Segmentation,
+    clusters: int | Iterable[int],
+    alpha: np.ndarray | None = None,
+) -> np.ndarray:
+    """Original pixels of the cluster(s), transparent elsewhere.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray of uint8
+        The image that was segmented.
+    result : Segmentation
+        Its segmentation.
+    clusters : int or iterable of int
+        Cluster index or indices.
+    alpha : (H, W) ndarray of uint8, optional
+        The image's own opacity; kept inside the cut-out.
+
+    Returns
+    -------
+    (H, W, 4) ndarray of uint8
+        RGBA image.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match or an index is out of range.
+    """
+    if rgb.shape[:2] != result.labels.shape:
+        msg = f"rgb has shape {rgb.shape[:2]} but the labels have {result.labels.shape}"
+        raise ValueError(msg)
+    inside = cluster_mask(result, clusters)
+    out = np.empty((*rgb.shape[:2], 4), dtype=np.uint8)
+    out[..., :3] = rgb
+    out[..., 3] = inside.astype(np.uint8) * np.uint8(255)
+    if alpha is not None:
+        np.minimum(out[..., 3], alpha, out=out[..., 3])
+    return out
+
+
+def segmented_image(result: Segmentation, background: int = 255) -> np.ndarray:
+    """Each pixel painted with its cluster's colour.
+
+    Parameters
+    ----------
+    result : Segmentation
+        A segmentation.
+    background : int, optional
+        Grey level for pixels left out of clustering (label -1).
+
+    Returns
+    -------
+    (H, W, 3) ndarray of uint8
+    """
+    table = np.empty((result.k + 1, 3), dtype=np.uint8)
+    table[: result.k] = result.centers
+    table[result.k] = background
+    return table[result.labels]
+
+
+def label_map(result: Segmentation) -> np.ndarray:
+    """Cluster index of every pixel as an 8-bit image; 255 marks left-out pixels.
+
+    Returns
+    -------
+    (H, W) ndarray of uint8
+    """
+    out = result.labels.astype(np.uint8)  # -1 wraps to 255
+    return out

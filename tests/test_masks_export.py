@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import kseg
+from kseg.cli import main
+from tests.conftest import quadrants
+
+
+@pytest.fixture(scope="module")
+def quad():
+    img = quadrants(40)
+    return img, kseg.segment(img, 4, seed=0)
+
+
+def _decode(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)))
+
+
+def test_mask_image_is_full_size_black_and_white_and_matches_labels(quad):
+    img, r = quad
+    for i in range(r.k):
+        m = kseg.mask_image(r, i)
+        assert m.shape == img.shape[:2]
+        assert set(np.unique(m).tolist()) <= {0, 255}
+        assert np.array_equal(m == 255, r.labels == i)
+        png = _decode(kseg.encode_png(m))
+        assert np.array_equal(png, m)
+
+
+def test_cutout_keeps_original_pixels_inside_and_is_transparent_outside(quad):
+    img, r = quad
+    c = kseg.cutout(img, r, 1)
+    assert c.shape == (*img.shape[:2], 4)
+    inside = r.labels == 1
+    assert np.array_equal(c[..., :3], img)
+    assert (c[..., 3][inside] == 255).all() and (c[..., 3][~inside] == 0).all()
+    rgba = _decode(kseg.encode_png(c))
+    assert np.array_equal(rgba, c)
+
+
+def test_cutout_of_several_clusters_and_source_alpha(quad):
+    img, r = quad
+    alpha = np.full(img.shape[:2], 128, np.uint8)
+    c = kseg.cutout(img, r, [0, 2], alpha=alpha)
+    inside = (r.labels == 0) | (r.labels == 2)
+    assert (c[..., 3][inside] == 128).all() and (c[..., 3][~inside] == 0).all()
+
+
+def test_bad_cluster_indices_raise(quad):
+    img, r = quad
+    with pytest.raises(
+        ValueError, match="cluster index 4 is out of range: valid indices are 0 to 3"
+    ):
+        kseg.mask_image(r, 4)
+    with pytest.raises(ValueError, match="rgb has shape"):
+        kseg.cutout(img[:10], r, 0)
+
+
+def test_segmented_image_paints_centres_and_label_map_marks_left_out(quad):
+    img, r = quad
+    seg = kseg.segmented_image(r)
+    assert np.array_equal(seg, r.centers[r.labels])
+    mask = np.ones(img.shape[:2], bool)
+    mask[0, 0] = False
+    rm = kseg.segment(img, 4, mask=mask)
+    lm = kseg.label_map(rm)
+    assert lm[0, 0] == 255 and lm.max() == 255 and np.array_equal(lm[1:], rm.labels[1:])
+    assert (kseg.segmented_image(rm)[0, 0] == 255).all()
+
+
+def test_palette_formats_agree(quad):
+    _, r = quad
+    rows = kseg.palette_rows(r)
+    assert [row["index"] for row in rows] == [1, 2, 3, 4]
+    assert sum(row["pixels"] for row in rows) == 1600
+    assert json.loads(kseg.palette_json(r)) == rows
+    parsed = list(csv.DictReader(io.StringIO(kseg.palette_csv(r).decode())))
+    assert [p["hex"] for p in parsed] == [row["hex"] for row in rows]
+    gpl = kseg.palette_gpl(r, "../evil/name.png").decode().splitlines()
+    assert gpl[0] == "GIMP Palette" and gpl[1] == "Name: name"
+    first = gpl[4].split()
+    assert [int(v) for v in first[:3]] == [rows[0]["r"], rows[0]["g"], rows[0]["b"]]
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [
+        ("../../etc/passwd.png", "passwd"),
+        ("C:\\Users\\me\\photo 1.JPG", "photo_1"),
+        ("..", "image"),
+        ("", "image"),
+        (".hidden", "hidden"),
+        ("a/b/c.tar.gz", "c.tar"),
+    ],
+)
+def test_safe_stem_drops_path_parts(name, stem):
+    assert kseg.safe_stem(name) == stem
+
+
+def test_zip_holds_every_file_with_a_manifest(quad):
+    img, r = quad
+    data = kseg.export_zip(img, r, source_name="../x/My Photo.png")
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    names = set(zf.namelist())
+    assert all(n.startswith("My_Photo/") for n in names)
+    expected = {
+        "segmented.png",
+        "labels.png",
+        "palette.json",
+        "palette.csv",
+        "palette.gpl",
+        "manifest.json",
+    }
+    stems = [f"cluster_{i + 1:02d}_{kseg.palette_rows(r)[i]['hex'][1:]}" for i in range(4)]
+    expected |= {f"masks/{s}.png" for s in stems} | {f"cutouts/{s}.png" for s in stems}
+    assert names == {f"My_Photo/{n}" for n in expected}
+    manifest = json.loads(zf.read("My_Photo/manifest.json"))
+    assert manifest["source"] == {"name": "My_Photo", "width": 40, "height": 40}
+    assert manifest["settings"]["k"] == 4 and manifest["clusters_found"] == 4
+    masks = [_decode(zf.read(f"My_Photo/masks/{s}.png")) for s in stems]
+    assert (np.sum([m == 255 for m in masks], axis=0) == 1).all()
+
+
+def test_cli_writes_folders_and_reports_failures(tmp_path, capsys):
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    good = kseg.sample_path("chelsea")
+    rc = main(
+        [str(good), str(bad), str(good), "-k", "3", "--attempts", "2", "--out", str(tmp_path / "o")]
+    )
+    out, err = capsys.readouterr()
+    assert rc == 1
+    assert "[1/3]" in out and "[3/3]" in out and "3 clusters" in out
+    assert "notes.png: skipped: This file is not an image" in err
+    assert "1 of 3 image(s) failed" in err
+    for folder in ("chelsea", "chelsea_2"):
+        d = tmp_path / "o" / folder
+        assert len(list((d / "masks").glob("*.png"))) == 3
+        m = _decode((next((d / "masks").glob("cluster_01_*.png"))).read_bytes())
+        assert m.shape == (300, 451)
+
+
+def test_cli_succeeds_with_zero_exit_and_rejects_bad_options(tmp_path, capsys):
+    assert main([str(kseg.sample_path("coffee")), "-k", "2", "--out", str(tmp_path)]) == 0
+    with pytest.raises(SystemExit) as info:
+        main(["x.png", "--scale", "2"])
+    assert info.value.code == 2
+    assert "must be more than 0 and at most 1" in capsys.readouterr().err
+
+
+def test_cli_help_explains_every_option(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for opt in (
+        "-k",
+        "--attempts",
+        "--scale",
+        "--init",
+        "--color-space",
+        "--max-iter",
+        "--seed",
+        "--out",
+    ):
+        assert opt in out
