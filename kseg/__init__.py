@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
 from kseg.export import (
+    cluster_file_stem,
     encode_png,
     export_files,
     export_zip,
@@ -29,7 +30,7 @@ from kseg.loading import (
     load_image,
     opaque_mask,
 )
-from kseg.masks import cluster_mask, cutout, label_map, mask_image, segmented_image
+from kseg.masks import cluster_mask, cutout, downscale, label_map, mask_image, segmented_image
 from kseg.samples import SAMPLES, sample_path
 
 __version__ = "0.1.0"
@@ -45,8 +46,10 @@ __all__ = [
     "ImageError",
     "LoadedImage",
     "Segmentation",
+    "cluster_file_stem",
     "cluster_mask",
     "cutout",
+    "downscale",
     "encode_png",
     "export_files",
     "export_zip",

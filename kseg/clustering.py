@@ -16,7 +16,6 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -50,7 +49,7 @@ class Segmentation:
 
     Attributes
     ----------
-    labels : (H, W) ndarray of int32
+    labels : (H, W) ndarray of int16
         Cluster index of every pixel at the input's full resolution, or -1 for
         pixels left out by ``mask``.  Clusters are numbered by share, largest
         first.
@@ -204,7 +203,7 @@ def segment(
         msg = f"color_space must be one of {COLOR_SPACES}, got {color_space!r}"
         raise ValueError(msg)
     mask = _check_mask(mask, rgb.shape[:2])
-    settings = MappingProxyType(
+    settings = dict(
         {
             "k": k,
             "attempts": attempts,
@@ -288,7 +287,7 @@ def segment(
     mse = float(np.dot(w, np.einsum("ij,ij->i", diff, diff)) / total)
 
     if inverse is not None:
-        labels = np.full(codes.shape, -1, dtype=np.int32)
+        labels = np.full(codes.shape, -1, dtype=np.int16)
         if mask is None:
             labels.ravel()[:] = colour_labels[inverse]
         else:
@@ -296,7 +295,7 @@ def segment(
     else:
         lut = np.zeros(1 << 24, dtype=np.uint8)
         lut[colors] = colour_labels.astype(np.uint8)
-        labels = lut[codes].astype(np.int32)
+        labels = lut[codes].astype(np.int16)
         if mask is not None:
             labels[~mask] = -1
     t_label = time.perf_counter()
@@ -305,7 +304,7 @@ def segment(
     shares = counts / counts.sum()
     for arr in (labels, centers, centers_float, counts, shares):
         arr.flags.writeable = False
-    timings = MappingProxyType(
+    timings = dict(
         {
             "histogram": t_hist - t_start,
             "fit": t_fit - t_hist,

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from kseg._cv import cv2
 from kseg.clustering import Segmentation
 
 __all__ = ["cluster_mask", "cutout", "label_map", "mask_image", "segmented_image"]
@@ -135,3 +136,22 @@ def label_map(result: Segmentation) -> np.ndarray:
     """
     out = result.labels.astype(np.uint8)  # -1 wraps to 255
     return out
+
+
+def downscale(image: np.ndarray, max_side: int) -> np.ndarray:
+    """A copy no larger than ``max_side`` pixels on its longer side, for previews.
+
+    Area interpolation for photos; nearest neighbour for masks, so a preview
+    of a mask stays black and white.
+    """
+    if max_side < 1:
+        msg = f"max_side must be at least 1, got {max_side}"
+        raise ValueError(msg)
+    h, w = image.shape[:2]
+    f = max_side / max(h, w)
+    if f >= 1:
+        return image.copy()
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    binary = image.ndim == 2 and set(np.unique(image).tolist()) <= {0, 255}
+    interp = cv2.INTER_NEAREST if binary else cv2.INTER_AREA
+    return cv2.resize(image, size, interpolation=interp)

@@ -235,7 +235,7 @@ def test_partition_shares_and_ranges_hold_for_any_image(img, k, seed, lab):
     r = kseg.segment(img, k, seed=seed, attempts=2, color_space="lab" if lab else "rgb")
     n_colors = len(np.unique(img.reshape(-1, 3), axis=0))
     assert r.k == min(k, n_colors)
-    assert r.labels.shape == img.shape[:2] and r.labels.dtype == np.int32
+    assert r.labels.shape == img.shape[:2] and r.labels.dtype == np.int16
     assert r.labels.min() == 0 and r.labels.max() == r.k - 1
     masks = np.stack([kseg.cluster_mask(r, i) for i in range(r.k)])
     assert (masks.sum(axis=0) == 1).all()  # every pixel in exactly one mask

@@ -1,0 +1,169 @@
+"""The Streamlit page, driven by AppTest (no browser)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+import kseg
+from tests.conftest import BADIMAGES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """File name -> bytes of every download button the app renders."""
+    files: dict[str, object] = {}
+    original_deferred = MediaFileManager.add_deferred
+    original_store = MemoryMediaFileStorage.load_and_get_id
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        files[file_name] = data_callable
+        return original_deferred(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            files[filename] = path_or_data
+        return original_store(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+
+    def get(name_part: str, first: bool = False) -> bytes:
+        matches = sorted(n for n in files if n and name_part in n)[: 1 if first else None]
+        assert len(matches) == 1, (name_part, sorted(n for n in files if n))
+        value = files[matches[0]]
+        return value() if callable(value) else value
+
+    get.files = files  # type: ignore[attr-defined]
+    return get
+
+
+def _app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def _summary(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "kseg-summary" in m.value)
+
+
+def _swatches(at: AppTest) -> int:
+    return next(m.value for m in at.markdown if "kseg-palette" in m.value).count("kseg-swatch")
+
+
+def _cards(at: AppTest) -> int:
+    return sum(1 for b in at.get("download_button") if b.proto.label == "Mask PNG")
+
+
+def test_default_page_shows_the_sample_result_with_k_swatches_and_cards():
+    at = _app()
+    assert not at.exception and not at.error
+    assert at.slider(key="k").value == 5
+    assert "600 × 400 px · <b>5</b> clusters found" in _summary(at)
+    assert _swatches(at) == 5
+    assert _cards(at) == 5
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("Cut-out PNG") == 5
+    assert {"Everything (ZIP)", "Segmented image", "Palette (CSV)"} <= set(labels)
+
+
+def test_moving_the_k_slider_changes_swatches_cards_and_url():
+    at = _app()
+    at.slider(key="k").set_value(3).run()
+    assert not at.exception
+    assert _swatches(at) == 3 and _cards(at) == 3
+    assert at.query_params["k"] == "3"
+    at.slider(key="scale").set_value(0.5).run()
+    assert at.query_params["scale"] == "0.5"
+    assert _cards(at) == 3
+
+
+def test_url_settings_are_applied_on_first_load():
+    at = _app({"k": "4", "sample": "chelsea", "space": "lab", "seed": "3", "attempts": "2"})
+    assert not at.exception
+    assert at.slider(key="k").value == 4
+    assert at.selectbox(key="sample").value == "chelsea"
+    assert at.radio(key="space").value == "lab"
+    assert "451 × 300 px · <b>4</b> clusters" in _summary(at)
+
+
+def test_bad_url_values_fall_back_to_defaults():
+    at = _app({"k": "banana", "scale": "nan", "init": "evil", "sample": "../../etc"})
+    assert not at.exception
+    assert at.slider(key="k").value == 5
+    assert at.radio(key="init").value == "kmeans++"
+    assert at.selectbox(key="sample").value == "coffee"
+
+
+def test_same_settings_give_the_same_page_twice():
+    a, b = _app({"k": "6"}), _app({"k": "6"})
+    assert _summary(a).split(" · ")[:3] == _summary(b).split(" · ")[:3]
+
+
+def test_real_upload_is_segmented():
+    at = _app()
+    data = kseg.sample_path("rocket").read_bytes()
+    at.file_uploader(key="upload").upload("launch.jpg", data, "image/jpeg").run()
+    assert not at.exception and not at.error
+    assert "640 × 427 px" in _summary(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("Mask PNG") == 5
+    assert at.query_params.get("sample") is None  # an upload is not in the URL
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expect"),
+    [
+        ("notes.png", b"just some text, not a picture", "not an image kseg can read"),
+        ("empty.jpg", b"", "The file is empty"),
+        ("cut.jpg", kseg.sample_path("rocket").read_bytes()[:20000], "damaged or incomplete"),
+        ("bomb.gif", (BADIMAGES / "hostile" / "decompression_bomb.gif").read_bytes(), "MP"),
+    ],
+)
+def test_bad_uploads_show_a_message_and_no_exception(name, data, expect):
+    at = _app()
+    at.file_uploader(key="upload").upload(name, data, "image/png").run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert name in at.error[0].value and expect in at.error[0].value
+    assert "Traceback" not in at.error[0].value
+    # Removing the bad upload brings the sample back in the same session.
+    at.file_uploader(key="upload").clear().run()
+    assert not at.exception and not at.error
+    assert "600 × 400 px" in _summary(at)
+
+
+def test_mask_download_is_full_size_black_and_white_and_matches_the_page(downloads):
+    at = _app({"k": "4"})
+    assert not at.exception
+    mask = np.asarray(Image.open(io.BytesIO(downloads("_mask.png", first=True))))
+    assert mask.shape == (400, 600)
+    assert set(np.unique(mask).tolist()) == {0, 255}
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    result = kseg.segment(rgb, 4, attempts=10, seed=0)
+    assert np.array_equal(mask == 255, result.labels == 0)
+
+
+def test_zip_download_holds_every_file(downloads):
+    at = _app({"k": "3"})
+    assert not at.exception
+    zf = zipfile.ZipFile(io.BytesIO(downloads("_kseg.zip")))
+    names = zf.namelist()
+    assert sum(n.startswith("coffee/masks/") for n in names) == 3
+    assert sum(n.startswith("coffee/cutouts/") for n in names) == 3
+    assert {"coffee/manifest.json", "coffee/palette.csv", "coffee/segmented.png"} <= set(names)
+    csv_text = downloads("_palette.csv").decode()
+    assert csv_text.splitlines()[0] == "index,hex,r,g,b,share,pixels"
+    assert len(csv_text.splitlines()) == 4
