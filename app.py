@@ -12,7 +12,7 @@ import html
 import os
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,10 +135,8 @@ def settings_from_url() -> dict[str, object]:
     out: dict[str, object] = {}
     for name, (lo, hi) in LIMITS.items():
         if name in q:
-            try:
+            with suppress(ValueError):
                 out[name] = min(hi, max(lo, int(q[name])))
-            except ValueError:
-                pass
     for name, lo, hi in (("scale", 0.1, 1.0), ("eps", 0.0, 10.0)):
         if name in q:
             try:
@@ -323,7 +321,7 @@ try:
     image = decode(digest, data)
 except kseg.ImageError as exc:
     st.error(f"**{html.escape(name)}** can't be used. {exc}", icon=":material/error:")
-    st.info("Remove the upload (× next to it) to go back to the sample photos.")
+    st.info("Remove the upload (× next to its name) to go back to the sample photos.")
     st.stop()
 
 with queued_notice(), st.spinner("Finding the colours…"):

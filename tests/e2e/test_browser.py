@@ -1,0 +1,141 @@
+"""End-to-end: a real user in headless Chromium."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+import kseg
+
+TIMEOUT = 60_000
+
+
+def wait_for_app(page: Page) -> None:
+    """Wait until the script run is over and nothing on the page is stale."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=TIMEOUT
+    )
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=TIMEOUT)
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.locator(".kseg-summary")).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+
+
+def set_k(page: Page, k: int) -> None:
+    slider = (
+        page.get_by_test_id("stSlider").filter(has_text="Number of colours").get_by_role("slider")
+    )
+    current = int(slider.input_value())
+    slider.focus()
+    key = "ArrowRight" if k > current else "ArrowLeft"
+    for _ in range(abs(k - current)):
+        page.keyboard.press(key)
+    expect(slider).to_have_value(str(k))
+    # The app reruns on release of the key; wait for the new result.
+    expect(page.locator(".kseg-summary")).to_contain_text(f"{k} clusters found", timeout=TIMEOUT)
+    wait_for_app(page)
+
+
+def download(page: Page, label: str, nth: int = 0) -> bytes:
+    wait_for_app(page)
+    button = page.get_by_test_id("stDownloadButton").filter(has_text=label).nth(nth)
+    with page.expect_download(timeout=TIMEOUT) as info:
+        button.get_by_role("button").click()
+    return Path(info.value.path()).read_bytes()
+
+
+def no_exceptions(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_page_opens_on_the_sample_result(page: Page, app_server: str, shots: Path):
+    open_app(page, app_server)
+    expect(page.locator(".kseg-summary")).to_contain_text("600 × 400 px")
+    expect(page.locator(".kseg-swatch")).to_have_count(5)
+    expect(page.locator("[class*='st-key-card-']")).to_have_count(5)
+    expect(page.get_by_test_id("stImage").first).to_be_visible()
+    no_exceptions(page)
+    page.screenshot(path=str(shots / "01-sample.png"), full_page=True)
+
+
+def test_moving_k_changes_swatches_and_cards(page: Page, app_server: str, shots: Path):
+    open_app(page, app_server)
+    set_k(page, 3)
+    expect(page.locator(".kseg-swatch")).to_have_count(3)
+    expect(page.locator("[class*='st-key-card-']")).to_have_count(3)
+    assert "k=3" in page.url
+    set_k(page, 7)
+    expect(page.locator(".kseg-swatch")).to_have_count(7)
+    expect(page.locator("[class*='st-key-card-']")).to_have_count(7)
+    no_exceptions(page)
+    page.screenshot(path=str(shots / "02-k7.png"), full_page=True)
+
+
+def test_shared_link_reproduces_the_view(page: Page, app_server: str):
+    page.goto(f"{app_server}/?k=4&sample=chelsea")
+    expect(page.locator(".kseg-summary")).to_contain_text("451 × 300 px", timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(page.locator(".kseg-swatch")).to_have_count(4)
+
+
+def test_mask_download_is_a_full_size_black_and_white_png(page: Page, app_server: str):
+    open_app(page, app_server)
+    mask = np.asarray(Image.open(io.BytesIO(download(page, "Mask PNG"))))
+    assert mask.shape == (400, 600)
+    assert set(np.unique(mask).tolist()) == {0, 255}
+    cut = Image.open(io.BytesIO(download(page, "Cut-out PNG")))
+    assert cut.mode == "RGBA" and cut.size == (600, 400)
+    assert np.array_equal(np.asarray(cut)[..., 3] == 255, mask == 255)
+
+
+def test_zip_download_has_every_file(page: Page, app_server: str):
+    open_app(page, app_server)
+    zf = zipfile.ZipFile(io.BytesIO(download(page, "Everything (ZIP)")))
+    names = zf.namelist()
+    assert sum(n.startswith("coffee/masks/") for n in names) == 5
+    assert sum(n.startswith("coffee/cutouts/") for n in names) == 5
+    assert "coffee/manifest.json" in names and "coffee/palette.gpl" in names
+
+
+def upload(page: Page, name: str, data: bytes, mime: str) -> None:
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": data}]
+    )
+
+
+def test_uploading_a_real_photo_segments_it(page: Page, app_server: str, shots: Path):
+    open_app(page, app_server)
+    upload(page, "launch.jpg", kseg.sample_path("rocket").read_bytes(), "image/jpeg")
+    expect(page.locator(".kseg-summary")).to_contain_text("640 × 427 px", timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(page.locator(".kseg-swatch")).to_have_count(5)
+    no_exceptions(page)
+    page.screenshot(path=str(shots / "03-upload.png"), full_page=True)
+
+
+def test_non_image_upload_shows_a_message_and_the_page_keeps_working(
+    page: Page, app_server: str, shots: Path
+):
+    open_app(page, app_server)
+    upload(page, "notes.png", b"this is text, not a picture", "image/png")
+    alert = page.get_by_test_id("stAlert").filter(has_text="can't be used")
+    expect(alert).to_contain_text("notes.png", timeout=TIMEOUT)
+    expect(alert).to_contain_text("Accepted: JPEG, PNG")
+    wait_for_app(page)
+    no_exceptions(page)
+    page.screenshot(path=str(shots / "04-bad-upload.png"), full_page=True)
+    # Remove the bad file: the sample result is back.
+    page.get_by_role("button", name="Remove notes.png").click()
+    expect(page.locator(".kseg-summary")).to_contain_text("600 × 400 px", timeout=TIMEOUT)
+    wait_for_app(page)
+    set_k(page, 4)
+    expect(page.locator(".kseg-swatch")).to_have_count(4)
+    no_exceptions(page)
