@@ -1,0 +1,175 @@
+"""Many real browser sessions against one kseg server, at once.
+
+Run:  make load            (or: .venv/bin/python bench/load.py --sessions 10)
+
+Each session is a headless Chromium (Debian's /usr/bin/chromium) in its own
+process. It opens the page, uploads its own photo (a different crop per
+session, so every session's image has a unique size), waits for the result,
+moves the k slider and waits again. A session counts as a mix-up if the page
+ever shows a size other than its own photo's. Meanwhile the parent polls
+/_stcore/health and the server's resident memory. Prints p50/p95 time to
+result, errors, mix-ups, peak and final server memory and health failures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing as mp
+import statistics
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import start_server  # noqa: E402
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def make_photo(base: Path, index: int, megapixels: float) -> tuple[bytes, str]:
+    """A JPEG crop of a real photo, resized to about ``megapixels``, unique in size."""
+    im = Image.open(base).convert("RGB")
+    f = (megapixels * 1e6 / (im.width * im.height)) ** 0.5
+    w, h = round(im.width * f) - index, round(im.height * f)
+    im = im.resize((w, h), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=90)
+    return buf.getvalue(), f"{w} × {h} px"
+
+
+def session(url: str, data: bytes, size_text: str, index: int, out: mp.Queue) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    record = {"index": index, "error": None, "mixup": False, "times": []}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            page.goto(url)
+            summary = page.locator(".kseg-summary")
+            expect(summary).to_be_visible(timeout=120_000)
+            t0 = time.perf_counter()
+            page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+                files=[{"name": f"load{index}.jpg", "mimeType": "image/jpeg", "buffer": data}]
+            )
+            expect(summary).to_contain_text(size_text, timeout=300_000)
+            record["times"].append(time.perf_counter() - t0)
+            slider = page.get_by_test_id("stSlider").filter(has_text="Number of colours")
+            slider.get_by_role("slider").focus()
+            t0 = time.perf_counter()
+            page.keyboard.press("ArrowLeft")
+            expect(summary).to_contain_text("4 clusters found", timeout=300_000)
+            record["times"].append(time.perf_counter() - t0)
+            if size_text not in summary.inner_text():
+                record["mixup"] = True
+            if page.get_by_test_id("stException").count():
+                record["error"] = "stException on the page"
+            browser.close()
+    except Exception as exc:  # a failed session is a reported error, not a crash
+        record["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    out.put(record)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run(sessions: int, megapixels: float, base: Path) -> dict:
+    proc, url, log = start_server()
+    stop = threading.Event()
+    health = {"ok": 0, "failed": 0}
+    memory: list[float] = []
+
+    def watch() -> None:
+        while not stop.is_set():
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as r:
+                    health["ok" if r.status == 200 else "failed"] += 1
+            except OSError:
+                health["failed"] += 1
+            memory.append(rss_mb(proc.pid))
+            stop.wait(0.5)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    try:
+        baseline = rss_mb(proc.pid)
+        watcher.start()
+        photos = [make_photo(base, i, megapixels) for i in range(sessions)]
+        ctx = mp.get_context("spawn")
+        queue = ctx.Queue()
+        workers = [
+            ctx.Process(target=session, args=(url, data, text, i, queue))
+            for i, (data, text) in enumerate(photos)
+        ]
+        t0 = time.perf_counter()
+        for w in workers:
+            w.start()
+        records = [queue.get(timeout=900) for _ in workers]
+        for w in workers:
+            w.join(60)
+        wall = time.perf_counter() - t0
+        time.sleep(1.0)
+        stop.set()
+        watcher.join()
+        first = [r["times"][0] for r in records if r["times"]]
+        return {
+            "sessions": sessions,
+            "megapixels": megapixels,
+            "wall_s": wall,
+            "p50_s": statistics.median(first) if first else float("nan"),
+            "p95_s": float(np.percentile(first, 95)) if first else float("nan"),
+            "errors": [r["error"] for r in records if r["error"]],
+            "mixups": sum(r["mixup"] for r in records),
+            "baseline_mb": baseline,
+            "peak_mb": max(memory) if memory else 0.0,
+            "final_mb": rss_mb(proc.pid),
+            "health_ok": health["ok"],
+            "health_failed": health["failed"],
+        }
+    finally:
+        stop.set()
+        proc.terminate()
+        proc.wait(15)
+        log.unlink(missing_ok=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sessions", type=int, default=10)
+    ap.add_argument("--megapixels", type=float, default=4.0, help="size of each upload")
+    ap.add_argument("--photo", type=Path, default=ROOT / "kseg" / "samples" / "coffee.png")
+    a = ap.parse_args()
+    r = run(a.sessions, a.megapixels, a.photo)
+    print(
+        f"sessions {r['sessions']} x {r['megapixels']} MP: time to result p50 {r['p50_s']:.1f} s, "
+        f"p95 {r['p95_s']:.1f} s (wall {r['wall_s']:.0f} s); errors {len(r['errors'])}, "
+        f"mix-ups {r['mixups']}; server memory {r['baseline_mb']:.0f} MB at start, "
+        f"peak {r['peak_mb']:.0f} MB, {r['final_mb']:.0f} MB after; "
+        f"health {r['health_ok']} ok / {r['health_failed']} failed"
+    )
+    for e in r["errors"]:
+        print("  error:", e)
+    sys.exit(1 if r["errors"] or r["mixups"] or r["health_failed"] else 0)
+
+
+if __name__ == "__main__":
+    main()
