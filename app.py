@@ -300,6 +300,8 @@ def download(label: str, data: bytes | Callable[[], bytes], file_name: str, mime
 # --------------------------------------------------------------------------
 # The page
 # --------------------------------------------------------------------------
+# Download callables run later, on click, outside this script run: each binds
+# the result and image it belongs to as default arguments, never globals.
 
 st.set_page_config(page_title="kseg · colour segmentation", page_icon="🎨", layout="wide")
 
@@ -365,14 +367,14 @@ for i, p in enumerate(views.palette):
         file_stem = f"{stem}_{kseg.cluster_file_stem(result, i)}"
         download(
             "Mask PNG",
-            lambda i=i: kseg.encode_png(kseg.mask_image(result, i)),
+            lambda i=i, r=result: kseg.encode_png(kseg.mask_image(r, i)),
             f"{file_stem}_mask.png",
             "image/png",
             f"mask-{i}",
         )
         download(
             "Cut-out PNG",
-            lambda i=i: kseg.encode_png(kseg.cutout(image.rgb, result, i, image.alpha)),
+            lambda i=i, r=result, im=image: kseg.encode_png(kseg.cutout(im.rgb, r, i, im.alpha)),
             f"{file_stem}_cutout.png",
             "image/png",
             f"cutout-{i}",
@@ -383,7 +385,9 @@ c1, c2, c3, c4 = st.columns(4)
 with c1:
     download(
         "Everything (ZIP)",
-        lambda: kseg.export_zip(image.rgb, result, alpha=image.alpha, source_name=name),
+        lambda r=result, im=image, n=name: kseg.export_zip(
+            im.rgb, r, alpha=im.alpha, source_name=n
+        ),
         f"{stem}_kseg.zip",
         "application/zip",
         "zip",
@@ -391,7 +395,7 @@ with c1:
 with c2:
     download(
         "Segmented image",
-        lambda: kseg.encode_png(kseg.segmented_image(result)),
+        lambda r=result: kseg.encode_png(kseg.segmented_image(r)),
         f"{stem}_segmented.png",
         "image/png",
         "segmented",
