@@ -162,8 +162,6 @@ def load_image(
                 f"(it may have been cut short). Please try another {_ACCEPTED} image."
             )
             raise ImageError(msg) from exc
-    if rgb.shape[0] * rgb.shape[1] > max_pixels:  # e.g. after EXIF rotation
-        raise _too_many_pixels_error((rgb.shape[1], rgb.shape[0]), max_pixels)
     return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, notices=tuple(notices))
 
 

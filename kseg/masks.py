@@ -134,8 +134,7 @@ def label_map(result: Segmentation) -> np.ndarray:
     -------
     (H, W) ndarray of uint8
     """
-    out = result.labels.astype(np.uint8)  # -1 wraps to 255
-    return out
+    return result.labels.astype(np.uint8)  # -1 wraps to 255
 
 
 def downscale(image: np.ndarray, max_side: int) -> np.ndarray:
