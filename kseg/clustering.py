@@ -6,16 +6,21 @@ distinct colours has exactly the same objective as K-means over the pixels,
 and a photo has far fewer distinct colours than pixels.  Restarts run on a
 coarse colour histogram (cheap), the best starts are refined on a finer one,
 and the winner is refined exactly on every distinct colour until no colour
-changes cluster.  Labels for all pixels then come from a lookup table indexed
-by the packed 24-bit colour, so labelling 12 megapixels is one gather.
+changes cluster.  Labels for all pixels then come from a lookup table indexed by the packed
+24-bit colour, so labelling 12 megapixels is one gather.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import sys
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Literal
 
 import numpy as np
@@ -35,10 +40,14 @@ COLOR_SPACES = ("rgb", "lab")
 _DIRECT_LIMIT = 20_000
 #: How many of the best restarts are refined on the finer histogram.
 _FINALISTS = 3
+#: A histogram level with this many occupied bins ranks candidates like the
+#: exact colours do (see ``_fit``).
+_FINE_LEVEL = 50_000
 #: Bits per channel of the histogram the restarts run on.
 _COARSE_BITS = 5
-#: Up to this many pixels, distinct colours come from a sort, not a table.
-_UNIQUE_LIMIT = 1 << 20
+#: Counts in OpenCV's float32 histogram are exact below this.
+_FLOAT32_EXACT = 1 << 24
+_LITTLE_ENDIAN = sys.byteorder == "little"
 #: Chunk of points for the nearest-centre search (bounds temporaries).
 _CHUNK = 1 << 18
 
@@ -217,9 +226,7 @@ def segment(
     )
 
     # Histogram of the full-resolution image: distinct colours and counts.
-    codes = _pack(rgb)
-    flat_mask = None if mask is None else mask.ravel()
-    colors, weights, inverse = _histogram(codes.ravel(), flat_mask)
+    colors, weights = _histogram(rgb, mask)
     n_colors = int(colors.size)
     t_hist = time.perf_counter()
 
@@ -237,24 +244,27 @@ def segment(
             f"{'s' if n_colors != 1 else ''}, so {k_eff} cluster"
             f"{'s were' if k_eff != 1 else ' was'} made instead of the {k} asked for."
         )
-    rng_root = np.random.SeedSequence(seed)
-    centres, n_iter, converged = _fit(
+    fit_feats = _features(fit_colors, color_space)
+    run = _fit(
         fit_colors,
+        fit_feats,
         fit_weights,
         min(k_eff, int(fit_colors.size)),
         attempts=attempts,
         init=init,
         max_iter=max_iter,
         eps=float(eps),
-        color_space=color_space,
-        seed_seq=rng_root,
+        seed_seq=np.random.SeedSequence(seed),
     )
     t_fit = time.perf_counter()
 
     # Label every distinct colour of the full-resolution image, then pixels.
-    feats = _features(colors, color_space)
-    colour_labels, _ = _assign(feats, centres)
-    counts = np.bincount(colour_labels, weights=weights, minlength=len(centres))
+    if fit_colors is colors and run.converged and eps == 0:
+        # The fit ran on these very colours and settled: its labels are final.
+        colour_labels = run.labels
+    else:
+        colour_labels, _ = _assign(_features(colors, color_space), run.centres)
+    counts = np.bincount(colour_labels, weights=weights, minlength=len(run.centres))
     keep = counts > 0
     if not keep.all():
         # A centre fitted at reduced scale may attract no full-size pixel.
@@ -273,31 +283,14 @@ def segment(
     colour_labels = rank[colour_labels]
     counts = counts[order].astype(np.int64)
 
-    rgb_f = _unpack(colors).astype(np.float64)
-    w = weights.astype(np.float64)
-    centers_float = np.stack(
-        [
-            np.bincount(colour_labels, weights=w * rgb_f[:, c], minlength=counts.size)
-            for c in range(3)
-        ],
-        axis=1,
-    ) / counts[:, None].astype(np.float64)
-    diff = rgb_f - centers_float[colour_labels]
-    total = float(w.sum())
-    mse = float(np.dot(w, np.einsum("ij,ij->i", diff, diff)) / total)
+    centers_float, mse = _means_and_mse(_unpack(colors), weights, colour_labels, counts)
 
-    if inverse is not None:
-        labels = np.full(codes.shape, -1, dtype=np.int16)
-        if mask is None:
-            labels.ravel()[:] = colour_labels[inverse]
-        else:
-            labels[mask] = colour_labels[inverse]
-    else:
-        lut = np.zeros(1 << 24, dtype=np.uint8)
-        lut[colors] = colour_labels.astype(np.uint8)
-        labels = lut[codes].astype(np.int16)
-        if mask is not None:
-            labels[~mask] = -1
+    lut = np.empty(1 << 24, dtype=np.int16)
+    lut[colors] = colour_labels
+    labels = lut[_pack(rgb)]
+    del lut
+    if mask is not None:
+        labels[~mask] = -1
     t_label = time.perf_counter()
 
     centers = np.clip(np.rint(centers_float), 0, 255).astype(np.uint8)
@@ -321,12 +314,35 @@ def segment(
         mse=mse,
         k_requested=k,
         n_colors=n_colors,
-        n_iter=n_iter,
-        converged=converged,
+        n_iter=run.n_iter,
+        converged=run.converged,
         notice=notice,
         timings=timings,
         settings=settings,
     )
+
+
+def _means_and_mse(
+    rgb: np.ndarray, weights: np.ndarray, labels: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """Cluster means and the exact mean squared RGB error.
+
+    With integer colours and counts, each cluster's pixel count W, channel
+    sums S and sum of squared norms Q are exact integers (below 2**53 even
+    for 40 MP), and its squared error is exactly (W * Q - |S|^2) / W.
+    """
+    k = counts.size
+    w = weights.astype(np.float64)
+    sq = np.einsum("ij,ij->i", rgb.astype(np.int32), rgb.astype(np.int32))
+    q = np.bincount(labels, weights=w * sq, minlength=k)
+    s = np.stack(
+        [np.bincount(labels, weights=w * rgb[:, c], minlength=k) for c in range(3)], axis=1
+    )
+    error = sum(
+        Fraction(int(wj) * int(qj) - sum(int(x) ** 2 for x in sj), int(wj))
+        for wj, qj, sj in zip(counts, q, s, strict=True)
+    )
+    return s / counts[:, None].astype(np.float64), float(error / int(counts.sum()))
 
 
 # ---------------------------------------------------------------------------
@@ -382,12 +398,11 @@ def _check_mask(mask: object, shape: tuple[int, ...]) -> np.ndarray | None:
 
 def _pack(rgb: np.ndarray) -> np.ndarray:
     """(H, W, 3) uint8 -> (H, W) uint32 codes 0xRRGGBB."""
-    codes = rgb[..., 0].astype(np.uint32)
-    codes <<= 8
-    codes |= rgb[..., 1]
-    codes <<= 8
-    codes |= rgb[..., 2]
-    return codes
+    quad = np.zeros((*rgb.shape[:2], 4), dtype=np.uint8)
+    # Bytes B, G, R, 0 read as a little-endian uint32 are 0x00RRGGBB.
+    cv2.mixChannels([np.ascontiguousarray(rgb)], [quad], [0, 2, 1, 1, 2, 0])
+    codes = quad.view(np.uint32)[..., 0]
+    return codes if _LITTLE_ENDIAN else codes.byteswap()
 
 
 def _unpack(codes: np.ndarray) -> np.ndarray:
@@ -399,19 +414,23 @@ def _unpack(codes: np.ndarray) -> np.ndarray:
     return out
 
 
-def _histogram(
-    codes: np.ndarray, mask: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Distinct codes (sorted), their pixel counts and, for small inputs, the
-    index of each pixel's colour (for large ones a lookup table is faster)."""
-    if mask is not None:
-        codes = codes[mask]
-    if codes.size <= _UNIQUE_LIMIT:
-        colors, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-        return colors, counts, inverse
-    counts = np.bincount(codes, minlength=1 << 24)
-    colors = np.flatnonzero(counts).astype(np.uint32)
-    return colors, counts[colors], None
+def _histogram(rgb: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct colours (sorted codes 0xRRGGBB) of the pixels in ``mask`` and
+    how many pixels have each.
+
+    OpenCV's 256x256x256 histogram counts in float32, exact below 2**24;
+    the rare colour with that many pixels is counted again exactly.
+    """
+    cv_mask = None if mask is None else mask.view(np.uint8)
+    hist = cv2.calcHist(
+        [np.ascontiguousarray(rgb)], [0, 1, 2], cv_mask, [256, 256, 256], [0, 256] * 3
+    ).ravel()
+    colors = np.flatnonzero(hist != 0).astype(np.uint32)
+    counts = hist[colors].astype(np.int64)
+    for i in np.flatnonzero(counts >= _FLOAT32_EXACT):
+        same = _pack(rgb) == colors[i]
+        counts[i] = np.count_nonzero(same if mask is None else same & mask)
+    return colors, counts
 
 
 def _resized_histogram(
@@ -425,9 +444,7 @@ def _resized_histogram(
         small_mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
         if not small_mask.any():
             small_mask = None
-    flat_mask = None if small_mask is None else small_mask.ravel()
-    colors, counts, _ = _histogram(_pack(small).ravel(), flat_mask)
-    return colors, counts
+    return _histogram(small, small_mask)
 
 
 def _features(colors: np.ndarray, color_space: str) -> np.ndarray:
@@ -435,28 +452,40 @@ def _features(colors: np.ndarray, color_space: str) -> np.ndarray:
     rgb = _unpack(colors)
     if color_space == "lab":
         f = rgb.reshape(-1, 1, 3).astype(np.float32) / np.float32(255.0)
-        return np.ascontiguousarray(cv2.cvtColor(f, cv2.COLOR_RGB2Lab).reshape(-1, 3))
-    return rgb.astype(np.float32)
+        lab = cv2.cvtColor(f, cv2.COLOR_RGB2Lab).reshape(-1, 3)
+        return np.asfortranarray(lab)
+    # Column-major: the nearest-centre search reads one channel at a time.
+    return np.asfortranarray(rgb, dtype=np.float32)
+
+
+def _bin_keys(codes: np.ndarray, from_bits: int, to_bits: int) -> np.ndarray:
+    """Histogram bin of packed colours: ``from_bits`` per channel -> ``to_bits``."""
+    shift = from_bits - to_bits
+    m = (1 << to_bits) - 1
+    c = codes.astype(np.intp)
+    return (
+        ((c >> (2 * from_bits + shift)) & m) << (2 * to_bits)
+        | ((c >> (from_bits + shift)) & m) << to_bits
+        | ((c >> shift) & m)
+    )
 
 
 def _reduce(
-    colors: np.ndarray, weights: np.ndarray, feats: np.ndarray, bits: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Merge colours into a 2**(3*bits)-bin histogram: weighted mean points."""
-    shift = 8 - bits
-    key = (
-        ((colors >> (16 + shift)) & ((1 << bits) - 1)) << (2 * bits)
-        | ((colors >> (8 + shift)) & ((1 << bits) - 1)) << bits
-        | ((colors >> shift) & ((1 << bits) - 1))
-    ).astype(np.intp)
-    w = weights.astype(np.float64)
-    bw = np.bincount(key, weights=w, minlength=1 << (3 * bits))
+    keys: np.ndarray, w: np.ndarray, feats: np.ndarray, bits: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge points into a 2**(3*bits)-bin histogram.
+
+    Returns the weighted mean point and total weight of each occupied bin,
+    and the occupied bins' keys (for reducing further).
+    """
+    size = 1 << (3 * bits)
+    bw = np.bincount(keys, weights=w, minlength=size)
     nz = np.flatnonzero(bw)
-    pts = np.empty((nz.size, 3), dtype=np.float32)
+    pts = np.empty((nz.size, 3), dtype=np.float32, order="F")
     for c in range(3):
-        s = np.bincount(key, weights=w * feats[:, c], minlength=1 << (3 * bits))
+        s = np.bincount(keys, weights=w * feats[:, c], minlength=size)
         pts[:, c] = s[nz] / bw[nz]
-    return pts, bw[nz]
+    return pts, bw[nz], nz
 
 
 # ---------------------------------------------------------------------------
@@ -464,8 +493,21 @@ def _reduce(
 # ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One weighted K-means run: centres (feature space), inertia, Lloyd
+    iterations, whether the assignment settled, and each point's label."""
+
+    centres: np.ndarray
+    inertia: float
+    n_iter: int
+    converged: bool
+    labels: np.ndarray
+
+
 def _fit(
     colors: np.ndarray,
+    feats: np.ndarray,
     weights: np.ndarray,
     k: int,
     *,
@@ -473,23 +515,24 @@ def _fit(
     init: str,
     max_iter: int,
     eps: float,
-    color_space: str,
     seed_seq: np.random.SeedSequence,
-) -> tuple[np.ndarray, int, bool]:
-    """Best-of-``attempts`` weighted K-means over distinct colours.
-
-    Returns the centres in feature space, the iterations of the final exact
-    refinement and whether it converged.
+) -> _Run:
+    """Best-of-``attempts`` weighted K-means over the points ``feats``
+    (distinct colours in the clustering space) weighted by their pixel counts;
+    the returned run is on ``feats`` themselves.
     """
-    feats = _features(colors, color_space)
     w = weights.astype(np.float64)
     seeds = seed_seq.spawn(attempts)
-    if colors.size <= _DIRECT_LIMIT:
-        levels: list[tuple[np.ndarray, np.ndarray]] = []
-    else:
-        levels = [_reduce(colors, weights, feats, _COARSE_BITS)]
-        if colors.size > 8 * levels[0][0].shape[0]:
-            levels.append(_reduce(colors, weights, feats, 7))
+    levels: list[tuple[np.ndarray, np.ndarray]] = []
+    if colors.size > _DIRECT_LIMIT:
+        # 7-bit bins (2x2x2 colours), and 5-bit bins reduced from those.
+        fine_pts, fine_w, fine_keys = _reduce(_bin_keys(colors, 8, 7), w, feats, 7)
+        coarse_pts, coarse_w, _ = _reduce(
+            _bin_keys(fine_keys, 7, _COARSE_BITS), fine_w, fine_pts, _COARSE_BITS
+        )
+        levels.append((coarse_pts, coarse_w))
+        if colors.size > 2 * fine_pts.shape[0]:
+            levels.append((fine_pts, fine_w))
     # Restarts on the coarsest level with at least a few points per cluster.
     start_pts, start_w = feats, w
     rest: list[tuple[np.ndarray, np.ndarray]] = []
@@ -499,23 +542,31 @@ def _fit(
             rest = levels[i + 1 :]
             break
     candidates = []
+    start_sq = _sq_norms(start_pts, start_w)
     for s in seeds:
         rng = np.random.default_rng(s)
         c0 = _init_centres(start_pts, start_w, k, init, rng)
-        candidates.append(_lloyd(start_pts, start_w, c0, max_iter, eps))
-    candidates.sort(key=lambda t: t[1])
+        candidates.append(_lloyd(start_pts, start_w, start_sq, c0, max_iter, eps))
+    candidates.sort(key=lambda r: r.inertia)
     if start_pts is feats:
         # Restarts ran on the exact colours: the best one is final already.
-        best, _, n_iter, converged = candidates[0]
-        return best, n_iter, converged
+        return candidates[0]
     # The best few starts are refined level by level; the exact objective
     # picks the winner, since the coarse ranking can be off by a little.
-    finalists = [c for c, _, _, _ in candidates[:_FINALISTS]]
+    finalists = [r.centres for r in candidates[:_FINALISTS]]
     for pts, pw in rest:
-        finalists = [_lloyd(pts, pw, c, max_iter, eps)[0] for c in finalists]
-    results = [_lloyd(feats, w, c, max_iter, eps) for c in finalists]
-    centres, _, n_iter, converged = min(results, key=lambda t: t[1])
-    return centres, n_iter, converged
+        sq = _sq_norms(pts, pw)
+        refined = sorted(
+            (_lloyd(pts, pw, sq, c, max_iter, eps) for c in finalists), key=lambda r: r.inertia
+        )
+        finalists = [r.centres for r in refined]
+        if pts.shape[0] >= _FINE_LEVEL:
+            # On a fine histogram the exact objective differs from this one by
+            # the scatter inside bins, nearly the same for every candidate, so
+            # its best is the one worth refining exactly.
+            finalists = finalists[:1]
+    sq = _sq_norms(feats, w)
+    return min((_lloyd(feats, w, sq, c, max_iter, eps) for c in finalists), key=lambda r: r.inertia)
 
 
 def _sqdist(pts: np.ndarray, c: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -538,28 +589,52 @@ def _assign(pts: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _assign2(pts: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Nearest centre and the squared distances to the nearest and second."""
+    """Nearest centre and the squared distances to the nearest and second.
+
+    Large inputs are cut into chunks searched on a small thread pool (numpy
+    releases the GIL); each chunk writes only its own slice, so the result
+    does not depend on the threads.
+    """
     n = pts.shape[0]
     labels = np.zeros(n, dtype=np.intp)
     best = np.empty(n, dtype=np.float32)
     second = np.full(n, np.inf, dtype=np.float32)
-    for lo in range(0, n, _CHUNK):
-        hi = min(n, lo + _CHUNK)
-        p = pts[lo:hi]
-        b1 = best[lo:hi]
-        b2 = second[lo:hi]
-        lab = labels[lo:hi]
-        _sqdist(p, centres[0], b1)
-        d = np.empty(hi - lo, dtype=np.float32)
-        closer = np.empty(hi - lo, dtype=bool)
-        for j in range(1, centres.shape[0]):
-            _sqdist(p, centres[j], d)
-            np.less(d, b1, out=closer)
-            np.minimum(b2, d, out=b2)
-            np.copyto(b2, b1, where=closer)
-            np.copyto(b1, d, where=closer)
-            lab[closer] = j
+    parts = [
+        (
+            pts[lo : lo + _CHUNK],
+            labels[lo : lo + _CHUNK],
+            best[lo : lo + _CHUNK],
+            second[lo : lo + _CHUNK],
+        )
+        for lo in range(0, n, _CHUNK)
+    ]
+    if len(parts) == 1:
+        _assign2_chunk(centres, *parts[0])
+    else:
+        for done in [_pool().submit(_assign2_chunk, centres, *part) for part in parts]:
+            done.result()
     return labels, best, second
+
+
+def _assign2_chunk(
+    centres: np.ndarray, p: np.ndarray, lab: np.ndarray, b1: np.ndarray, b2: np.ndarray
+) -> None:
+    _sqdist(p, centres[0], b1)
+    d = np.empty(p.shape[0], dtype=np.float32)
+    closer = np.empty(p.shape[0], dtype=bool)
+    for j in range(1, centres.shape[0]):
+        _sqdist(p, centres[j], d)
+        np.less(d, b1, out=closer)
+        np.minimum(b2, d, out=b2)
+        np.copyto(b2, b1, where=closer)
+        np.copyto(b1, d, where=closer)
+        np.copyto(lab, j, where=closer)
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """Threads for the nearest-centre search, one per core (at most 4)."""
+    return ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
 
 
 def _sums(
@@ -574,61 +649,65 @@ def _sums(
     return sums, cw
 
 
-#: Slack on the distance bounds, far below the spacing of distinct colours,
-#: so float32 rounding can never make a bound skip a point that must move.
+#: Slack on distance comparisons, far below the spacing of distinct colours,
+#: so float32 rounding can never hide a point that must move.
 _BOUND_SLACK = 1e-2
+#: How far (in feature units) centres may wander from where every point was
+#: last measured before all points are measured again (see ``_lloyd``).
+_MARGIN = 1.0
 
 
 def _lloyd(
-    pts: np.ndarray, w: np.ndarray, centres: np.ndarray, max_iter: int, eps: float
-) -> tuple[np.ndarray, float, int, bool]:
-    """Weighted Lloyd iterations from ``centres``, with Hamerly's bounds.
+    pts: np.ndarray,
+    w: np.ndarray,
+    sq_norms: float,
+    centres: np.ndarray,
+    max_iter: int,
+    eps: float,
+) -> _Run:
+    """Weighted Lloyd iterations from ``centres``, measuring only the points
+    that can change cluster.
 
-    Each point keeps an upper bound on the distance to its centre and a lower
-    bound on the distance to any other; only points whose bounds overlap after
-    the centres move are measured again, so late iterations, where few colours
-    change cluster, cost little.  The result is the same as plain Lloyd.
+    After a full nearest-centre pass at reference centres R, a point whose
+    second-nearest centre is farther than its nearest by more than
+    2 * ``_MARGIN`` cannot change cluster while no centre is farther than
+    ``_MARGIN`` from its place in R (triangle inequality).  Iterations then
+    measure only the other, "active", points; once a centre wanders farther,
+    everything is measured again from a new R.  Each iteration assigns every
+    point exactly as plain Lloyd would, so the result is the same.
 
-    Returns the centres (weighted means of the final assignment), the inertia,
-    the iterations done and whether the assignment converged.
+    ``sq_norms`` is ``_sq_norms(pts, w)``, shared by runs on the same points.
+    The returned centres are the weighted means of the returned labels.
     """
     k = centres.shape[0]
     centres = centres.astype(np.float64, copy=True)
-    labels, d1, d2 = _assign2(pts, centres)
-    upper = np.sqrt(d1, dtype=np.float64)
-    lower = np.sqrt(d2, dtype=np.float64)
+    labels, ref, active = _measure_all(pts, centres)
     sums, cw = _sums(pts, w, labels, k)
     converged = False
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 - used after the loop
         if (cw == 0).any():
-            centres, labels, upper, lower, sums, cw = _reseed_empty(
-                pts, w, centres, labels, upper, cw, sums
-            )
+            centres, labels, sums, cw = _reseed_empty(pts, w, centres, sums, cw)
+            ref = None
         new = sums / cw[:, None]
         delta = np.sqrt(((new - centres) ** 2).sum(axis=1))
         centres = new
         if k == 1:
             converged = True
             break
-        # Move the bounds with the centres, then find points that may change.
-        upper += delta[labels]
-        lower -= delta.max()
-        gaps = np.sqrt(((centres[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2))
-        np.fill_diagonal(gaps, np.inf)
-        half = 0.5 * gaps.min(axis=1)
-        bound = np.maximum(lower, half[labels])
-        cand = np.flatnonzero(upper + _BOUND_SLACK > bound)
-        changed = False
-        if cand.size:
-            sub_labels, s1, s2 = _assign2(pts[cand], centres)
-            upper[cand] = np.sqrt(s1, dtype=np.float64)
-            lower[cand] = np.sqrt(s2, dtype=np.float64)
-            old = labels[cand]
+        if ref is None or np.sqrt(((centres - ref) ** 2).sum(axis=1)).max() > _MARGIN:
+            new_labels, ref, active = _measure_all(pts, centres)
+            changed = bool((new_labels != labels).any())
+            labels = new_labels
+            if changed:
+                sums, cw = _sums(pts, w, labels, k)
+        else:
+            sub_labels, _ = _assign(pts[active], centres)
+            old = labels[active]
             moved = sub_labels != old
-            if moved.any():
-                changed = True
-                idx = cand[moved]
+            changed = bool(moved.any())
+            if changed:
+                idx = active[moved]
                 nl, ol, wi = sub_labels[moved], old[moved], w[idx]
                 cw += np.bincount(nl, weights=wi, minlength=k)
                 cw -= np.bincount(ol, weights=wi, minlength=k)
@@ -647,44 +726,50 @@ def _lloyd(
     sums, cw = _sums(pts, w, labels, k)
     occupied = cw > 0
     centres[occupied] = sums[occupied] / cw[occupied, None]
-    inertia = _inertia(pts, w, centres, labels)
-    return centres, inertia, n_iter, converged
+    inertia = _inertia(w, sq_norms, sums, cw)
+    return _Run(centres, inertia, n_iter, converged, labels)
+
+
+def _measure_all(pts: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Labels of all points, the reference centres, and the active points:
+    those within 2 * ``_MARGIN`` of a tie between two centres."""
+    labels, d1, d2 = _assign2(pts, centres)
+    gap = np.sqrt(d2, dtype=np.float64) - np.sqrt(d1, dtype=np.float64)
+    active = np.flatnonzero(gap <= 2 * _MARGIN + _BOUND_SLACK)
+    return labels, centres.copy(), active
 
 
 def _reseed_empty(
-    pts: np.ndarray,
-    w: np.ndarray,
-    centres: np.ndarray,
-    labels: np.ndarray,
-    upper: np.ndarray,
-    cw: np.ndarray,
-    sums: np.ndarray,
-) -> tuple[np.ndarray, ...]:
+    pts: np.ndarray, w: np.ndarray, centres: np.ndarray, sums: np.ndarray, cw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Move each empty centre onto the costliest point, then reassign all."""
     centres = centres.copy()
     occupied = cw > 0
     centres[occupied] = sums[occupied] / cw[occupied, None]
-    cost = w * upper**2
+    _, d1 = _assign(pts, centres[occupied])
+    cost = w * d1
     for j in np.flatnonzero(~occupied):
         far = int(np.argmax(cost))
         centres[j] = pts[far]
         cost[far] = -1.0
-    labels, d1, d2 = _assign2(pts, centres)
+    labels, _ = _assign(pts, centres)
     sums, cw = _sums(pts, w, labels, centres.shape[0])
     # A point on its own centre keeps it non-empty from here on.
-    return (
-        centres,
-        labels,
-        np.sqrt(d1, dtype=np.float64),
-        np.sqrt(d2, dtype=np.float64),
-        sums,
-        cw,
-    )
+    return centres, labels, sums, cw
 
 
-def _inertia(pts: np.ndarray, w: np.ndarray, centres: np.ndarray, labels: np.ndarray) -> float:
-    diff = pts.astype(np.float64) - centres[labels]
-    return float(np.dot(w, np.einsum("ij,ij->i", diff, diff)))
+def _sq_norms(pts: np.ndarray, w: np.ndarray) -> float:
+    """sum(w |x|^2) over the points, the constant part of the inertia."""
+    p64 = pts.astype(np.float64)
+    return float(np.dot(w, np.einsum("ij,ij->i", p64, p64)))
+
+
+def _inertia(w: np.ndarray, sq_norms: float, sums: np.ndarray, cw: np.ndarray) -> float:
+    """Weighted inertia of a partition whose centres are its means:
+    sum(w |x|^2) - sum_j |S_j|^2 / W_j, with S_j, W_j the sums and weights."""
+    occupied = cw > 0
+    between = float((np.einsum("ij,ij->i", sums[occupied], sums[occupied]) / cw[occupied]).sum())
+    return max(0.0, sq_norms - between)
 
 
 def _init_centres(
