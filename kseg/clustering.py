@@ -38,6 +38,9 @@ COLOR_SPACES = ("rgb", "lab")
 
 #: Below this many distinct colours, restarts run on the colours themselves.
 _DIRECT_LIMIT = 20_000
+#: Restarts run on the coarsest level with this many points per cluster (fewer
+#: makes the coarse objective a poor guide: coffee, k=16, was 0.6 % worse).
+_START_POINTS_PER_CLUSTER = 256
 #: How many of the best restarts are refined on the finer histogram.
 _FINALISTS = 3
 #: A histogram level with this many occupied bins ranks candidates like the
@@ -537,7 +540,7 @@ def _fit(
     start_pts, start_w = feats, w
     rest: list[tuple[np.ndarray, np.ndarray]] = []
     for i, (pts, pw) in enumerate(levels):
-        if pts.shape[0] >= 16 * k:
+        if pts.shape[0] >= _START_POINTS_PER_CLUSTER * k:
             start_pts, start_w = pts, pw
             rest = levels[i + 1 :]
             break
