@@ -124,6 +124,29 @@ def queued_notice():
         slot.empty()
 
 
+def segment_photo(
+    data: bytes, settings: Settings
+) -> tuple[kseg.LoadedImage, kseg.Segmentation, Page]:
+    """Decode, segment and prepare the page views (all cached); raises
+    kseg.ImageError for a file that can't be used."""
+    digest = hashlib.sha256(data).hexdigest()
+    image = decode(digest, data)
+    return image, run_segmentation(digest, settings, data), page_views(digest, settings, data)
+
+
+def remember_photo(name: str, data: bytes, sample: str | None) -> None:
+    """Keep the session's last usable photo, to fall back on after a bad upload
+    (a sample by name; an upload's bytes, at most one per session)."""
+    st.session_state["last_good"] = (name, None if sample else data, sample)
+
+
+def previous_photo() -> tuple[str, bytes, str | None] | None:
+    if "last_good" not in st.session_state:
+        return None
+    name, data, sample = st.session_state["last_good"]
+    return name, sample_bytes(sample) if sample else data, sample
+
+
 # --------------------------------------------------------------------------
 # Settings <-> URL
 # --------------------------------------------------------------------------
@@ -318,21 +341,23 @@ name, data, sample = source_ui()
 settings = settings_ui()
 settings_to_url(settings, sample)
 
-digest = hashlib.sha256(data).hexdigest()
-try:
-    image = decode(digest, data)
-except kseg.ImageError as exc:
-    st.error(f"**{html.escape(name)}** can't be used. {exc}", icon=":material/error:")
-    st.info("Remove the upload (× next to its name) to go back to the sample photos.")
-    st.stop()
-
 with queued_notice(), st.spinner("Finding the colours…"):
     try:
-        result = run_segmentation(digest, settings, data)
-        views = page_views(digest, settings, data)
-    except kseg.ImageError as exc:  # e.g. an image with no opaque pixel
-        st.error(f"**{html.escape(name)}** can't be segmented. {exc}", icon=":material/error:")
-        st.stop()
+        image, result, views = segment_photo(data, settings)
+        remember_photo(name, data, sample)
+    except kseg.ImageError as exc:
+        st.error(f"**{html.escape(name)}** can't be used. {exc}", icon=":material/error:")
+        previous = previous_photo()
+        if previous is None or previous[1] == data:
+            st.info("Remove the upload (× next to its name) to go back to the sample photos.")
+            st.stop()
+        name, data, sample = previous
+        st.info(
+            f"Still showing your previous photo, **{html.escape(name)}**. Remove the failed "
+            "upload (× next to its name) to carry on with it.",
+            icon=":material/history:",
+        )
+        image, result, views = segment_photo(data, settings)
 
 for note in (*image.notices, *([result.notice] if result.notice else [])):
     st.info(note, icon=":material/info:")

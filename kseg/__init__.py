@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+from kseg.choosing import KCurve, objective_curve
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
+from kseg.editing import clean_segmentation, merge_clusters
 from kseg.export import (
     cluster_file_stem,
     encode_png,
@@ -32,6 +34,14 @@ from kseg.loading import (
 )
 from kseg.masks import cluster_mask, cutout, downscale, label_map, mask_image, segmented_image
 from kseg.samples import SAMPLES, sample_path
+from kseg.views import (
+    ColorSample,
+    boundary_overlay,
+    color_sample,
+    highlight,
+    preview_labels,
+    split_view,
+)
 
 __version__ = "0.1.0"
 
@@ -43,26 +53,36 @@ __all__ = [
     "INITS",
     "MAX_K",
     "SAMPLES",
+    "ColorSample",
     "ImageError",
+    "KCurve",
     "LoadedImage",
     "Segmentation",
+    "boundary_overlay",
+    "clean_segmentation",
     "cluster_file_stem",
     "cluster_mask",
+    "color_sample",
     "cutout",
     "downscale",
     "encode_png",
     "export_files",
     "export_zip",
+    "highlight",
     "label_map",
     "load_image",
     "mask_image",
+    "merge_clusters",
+    "objective_curve",
     "opaque_mask",
     "palette_csv",
     "palette_gpl",
     "palette_json",
     "palette_rows",
+    "preview_labels",
     "safe_stem",
     "sample_path",
     "segment",
     "segmented_image",
+    "split_view",
 ]

@@ -7,7 +7,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -125,14 +125,30 @@ def export_files(
     *,
     alpha: np.ndarray | None = None,
     source_name: str = "image",
+    hidden: Iterable[int] = (),
 ) -> Iterator[tuple[str, bytes]]:
     """Every download, as (relative path, bytes) pairs, produced one by one.
 
     Yields ``segmented.png``, ``labels.png`` (cluster index per pixel, 255 for
     left-out pixels), ``palette.json``, ``palette.csv``, ``palette.gpl``,
     ``masks/cluster_NN_rrggbb.png`` and ``cutouts/cluster_NN_rrggbb.png`` for
-    each cluster, and ``manifest.json`` last.
+    each cluster not in ``hidden`` (clusters marked as background), then,
+    when some are hidden, ``cutouts/foreground.png`` (everything but the
+    background), and ``manifest.json`` last.
+
+    Raises
+    ------
+    ValueError
+        If a hidden index is out of range, or every cluster is hidden.
     """
+    hidden_set = {int(i) for i in hidden}
+    shown = [i for i in range(result.k) if i not in hidden_set]
+    if any(not 0 <= i < result.k for i in hidden_set):
+        msg = f"hidden cluster indices must be from 0 to {result.k - 1}, got {sorted(hidden_set)}"
+        raise ValueError(msg)
+    if not shown:
+        msg = "every cluster is hidden: nothing would be left to export"
+        raise ValueError(msg)
     seg = segmented_image(result)
     if (result.labels < 0).any():
         seg = np.dstack([seg, np.where(result.labels < 0, 0, 255).astype(np.uint8)])
@@ -142,11 +158,13 @@ def export_files(
     yield "palette.csv", palette_csv(result)
     yield "palette.gpl", palette_gpl(result, source_name)
     files = []
-    for i in range(result.k):
+    for i in shown:
         stem = cluster_file_stem(result, i)
         yield f"masks/{stem}.png", encode_png(mask_image(result, i))
         yield f"cutouts/{stem}.png", encode_png(cutout(rgb, result, i, alpha))
         files.append(stem)
+    if hidden_set:
+        yield "cutouts/foreground.png", encode_png(cutout(rgb, result, shown, alpha))
     manifest = {
         "tool": "kseg",
         "source": {
@@ -160,6 +178,7 @@ def export_files(
         "notice": result.notice,
         "palette": palette_rows(result),
         "clusters": files,
+        "hidden": sorted(hidden_set),
     }
     yield "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode()
 
@@ -170,12 +189,15 @@ def export_zip(
     *,
     alpha: np.ndarray | None = None,
     source_name: str = "image",
+    hidden: Iterable[int] = (),
 ) -> bytes:
     """All of :func:`export_files` in one ZIP, under a folder named for the image."""
     folder = safe_stem(source_name)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for path, data in export_files(rgb, result, alpha=alpha, source_name=source_name):
+        for path, data in export_files(
+            rgb, result, alpha=alpha, source_name=source_name, hidden=hidden
+        ):
             kind = zipfile.ZIP_STORED if path.endswith(".png") else zipfile.ZIP_DEFLATED
             zf.writestr(f"{folder}/{path}", data, compress_type=kind)
     return buf.getvalue()

@@ -145,6 +145,23 @@ def test_bad_uploads_show_a_message_and_no_exception(name, data, expect):
     assert "600 × 400 px" in _summary(at)
 
 
+def test_after_a_bad_upload_the_previous_upload_stays_on_the_page():
+    at = _app()
+    rocket = kseg.sample_path("rocket").read_bytes()
+    at.file_uploader(key="upload").upload("launch.jpg", rocket, "image/jpeg").run()
+    assert "640 × 427 px" in _summary(at)
+    at.file_uploader(key="upload").upload("notes.png", b"not a picture", "image/png").run()
+    assert not at.exception
+    assert len(at.error) == 1 and "notes.png" in at.error[0].value
+    assert any("Still showing your previous photo, **launch.jpg**" in i.value for i in at.info)
+    assert "640 × 427 px" in _summary(at)
+    assert _cards(at) == 5
+    # A good upload after the error carries on as usual.
+    chelsea = kseg.sample_path("chelsea").read_bytes()
+    at.file_uploader(key="upload").upload("cat.jpg", chelsea, "image/jpeg").run()
+    assert not at.error and "451 × 300 px" in _summary(at)
+
+
 def test_mask_download_is_full_size_black_and_white_and_matches_the_page(downloads):
     at = _app({"k": "4"})
     assert not at.exception

@@ -1,0 +1,159 @@
+"""Help choosing k: the objective for a range of k, and the elbow of that curve."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from kseg.clustering import (
+    _COARSE_BITS,
+    _DIRECT_LIMIT,
+    _START_POINTS_PER_CLUSTER,
+    MAX_K,
+    _bin_keys,
+    _check_mask,
+    _check_rgb,
+    _features,
+    _histogram,
+    _init_centres,
+    _lloyd,
+    _reduce,
+    _sq_norms,
+)
+
+__all__ = ["KCurve", "objective_curve"]
+
+
+@dataclass(frozen=True)
+class KCurve:
+    """The K-means objective against k, and the suggested k.
+
+    Attributes
+    ----------
+    ks : tuple of int
+        The values of k tried, ascending.
+    mse : tuple of float
+        Mean squared RGB error per pixel for each k (the objective of a valid
+        partition found quickly; a full :func:`kseg.segment` run is as good
+        or slightly better).
+    suggested : int
+        The elbow of the curve.
+    reason : str
+        How ``suggested`` was chosen, in plain words.
+    seconds : float
+        Time taken.
+    """
+
+    ks: tuple[int, ...]
+    mse: tuple[float, ...]
+    suggested: int
+    reason: str
+    seconds: float
+
+
+def objective_curve(
+    rgb: np.ndarray,
+    ks: Iterable[int] = range(2, 13),
+    *,
+    attempts: int = 3,
+    seed: int = 0,
+    mask: np.ndarray | None = None,
+) -> KCurve:
+    """Objective (mean squared RGB error) for each k, and the elbow.
+
+    Colours are pooled into 2x2x2 bins once; for each k the best of
+    ``attempts`` k-means++ starts on a coarser histogram is refined on those
+    bins.  Each reported value is the exact objective of a real partition of
+    the pixels (every bin assigned whole), so the curve never flatters.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray of uint8
+        The image.
+    ks : iterable of int, optional
+        Values of k to try (at least three distinct, each 1 to 255).
+    attempts : int, optional
+        Starts per k, 1 to 20.
+    seed : int, optional
+        Seed for the starts.
+    mask : (H, W) ndarray of bool, optional
+        Pixels to use.
+
+    Returns
+    -------
+    KCurve
+
+    Raises
+    ------
+    ValueError
+        If ``ks`` has fewer than three distinct values or one outside 1 to 255,
+        or ``attempts`` is outside 1 to 20.
+    """
+    t0 = time.perf_counter()
+    rgb = _check_rgb(rgb)
+    mask = _check_mask(mask, rgb.shape[:2])
+    k_list = sorted({int(k) for k in ks})
+    if len(k_list) < 3 or k_list[0] < 1 or k_list[-1] > MAX_K:
+        msg = f"ks must hold at least three distinct values from 1 to {MAX_K}, got {k_list}"
+        raise ValueError(msg)
+    if not 1 <= attempts <= 20:
+        msg = f"attempts must be from 1 to 20, got {attempts!r}"
+        raise ValueError(msg)
+
+    colors, weights = _histogram(rgb, mask)
+    feats = _features(colors, "rgb")
+    w = weights.astype(np.float64)
+    if colors.size > _DIRECT_LIMIT:
+        fine, fine_w, fine_keys = _reduce(_bin_keys(colors, 8, 7), w, feats, 7)
+        coarse, coarse_w, _ = _reduce(
+            _bin_keys(fine_keys, 7, _COARSE_BITS), fine_w, fine, _COARSE_BITS
+        )
+    else:
+        fine, fine_w = coarse, coarse_w = feats, w
+    fine_sq = _sq_norms(fine, fine_w)
+    coarse_sq = _sq_norms(coarse, coarse_w)
+    # Scatter of colours inside their bins: the same for any centres.
+    scatter = _sq_norms(feats, w) - fine_sq
+    total = float(w.sum())
+    seeds = np.random.SeedSequence(seed).spawn(len(k_list))
+
+    mse = []
+    for k, k_seed in zip(k_list, seeds, strict=True):
+        k_eff = min(k, fine.shape[0])
+        start, start_w, start_sq = (
+            (coarse, coarse_w, coarse_sq)
+            if coarse.shape[0] >= _START_POINTS_PER_CLUSTER * k_eff
+            else (fine, fine_w, fine_sq)
+        )
+        runs = []
+        for s in k_seed.spawn(attempts):
+            c0 = _init_centres(start, start_w, k_eff, "kmeans++", np.random.default_rng(s))
+            runs.append(_lloyd(start, start_w, start_sq, c0, 100, 0.0))
+        best = min(runs, key=lambda r: r.inertia)
+        if start is not fine:
+            best = _lloyd(fine, fine_w, fine_sq, best.centres, 100, 0.0)
+        mse.append(max(0.0, (best.inertia + scatter) / total))
+
+    suggested = _elbow(k_list, mse)
+    reason = (
+        f"k = {suggested} is where the curve bends most: up to it, each extra colour "
+        "lowers the error a lot; beyond it, much less. (It is the point farthest "
+        f"below the straight line from k = {k_list[0]} to k = {k_list[-1]}.)"
+    )
+    return KCurve(tuple(k_list), tuple(mse), suggested, reason, time.perf_counter() - t0)
+
+
+def _elbow(ks: list[int], values: list[float]) -> int:
+    """The k farthest below the chord joining the curve's two ends, both axes
+    scaled to 0..1 (the "kneedle" rule for a falling, flattening curve)."""
+    x = (np.asarray(ks, float) - ks[0]) / (ks[-1] - ks[0])
+    v = np.asarray(values, float)
+    span = v[0] - v[-1]
+    if span <= 0:
+        return ks[0]
+    y = (v - v[-1]) / span
+    below = 1.0 - x - y  # distance under the chord from (0, 1) to (1, 0), times sqrt 2
+    return int(ks[int(np.argmax(below))])

@@ -1,0 +1,187 @@
+"""Edits of a finished segmentation: merging clusters and cleaning specks.
+
+Both return a new :class:`~kseg.Segmentation` (clusters renumbered by share,
+largest first) whose labels, centres, counts, shares and ``mse`` describe the
+edited partition exactly, so masks, cut-outs and exports follow the edit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+import numpy as np
+
+from kseg._cv import cv2
+from kseg.clustering import Segmentation, _means_and_mse
+
+__all__ = ["clean_segmentation", "merge_clusters"]
+
+
+def merge_clusters(result: Segmentation, groups: Iterable[Iterable[int]]) -> Segmentation:
+    """Merge groups of clusters into single clusters.
+
+    Parameters
+    ----------
+    result : Segmentation
+        A segmentation.
+    groups : iterable of iterables of int
+        Each group lists two or more cluster indices of ``result`` to become
+        one cluster.  A cluster may be in one group only; groups of one are
+        ignored.
+
+    Returns
+    -------
+    Segmentation
+        The merged segmentation.  A merged cluster's centre is the mean of all
+        its pixels; ``mse`` grows by exactly the spread between the merged
+        centres.  ``settings["merged"]`` records the groups.
+
+    Raises
+    ------
+    ValueError
+        If an index is outside 0 to ``result.k - 1`` or in two groups.
+    """
+    target = np.arange(result.k)
+    seen: set[int] = set()
+    kept: list[list[int]] = []
+    for group in groups:
+        members = sorted({int(i) for i in group})
+        for i in members:
+            if not 0 <= i < result.k:
+                msg = f"cluster index {i} is out of range: valid indices are 0 to {result.k - 1}"
+                raise ValueError(msg)
+            if i in seen:
+                msg = f"cluster {i} is in more than one merge group"
+                raise ValueError(msg)
+        seen.update(members)
+        if len(members) > 1:
+            target[members] = members[0]
+            kept.append(members)
+    if not kept:
+        return result
+    _, new = np.unique(target, return_inverse=True)
+    k_new = int(new.max()) + 1
+    counts = np.bincount(new, weights=result.counts, minlength=k_new)
+    sums = np.stack(
+        [np.bincount(new, weights=result.counts * result.centers_float[:, c]) for c in range(3)],
+        axis=1,
+    )
+    centres = sums / counts[:, None]
+    spread = result.centers_float - centres[new]
+    extra = float(np.dot(result.counts, np.einsum("ij,ij->i", spread, spread)))
+    mse = result.mse + extra / float(result.counts.sum())
+    settings = {**result.settings, "merged": [*result.settings.get("merged", []), *kept]}
+    return _renumbered(result, new, counts.astype(np.int64), centres, mse, settings)
+
+
+def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> Segmentation:
+    """Remove specks: every connected patch of one cluster smaller than
+    ``min_size`` pixels joins the cluster of the nearest pixel outside it.
+
+    This fills small holes too (a hole is a speck of another cluster).  The
+    result is no longer a pure K-means partition: centres become the means of
+    the cleaned clusters and ``mse`` is measured against them.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray of uint8
+        The image that was segmented.
+    result : Segmentation
+        Its segmentation.
+    min_size : int
+        Smallest patch kept, in pixels (1 to 1,000,000; 1 changes nothing).
+
+    Returns
+    -------
+    Segmentation
+        ``settings["clean_min_size"]`` records ``min_size``; a cluster left
+        with no pixel is dropped.
+
+    Raises
+    ------
+    ValueError
+        If ``min_size`` is out of range or ``rgb`` does not match the labels.
+    """
+    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)):
+        msg = f"min_size must be an integer from 1 to 1000000, got {min_size!r}"
+        raise TypeError(msg)
+    if not 1 <= int(min_size) <= 1_000_000:
+        msg = f"min_size must be from 1 to 1000000, got {min_size!r}"
+        raise ValueError(msg)
+    if rgb.shape[:2] != result.labels.shape:
+        msg = f"rgb has shape {rgb.shape[:2]} but the labels have {result.labels.shape}"
+        raise ValueError(msg)
+    labels = result.labels
+    speck = np.zeros(labels.shape, dtype=bool)
+    for i in range(result.k):
+        n, comp, stats, _ = cv2.connectedComponentsWithStats(
+            (labels == i).view(np.uint8), connectivity=8
+        )
+        small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < min_size)
+        small = small[small > 0]  # component 0 is the background
+        if small.size:
+            table = np.zeros(n, dtype=bool)
+            table[small] = True
+            speck |= table[comp]
+    settings = {**result.settings, "clean_min_size": int(min_size)}
+    if not speck.any() or speck[labels >= 0].all():
+        return dataclasses.replace(result, settings=settings)
+    # Each speck pixel takes the label of the nearest pixel that stays.
+    source = np.where(speck | (labels < 0), 1, 0).astype(np.uint8)
+    _, nearest = cv2.distanceTransformWithLabels(
+        source, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    kept_labels = labels[source == 0]  # in raster order, as OpenCV numbers them
+    cleaned = labels.copy()
+    cleaned[speck] = kept_labels[nearest[speck] - 1]
+    cleaned[labels < 0] = -1
+    inside = cleaned >= 0
+    counts = np.bincount(cleaned[inside], minlength=result.k).astype(np.int64)
+    present = np.flatnonzero(counts)
+    remap = np.full(result.k, -1, dtype=np.intp)
+    remap[present] = np.arange(present.size)
+    flat = remap[cleaned[inside]]
+    centres, mse = _means_and_mse(rgb[inside], np.ones(flat.size, np.int64), flat, counts[present])
+    new_labels = np.full(labels.shape, -1, dtype=np.int16)
+    new_labels[inside] = flat
+    return _renumbered(
+        dataclasses.replace(result, labels=new_labels),
+        np.arange(present.size),
+        counts[present],
+        centres,
+        mse,
+        settings,
+    )
+
+
+def _renumbered(
+    result: Segmentation,
+    new: np.ndarray,
+    counts: np.ndarray,
+    centres: np.ndarray,
+    mse: float,
+    settings: dict,
+) -> Segmentation:
+    """A segmentation whose old cluster i is new cluster ``new[i]``, then
+    renumbered by share, largest first (ties keep their order)."""
+    order = np.argsort(-counts, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    table = np.append(rank[new], -1).astype(np.int16)  # label -1 reads the last entry
+    labels = table[result.labels]
+    counts = counts[order]
+    centers_float = centres[order]
+    out = dataclasses.replace(
+        result,
+        labels=labels,
+        centers=np.clip(np.rint(centers_float), 0, 255).astype(np.uint8),
+        centers_float=centers_float,
+        counts=counts,
+        shares=counts / counts.sum(),
+        mse=float(mse),
+        settings=settings,
+    )
+    for arr in (out.labels, out.centers, out.centers_float, out.counts, out.shares):
+        arr.flags.writeable = False
+    return out

@@ -1,0 +1,180 @@
+"""Pictures for looking at a segmentation: boundaries, one cluster
+highlighted, a before/after split, and a sample of the photo's colours for a
+colour-distribution plot.
+
+These work on any size; the app passes previews (see :func:`preview_labels`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kseg._cv import cv2
+from kseg.clustering import Segmentation
+
+__all__ = [
+    "ColorSample",
+    "boundary_overlay",
+    "color_sample",
+    "highlight",
+    "preview_labels",
+    "split_view",
+]
+
+
+def preview_labels(result: Segmentation, size: tuple[int, int]) -> np.ndarray:
+    """The labels resized to ``size`` = (height, width) by nearest neighbour,
+    so every preview pixel still names one cluster."""
+    h, w = size
+    if (h, w) == result.labels.shape:
+        return result.labels.copy()
+    return cv2.resize(result.labels, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def boundary_overlay(
+    rgb: np.ndarray, labels: np.ndarray, color: tuple[int, int, int] = (255, 255, 255)
+) -> np.ndarray:
+    """The photo with a one-pixel line wherever neighbouring pixels belong to
+    different clusters.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray of uint8
+    labels : (H, W) ndarray of int
+        Cluster labels of the same size (-1 for left-out pixels).
+    color : tuple of 3 int, optional
+        Line colour.
+
+    Returns
+    -------
+    (H, W, 3) ndarray of uint8
+    """
+    _check_same_size(rgb, labels)
+    edge = np.zeros(labels.shape, dtype=bool)
+    edge[:, 1:] |= labels[:, 1:] != labels[:, :-1]
+    edge[1:, :] |= labels[1:, :] != labels[:-1, :]
+    out = rgb.copy()
+    out[edge] = color
+    return out
+
+
+def highlight(rgb: np.ndarray, labels: np.ndarray, index: int, dim: float = 0.25) -> np.ndarray:
+    """The photo with one cluster at full strength and the rest faded to grey.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray of uint8
+    labels : (H, W) ndarray of int
+    index : int
+        The cluster to show.
+    dim : float, optional
+        How much of the other pixels' own colour is kept, 0 to 1.
+
+    Returns
+    -------
+    (H, W, 3) ndarray of uint8
+    """
+    _check_same_size(rgb, labels)
+    if not 0.0 <= dim <= 1.0:
+        msg = f"dim must be from 0 to 1, got {dim!r}"
+        raise ValueError(msg)
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)[..., None].astype(np.float32)
+    faded = (dim * rgb + (1 - dim) * (0.5 * grey + 0.5 * 255)).astype(np.uint8)
+    return np.where((labels == index)[..., None], rgb, faded)
+
+
+def split_view(before: np.ndarray, after: np.ndarray, fraction: float) -> np.ndarray:
+    """``before`` on the left of a vertical line at ``fraction`` of the width
+    (0 to 1) and ``after`` on the right, with a white divider."""
+    if before.shape != after.shape:
+        msg = f"images differ in shape: {before.shape} and {after.shape}"
+        raise ValueError(msg)
+    if not 0.0 <= fraction <= 1.0:
+        msg = f"fraction must be from 0 to 1, got {fraction!r}"
+        raise ValueError(msg)
+    w = before.shape[1]
+    cut = round(fraction * w)
+    out = after.copy()
+    out[:, :cut] = before[:, :cut]
+    out[:, max(0, cut - 1) : min(w, cut + 1)] = 255
+    return out
+
+
+@dataclass(frozen=True)
+class ColorSample:
+    """A random sample of clustered pixels for a colour-distribution plot.
+
+    Attributes
+    ----------
+    rgb : (n, 3) ndarray of uint8
+        The sampled pixels' colours.
+    labels : (n,) ndarray of int
+        Their clusters.
+    xy : (n, 2) ndarray of float
+        Their colours projected on the two main axes of the photo's colours
+        (principal components of RGB).
+    centres_xy : (k, 2) ndarray of float
+        The cluster centres projected the same way.
+    axes : (2, 3) ndarray of float
+        The two RGB directions, unit length.
+    """
+
+    rgb: np.ndarray
+    labels: np.ndarray
+    xy: np.ndarray
+    centres_xy: np.ndarray
+    axes: np.ndarray
+
+
+def color_sample(
+    rgb: np.ndarray, result: Segmentation, n: int = 2000, *, seed: int = 0
+) -> ColorSample:
+    """Sample up to ``n`` clustered pixels and project colours to 2-D.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray of uint8
+        The image that was segmented.
+    result : Segmentation
+        Its segmentation.
+    n : int, optional
+        Sample size, 1 to 100000.
+    seed : int, optional
+        Seed of the sample.
+
+    Returns
+    -------
+    ColorSample
+    """
+    _check_same_size(rgb, result.labels)
+    if not 1 <= n <= 100_000:
+        msg = f"n must be from 1 to 100000, got {n!r}"
+        raise ValueError(msg)
+    inside = np.flatnonzero(result.labels.ravel() >= 0)
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(inside, size=min(n, inside.size), replace=False))
+    colours = rgb.reshape(-1, 3)[pick]
+    labels = result.labels.ravel()[pick].astype(np.intp)
+    pts = colours.astype(np.float64)
+    mean = pts.mean(axis=0)
+    _, _, vt = np.linalg.svd(pts - mean, full_matrices=False)
+    axes = np.zeros((2, 3))
+    axes[: min(2, vt.shape[0])] = vt[:2]
+    for a in axes:  # a stable sign: brighter is positive
+        if a.sum() < 0:
+            a *= -1
+    return ColorSample(
+        rgb=colours,
+        labels=labels,
+        xy=(pts - mean) @ axes.T,
+        centres_xy=(result.centers_float - mean) @ axes.T,
+        axes=axes,
+    )
+
+
+def _check_same_size(rgb: np.ndarray, labels: np.ndarray) -> None:
+    if rgb.shape[:2] != labels.shape:
+        msg = f"rgb has shape {rgb.shape[:2]} but the labels have {labels.shape}"
+        raise ValueError(msg)
