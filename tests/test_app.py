@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -184,3 +185,113 @@ def test_zip_download_holds_every_file(downloads):
     csv_text = downloads("_palette.csv").decode()
     assert csv_text.splitlines()[0] == "index,hex,r,g,b,share,pixels"
     assert len(csv_text.splitlines()) == 4
+
+
+# -- beyond the tutorial: choosing k, merge, background, views, clean -------------
+
+
+def _images(at: AppTest) -> list[str]:
+    return [im.proto.imgs[0].caption for im in at.get("image") if im.proto.imgs]
+
+
+def test_suggest_k_shows_the_curve_and_one_click_applies_it():
+    at = _app({"k": "7"})
+    at.button(key="suggest").click().run()
+    assert not at.exception
+    reason = next(m.value for m in at.markdown if "kseg-curve-reason" in m.value)
+    suggested = kseg.objective_curve(
+        kseg.load_image(kseg.sample_path("coffee")).rgb, range(2, 13)
+    ).suggested
+    assert f"k = {suggested} is where the curve bends most" in reason
+    assert len(at.get("vega_lite_chart")) == 2  # the curve and the colour plot
+    at.button(key="use-k").click().run()
+    assert not at.exception
+    assert at.slider(key="k").value == suggested
+    assert _swatches(at) == suggested and at.query_params["k"] == str(suggested)
+    assert not any("kseg-curve-reason" in m.value for m in at.markdown)
+
+
+def test_merging_two_colours_updates_palette_cards_downloads_and_url(downloads):
+    at = _app()
+    before = _summary(at)
+    at.multiselect(key="merge").set_value([1, 3]).run()
+    assert not at.exception
+    assert _swatches(at) == 4 and _cards(at) == 4
+    assert at.query_params["merge"] == "2,4"
+    assert "<b>4</b> clusters found" in _summary(at) and _summary(at) != before
+    zf = zipfile.ZipFile(io.BytesIO(downloads("_kseg.zip")))
+    assert sum(n.startswith("coffee/masks/") for n in zf.namelist()) == 4
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    raw = kseg.segment(rgb, 5, seed=0)
+    merged = kseg.merge_clusters(raw, [[1, 3]])
+    j = int(merged.labels[raw.labels == 1][0])
+    mask = np.asarray(
+        Image.open(io.BytesIO(zf.read(f"coffee/masks/{kseg.cluster_file_stem(merged, j)}.png")))
+    )
+    assert np.array_equal(mask == 255, (raw.labels == 1) | (raw.labels == 3))
+    assert json.loads(zf.read("coffee/manifest.json"))["settings"]["merged"] == [[1, 3]]
+
+
+def test_a_background_colour_loses_its_cut_out_and_a_foreground_cut_out_appears(downloads):
+    at = _app()
+    at.multiselect(key="hide").set_value([0]).run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("Mask PNG") == 5 and labels.count("Cut-out PNG") == 4
+    assert "Everything but background (cut-out)" in labels
+    assert at.query_params["hide"] == "1"
+    fg = np.asarray(Image.open(io.BytesIO(downloads("_foreground.png"))))
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    result = kseg.segment(rgb, 5, seed=0)
+    assert np.array_equal(fg[..., 3] == 255, result.labels != 0)
+    names = zipfile.ZipFile(io.BytesIO(downloads("_kseg.zip"))).namelist()
+    assert "coffee/cutouts/foreground.png" in names
+    assert sum(n.startswith("coffee/cutouts/cluster_") for n in names) == 4
+
+
+def test_merge_hide_and_clean_come_back_from_a_shared_link():
+    at = _app({"k": "6", "merge": "1,2", "hide": "1", "clean": "100"})
+    assert not at.exception
+    assert at.multiselect(key="merge").value == [0, 1]
+    assert at.multiselect(key="hide").value == [0]
+    assert at.toggle(key="clean_on").value is True
+    assert _swatches(at) == 5
+    assert any("patches under 100 pixels" in i.value for i in at.info)
+
+
+def test_each_view_draws_its_picture():
+    at = _app()
+    assert _images(at)[:2] == ["Original · coffee.png", "Segmented · 5 colours"]
+    at.radio(key="view").set_value("Boundaries").run()
+    assert _images(at)[0] == "Cluster boundaries"
+    at.radio(key="view").set_value("One colour").run()
+    at.selectbox(key="highlight").set_value(2).run()
+    assert _images(at)[0] == "Colour #3"
+    at.radio(key="view").set_value("Before / after").run()
+    assert at.slider(key="split").value == 50
+    assert _images(at)[0] == "Original on the left, segmented on the right"
+    assert not at.exception
+
+
+def test_cleaning_masks_is_off_by_default_and_changes_the_result_when_on():
+    at = _app({"sample": "astronaut"})
+    assert at.toggle(key="clean_on").value is False
+    plain = _summary(at)
+    at.toggle(key="clean_on").set_value(True).run()
+    assert not at.exception
+    assert any("no longer the pure K-means result" in i.value for i in at.info)
+    assert at.query_params["clean"] == "64"
+    assert _summary(at) != plain  # the objective follows the cleaned masks
+
+
+def test_transparent_pixels_are_left_out_with_a_notice():
+    rgba = np.zeros((60, 80, 4), np.uint8)
+    rgba[:, :40] = (250, 20, 20, 255)
+    rgba[:, 40:60] = (20, 20, 250, 255)  # the last 20 columns stay fully transparent
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, "PNG")
+    at = _app()
+    at.file_uploader(key="upload").upload("logo.png", buf.getvalue(), "image/png").run()
+    assert not at.exception and not at.error
+    assert any("Fully transparent pixels are left out" in i.value for i in at.info)
+    assert "<b>2</b> clusters found" in _summary(at)
