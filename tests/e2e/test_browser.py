@@ -139,3 +139,45 @@ def test_non_image_upload_shows_a_message_and_the_page_keeps_working(
     set_k(page, 4)
     expect(page.locator(".kseg-swatch")).to_have_count(4)
     no_exceptions(page)
+
+
+def test_suggest_k_shows_the_curve_and_applies_the_suggestion(
+    page: Page, app_server: str, shots: Path
+):
+    open_app(page, app_server + "?k=9")
+    page.get_by_role("button", name="Suggest k for this photo").click()
+    reason = page.locator(".kseg-curve-reason")
+    expect(reason).to_contain_text("is where the curve bends most", timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(page.locator(".st-key-k-curve [data-testid='stVegaLiteChart']")).to_be_visible()
+    suggested = int(reason.inner_text().split("k = ")[1].split(" ")[0])
+    page.screenshot(path=str(shots / "08-suggest-k.png"), full_page=True)
+    page.get_by_role("button", name=f"Use k = {suggested}").click()
+    expect(page.locator(".kseg-summary")).to_contain_text(
+        f"{suggested} clusters found", timeout=TIMEOUT
+    )
+    wait_for_app(page)
+    expect(page.locator(".kseg-swatch")).to_have_count(suggested)
+    expect(reason).to_have_count(0)
+    slider = page.get_by_test_id("stSlider").filter(has_text="Number of colours")
+    expect(slider.get_by_role("slider")).to_have_value(str(suggested))
+    no_exceptions(page)
+
+
+def test_merging_two_colours_in_the_palette(page: Page, app_server: str, shots: Path):
+    open_app(page, app_server)
+    merge = page.get_by_test_id("stMultiSelect").filter(has_text="Merge colours into one")
+    for number in ("#2 ", "#4 "):
+        merge.get_by_role("combobox").click()
+        page.get_by_role("option").filter(has_text=number).click()
+        wait_for_app(page)
+    page.keyboard.press("Escape")
+    expect(page.locator(".kseg-summary")).to_contain_text("4 clusters found", timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(page.locator(".kseg-swatch")).to_have_count(4)
+    expect(page.locator("[class*='st-key-card-']")).to_have_count(4)
+    assert "merge=2%2C4" in page.url or "merge=2,4" in page.url
+    page.screenshot(path=str(shots / "09-merged.png"), full_page=True)
+    names = zipfile.ZipFile(io.BytesIO(download(page, "Everything (ZIP)"))).namelist()
+    assert sum(n.startswith("coffee/masks/") for n in names) == 4
+    no_exceptions(page)
