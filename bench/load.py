@@ -134,6 +134,7 @@ def run(sessions: int, megapixels: float, base: Path) -> dict:
             "final_mb": rss_mb(proc.pid),
             "health_ok": health["ok"],
             "health_failed": health["failed"],
+            "server_log_tail": log.read_text(errors="replace")[-4000:],
         }
     finally:
         stop.set()
@@ -158,6 +159,8 @@ def main() -> None:
     )
     for e in r["errors"]:
         print("  error:", e)
+    if r["errors"]:
+        print("server log (end):\n" + r["server_log_tail"])
     sys.exit(1 if r["errors"] or r["mixups"] or r["health_failed"] else 0)
 
 

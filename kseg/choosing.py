@@ -113,29 +113,29 @@ def objective_curve(
         )
     else:
         fine, fine_w = coarse, coarse_w = feats, w
-    fine_sq = _sq_norms(fine, fine_w)
-    coarse_sq = _sq_norms(coarse, coarse_w)
-    # Scatter of colours inside their bins: the same for any centres.
-    scatter = _sq_norms(feats, w) - fine_sq
+    # A run's score is its inertia minus sum(w |x|^2) of the points it ran on;
+    # on the bins, plus the scatter of colours inside bins, that is the exact
+    # objective of the partition that assigns every bin whole.
+    sq_norms = _sq_norms(feats, w)
     total = float(w.sum())
     seeds = np.random.SeedSequence(seed).spawn(len(k_list))
 
     mse = []
     for k, k_seed in zip(k_list, seeds, strict=True):
         k_eff = min(k, fine.shape[0])
-        start, start_w, start_sq = (
-            (coarse, coarse_w, coarse_sq)
+        start, start_w = (
+            (coarse, coarse_w)
             if coarse.shape[0] >= _START_POINTS_PER_CLUSTER * k_eff
-            else (fine, fine_w, fine_sq)
+            else (fine, fine_w)
         )
         runs = []
         for s in k_seed.spawn(attempts):
             c0 = _init_centres(start, start_w, k_eff, "kmeans++", np.random.default_rng(s))
-            runs.append(_lloyd(start, start_w, start_sq, c0, 100, 0.0))
-        best = min(runs, key=lambda r: r.inertia)
+            runs.append(_lloyd(start, start_w, c0, 100, 0.0))
+        best = min(runs, key=lambda r: r.score)
         if start is not fine:
-            best = _lloyd(fine, fine_w, fine_sq, best.centres, 100, 0.0)
-        mse.append(max(0.0, (best.inertia + scatter) / total))
+            best = _lloyd(fine, fine_w, best.centres, 100, 0.0)
+        mse.append(max(0.0, (sq_norms + best.score) / total))
 
     suggested = _elbow(k_list, mse)
     reason = (

@@ -16,8 +16,9 @@ import functools
 import math
 import os
 import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -41,8 +42,10 @@ _DIRECT_LIMIT = 20_000
 #: Restarts run on the coarsest level with this many points per cluster (fewer
 #: makes the coarse objective a poor guide: coffee, k=16, was 0.6 % worse).
 _START_POINTS_PER_CLUSTER = 256
+#: Centre movement at which runs on a histogram level stop (feature units).
+_LEVEL_EPS = 0.2
 #: How many of the best restarts are refined on the finer histogram.
-_FINALISTS = 3
+_FINALISTS = 2
 #: A histogram level with this many occupied bins ranks candidates like the
 #: exact colours do (see ``_fit``).
 _FINE_LEVEL = 50_000
@@ -498,11 +501,14 @@ def _reduce(
 
 @dataclass(frozen=True)
 class _Run:
-    """One weighted K-means run: centres (feature space), inertia, Lloyd
-    iterations, whether the assignment settled, and each point's label."""
+    """One weighted K-means run: centres (feature space), score, Lloyd
+    iterations, whether the assignment settled, and each point's label.
+
+    ``score`` is the weighted inertia minus sum(w |x|^2), a constant of the
+    points: it ranks runs on the same points without that extra pass."""
 
     centres: np.ndarray
-    inertia: float
+    score: float
     n_iter: int
     converged: bool
     labels: np.ndarray
@@ -544,32 +550,73 @@ def _fit(
             start_pts, start_w = pts, pw
             rest = levels[i + 1 :]
             break
+    # Histogram levels only rank and seed the next level, which goes on
+    # converging: they stop once centres settle to within _LEVEL_EPS.
+    level_eps = eps if start_pts is feats else max(eps, _LEVEL_EPS)
     candidates = []
-    start_sq = _sq_norms(start_pts, start_w)
     for s in seeds:
         rng = np.random.default_rng(s)
         c0 = _init_centres(start_pts, start_w, k, init, rng)
-        candidates.append(_lloyd(start_pts, start_w, start_sq, c0, max_iter, eps))
-    candidates.sort(key=lambda r: r.inertia)
+        candidates.append(_lloyd(start_pts, start_w, c0, max_iter, level_eps))
+    candidates.sort(key=lambda r: r.score)
     if start_pts is feats:
         # Restarts ran on the exact colours: the best one is final already.
         return candidates[0]
-    # The best few starts are refined level by level; the exact objective
-    # picks the winner, since the coarse ranking can be off by a little.
-    finalists = [r.centres for r in candidates[:_FINALISTS]]
+    # The best few distinct starts are refined level by level; the exact
+    # objective picks the winner, since the coarse ranking can be off a little.
+    finalists = _distinct([r.centres for r in candidates])[:_FINALISTS]
     for pts, pw in rest:
-        sq = _sq_norms(pts, pw)
         refined = sorted(
-            (_lloyd(pts, pw, sq, c, max_iter, eps) for c in finalists), key=lambda r: r.inertia
+            _parallel(
+                lambda c, pts=pts, pw=pw: _lloyd(pts, pw, c, max_iter, level_eps),
+                finalists,
+            ),
+            key=lambda r: r.score,
         )
-        finalists = [r.centres for r in refined]
+        finalists = _distinct([r.centres for r in refined])
         if pts.shape[0] >= _FINE_LEVEL:
             # On a fine histogram the exact objective differs from this one by
             # the scatter inside bins, nearly the same for every candidate, so
             # its best is the one worth refining exactly.
             finalists = finalists[:1]
-    sq = _sq_norms(feats, w)
-    return min((_lloyd(feats, w, sq, c, max_iter, eps) for c in finalists), key=lambda r: r.inertia)
+    return min(
+        _parallel(lambda c: _lloyd(feats, w, c, max_iter, eps), finalists),
+        key=lambda r: r.score,
+    )
+
+
+def _distinct(centre_sets: list[np.ndarray], tol: float = 0.5) -> list[np.ndarray]:
+    """The centre sets in order, without near-copies of an earlier one (the
+    same centres, in any order, within ``tol``)."""
+    kept: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    for c in centre_sets:
+        key = c[np.lexsort(np.round(c).T[::-1])]
+        if not any(np.abs(key - other).max() <= tol for other in keys):
+            kept.append(c)
+            keys.append(key)
+    return kept
+
+
+def _parallel(fn: Callable[[np.ndarray], _Run], items: list[np.ndarray]) -> list[_Run]:
+    """``[fn(x) for x in items]``, on threads of their own when there are
+    several (each run is independent, so the results do not depend on it)."""
+    if len(items) < 2:
+        return [fn(x) for x in items]
+    results: list[_Run | None] = [None] * len(items)
+
+    def work(i: int) -> None:
+        results[i] = fn(items[i])
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(1, len(items))]
+    for t in threads:
+        t.start()
+    work(0)
+    for t in threads:
+        t.join()
+    if any(r is None for r in results):  # a thread failed: run it here to raise
+        return [fn(x) for x in items]
+    return results  # type: ignore[return-value]
 
 
 def _sqdist(pts: np.ndarray, c: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -663,7 +710,6 @@ _MARGIN = 1.0
 def _lloyd(
     pts: np.ndarray,
     w: np.ndarray,
-    sq_norms: float,
     centres: np.ndarray,
     max_iter: int,
     eps: float,
@@ -679,7 +725,6 @@ def _lloyd(
     everything is measured again from a new R.  Each iteration assigns every
     point exactly as plain Lloyd would, so the result is the same.
 
-    ``sq_norms`` is ``_sq_norms(pts, w)``, shared by runs on the same points.
     The returned centres are the weighted means of the returned labels.
     """
     k = centres.shape[0]
@@ -729,8 +774,7 @@ def _lloyd(
     sums, cw = _sums(pts, w, labels, k)
     occupied = cw > 0
     centres[occupied] = sums[occupied] / cw[occupied, None]
-    inertia = _inertia(w, sq_norms, sums, cw)
-    return _Run(centres, inertia, n_iter, converged, labels)
+    return _Run(centres, _score(sums, cw), n_iter, converged, labels)
 
 
 def _measure_all(pts: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -767,12 +811,11 @@ def _sq_norms(pts: np.ndarray, w: np.ndarray) -> float:
     return float(np.dot(w, np.einsum("ij,ij->i", p64, p64)))
 
 
-def _inertia(w: np.ndarray, sq_norms: float, sums: np.ndarray, cw: np.ndarray) -> float:
-    """Weighted inertia of a partition whose centres are its means:
-    sum(w |x|^2) - sum_j |S_j|^2 / W_j, with S_j, W_j the sums and weights."""
+def _score(sums: np.ndarray, cw: np.ndarray) -> float:
+    """Inertia minus sum(w |x|^2) of a partition whose centres are its means:
+    -sum_j |S_j|^2 / W_j, with S_j, W_j the clusters' sums and weights."""
     occupied = cw > 0
-    between = float((np.einsum("ij,ij->i", sums[occupied], sums[occupied]) / cw[occupied]).sum())
-    return max(0.0, sq_norms - between)
+    return -float((np.einsum("ij,ij->i", sums[occupied], sums[occupied]) / cw[occupied]).sum())
 
 
 def _init_centres(
