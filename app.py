@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import streamlit as st
@@ -98,20 +99,15 @@ def edited_result(digest: str, settings: Settings, edits: Edits, _data: bytes) -
     return result
 
 
-@dataclass(frozen=True)
-class Page:
-    """What the page shows: small previews and the palette, not full images."""
-
-    original: np.ndarray  # RGB or RGBA preview
-    segmented: np.ndarray
-    labels: np.ndarray  # cluster of every preview pixel
-    thumbs: tuple[np.ndarray, ...]
-    palette: tuple[dict, ...]
-    colours: kseg.ColorSample
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
-def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> Page:
+def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> SimpleNamespace:
+    """What the page shows: small previews and the palette, not full images.
+
+    Fields: original (RGB or RGBA preview), segmented, labels (cluster of
+    every preview pixel), thumbs, palette, colours (a kseg.ColorSample).  A
+    SimpleNamespace, not a class defined here: cached values are pickled,
+    and every script run would define such a class anew.
+    """
     image = decode(digest, _data)
     result = edited_result(digest, settings, edits, _data)
     original = image.rgb if image.alpha is None else np.dstack([image.rgb, image.alpha])
@@ -120,7 +116,7 @@ def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> P
         for i in range(result.k)
     )
     preview = kseg.downscale(original, PREVIEW_SIDE)
-    return Page(
+    return SimpleNamespace(
         original=preview,
         segmented=kseg.downscale(kseg.segmented_image(result), PREVIEW_SIDE),
         labels=kseg.preview_labels(result, preview.shape[:2]),
@@ -159,7 +155,7 @@ def queued_notice():
 
 def segment_photo(
     data: bytes, settings: Settings, merge: list[int], clean: int
-) -> tuple[kseg.LoadedImage, kseg.Segmentation, kseg.Segmentation, Page]:
+) -> tuple[kseg.LoadedImage, kseg.Segmentation, kseg.Segmentation, SimpleNamespace]:
     """Decode, segment, apply the edits and prepare the page views (all
     cached): (image, K-means result, edited result, views).  Merge indices
     this result does not have are ignored.  Raises kseg.ImageError for a file
