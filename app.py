@@ -58,6 +58,12 @@ class Edits:
 # --------------------------------------------------------------------------
 # Cached pure computations (keyed on the image bytes' hash, never an array)
 # --------------------------------------------------------------------------
+# Images, segmentations and previews are cached with st.cache_resource, not
+# st.cache_data: cache_data hands every session its own unpickled copy, and
+# each open session's download buttons hold on to theirs, so memory grew with
+# the number of sessions (10 sessions x 3 waves of 4 MP uploads: 1.2, 2.0,
+# 2.3 GB). These objects are read-only (kseg marks their arrays so), so one
+# shared copy is safe.
 
 
 @st.cache_resource
@@ -66,12 +72,12 @@ def _workers() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def decode(digest: str, _data: bytes) -> kseg.LoadedImage:
     return kseg.load_image(_data)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def run_segmentation(digest: str, settings: Settings, _data: bytes) -> kseg.Segmentation:
     image = decode(digest, _data)
     with _workers():
@@ -89,7 +95,7 @@ def run_segmentation(digest: str, settings: Settings, _data: bytes) -> kseg.Segm
         )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def edited_result(digest: str, settings: Settings, edits: Edits, _data: bytes) -> kseg.Segmentation:
     result = run_segmentation(digest, settings, _data)
     if len(edits.merge) > 1:
@@ -99,14 +105,15 @@ def edited_result(digest: str, settings: Settings, edits: Edits, _data: bytes) -
     return result
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> SimpleNamespace:
     """What the page shows: small previews and the palette, not full images.
 
     Fields: original (RGB or RGBA preview), segmented, labels (cluster of
-    every preview pixel), thumbs, palette, colours (a kseg.ColorSample).  A
-    SimpleNamespace, not a class defined here: cached values are pickled,
-    and every script run would define such a class anew.
+    every preview pixel), thumbs, palette, colours (a kseg.ColorSample).
+    Shared by every session that shows this result: its arrays are
+    read-only.  (A plain namespace, not a class defined in this script,
+    which every run would define anew.)
     """
     image = decode(digest, _data)
     result = edited_result(digest, settings, edits, _data)
@@ -116,10 +123,14 @@ def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> S
         for i in range(result.k)
     )
     preview = kseg.downscale(original, PREVIEW_SIDE)
+    segmented = kseg.downscale(kseg.segmented_image(result), PREVIEW_SIDE)
+    labels = kseg.preview_labels(result, preview.shape[:2])
+    for arr in (preview, segmented, labels, *thumbs):
+        arr.flags.writeable = False
     return SimpleNamespace(
         original=preview,
-        segmented=kseg.downscale(kseg.segmented_image(result), PREVIEW_SIDE),
-        labels=kseg.preview_labels(result, preview.shape[:2]),
+        segmented=segmented,
+        labels=labels,
         thumbs=thumbs,
         palette=tuple(kseg.palette_rows(result)),
         colours=kseg.color_sample(image.rgb, result, 2000, seed=settings.seed),

@@ -83,7 +83,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def run(sessions: int, megapixels: float, base: Path) -> dict:
+def run(sessions: int, megapixels: float, base: Path, waves: int = 1) -> dict:
     proc, url, log = start_server()
     stop = threading.Event()
     health = {"ok": 0, "failed": 0}
@@ -103,21 +103,25 @@ def run(sessions: int, megapixels: float, base: Path) -> dict:
     try:
         baseline = rss_mb(proc.pid)
         watcher.start()
-        photos = [make_photo(base, i, megapixels) for i in range(sessions)]
         ctx = mp.get_context("spawn")
-        queue = ctx.Queue()
-        workers = [
-            ctx.Process(target=session, args=(url, data, text, i, queue))
-            for i, (data, text) in enumerate(photos)
-        ]
+        records: list[dict] = []
+        after_wave: list[float] = []
         t0 = time.perf_counter()
-        for w in workers:
-            w.start()
-        records = [queue.get(timeout=900) for _ in workers]
-        for w in workers:
-            w.join(60)
+        for wave in range(waves):  # every session at once, each with a new photo
+            photos = [make_photo(base, wave * sessions + i, megapixels) for i in range(sessions)]
+            queue = ctx.Queue()
+            workers = [
+                ctx.Process(target=session, args=(url, data, text, i, queue))
+                for i, (data, text) in enumerate(photos)
+            ]
+            for w in workers:
+                w.start()
+            records += [queue.get(timeout=900) for _ in workers]
+            for w in workers:
+                w.join(60)
+            time.sleep(2.0)
+            after_wave.append(rss_mb(proc.pid))
         wall = time.perf_counter() - t0
-        time.sleep(1.0)
         stop.set()
         watcher.join()
         first = [r["times"][0] for r in records if r["times"]]
@@ -132,6 +136,7 @@ def run(sessions: int, megapixels: float, base: Path) -> dict:
             "baseline_mb": baseline,
             "peak_mb": max(memory) if memory else 0.0,
             "final_mb": rss_mb(proc.pid),
+            "after_wave_mb": after_wave,
             "health_ok": health["ok"],
             "health_failed": health["failed"],
             "server_log_tail": log.read_text(errors="replace")[-4000:],
@@ -148,13 +153,15 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=10)
     ap.add_argument("--megapixels", type=float, default=4.0, help="size of each upload")
     ap.add_argument("--photo", type=Path, default=ROOT / "kseg" / "samples" / "coffee.png")
+    ap.add_argument("--waves", type=int, default=1, help="rounds of all sessions at once")
     a = ap.parse_args()
-    r = run(a.sessions, a.megapixels, a.photo)
+    r = run(a.sessions, a.megapixels, a.photo, a.waves)
     print(
         f"sessions {r['sessions']} x {r['megapixels']} MP: time to result p50 {r['p50_s']:.1f} s, "
         f"p95 {r['p95_s']:.1f} s (wall {r['wall_s']:.0f} s); errors {len(r['errors'])}, "
         f"mix-ups {r['mixups']}; server memory {r['baseline_mb']:.0f} MB at start, "
-        f"peak {r['peak_mb']:.0f} MB, {r['final_mb']:.0f} MB after; "
+        f"peak {r['peak_mb']:.0f} MB, after each wave "
+        f"{', '.join(f'{m:.0f}' for m in r['after_wave_mb'])} MB; "
         f"health {r['health_ok']} ok / {r['health_failed']} failed"
     )
     for e in r["errors"]:

@@ -162,6 +162,9 @@ def load_image(
                 f"(it may have been cut short). Please try another {_ACCEPTED} image."
             )
             raise ImageError(msg) from exc
+    for arr in (rgb, alpha):
+        if arr is not None:
+            arr.flags.writeable = False  # safe to share, e.g. between app sessions
     return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, notices=tuple(notices))
 
 
