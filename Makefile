@@ -23,7 +23,7 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 
 ## Start the app on http://127.0.0.1:$(PORT), showing a bundled sample photo.
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 ## Debian's Chromium for the browser tests (never `playwright install`).
 browser:
@@ -45,13 +45,13 @@ lint: $(VENV)/.dev
 test: $(VENV)/.dev browser lint
 	$(PY) -m pytest -q
 
-## Speed and objective against the OpenCV tutorial recipe (see bench/README.md).
+## Speed and objective against the OpenCV tutorial recipe (see README.md, "Benchmarks").
 bench: $(VENV)/.bench
 	$(PY) bench/bench.py
 
-## Many browser sessions at once against one server (see bench/README.md).
+## Many browser sessions at once against one server (see README.md, "Benchmarks").
 load: $(VENV)/.dev browser
-	$(PY) bench/load.py --sessions 10
+	$(PY) bench/load.py --sessions 10 --waves 3
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

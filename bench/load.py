@@ -83,8 +83,10 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def run(sessions: int, megapixels: float, base: Path, waves: int = 1) -> dict:
-    proc, url, log = start_server()
+def run(
+    sessions: int, megapixels: float, base: Path, waves: int = 1, env: dict | None = None
+) -> dict:
+    proc, url, log = start_server(env)
     stop = threading.Event()
     health = {"ok": 0, "failed": 0}
     memory: list[float] = []
@@ -154,8 +156,10 @@ def main() -> None:
     ap.add_argument("--megapixels", type=float, default=4.0, help="size of each upload")
     ap.add_argument("--photo", type=Path, default=ROOT / "kseg" / "samples" / "coffee.png")
     ap.add_argument("--waves", type=int, default=1, help="rounds of all sessions at once")
+    ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     a = ap.parse_args()
-    r = run(a.sessions, a.megapixels, a.photo, a.waves)
+    env = dict(e.split("=", 1) for e in a.env)
+    r = run(a.sessions, a.megapixels, a.photo, a.waves, env)
     print(
         f"sessions {r['sessions']} x {r['megapixels']} MP: time to result p50 {r['p50_s']:.1f} s, "
         f"p95 {r['p95_s']:.1f} s (wall {r['wall_s']:.0f} s); errors {len(r['errors'])}, "

@@ -81,7 +81,9 @@ def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Po
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(extra_env or {})},
+            # Two malloc arenas: Streamlit's many script threads otherwise each
+            # keep freed memory of their own (as `make run` does; see README).
+            env={**os.environ, "MALLOC_ARENA_MAX": "2", **(extra_env or {})},
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
