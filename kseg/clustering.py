@@ -13,6 +13,7 @@ changes cluster.  Labels for all pixels then come from a lookup table indexed by
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import sys
@@ -293,7 +294,7 @@ def segment(
 
     lut = np.empty(1 << 24, dtype=np.int16)
     lut[colors] = colour_labels
-    labels = lut[_pack(rgb)]
+    labels = _lookup(lut, _pack(rgb))
     del lut
     if mask is not None:
         labels[~mask] = -1
@@ -681,6 +682,22 @@ def _assign2_chunk(
         np.copyto(lab, j, where=closer)
 
 
+def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[codes]``, in row bands on the thread pool for large images."""
+    out = np.empty(codes.shape, dtype=table.dtype)
+    h = codes.shape[0]
+    bands = max(1, min(8, codes.size // _CHUNK))
+    edges = [h * i // bands for i in range(bands + 1)]
+    jobs = [
+        _pool().submit(np.take, table, codes[a:b], out=out[a:b], mode="clip")
+        for a, b in itertools.pairwise(edges)
+        if b > a
+    ]
+    for job in jobs:
+        job.result()
+    return out
+
+
 @functools.cache
 def _pool() -> ThreadPoolExecutor:
     """Threads for the nearest-centre search, one per core (at most 4)."""
@@ -781,7 +798,8 @@ def _measure_all(pts: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.n
     """Labels of all points, the reference centres, and the active points:
     those within 2 * ``_MARGIN`` of a tie between two centres."""
     labels, d1, d2 = _assign2(pts, centres)
-    gap = np.sqrt(d2, dtype=np.float64) - np.sqrt(d1, dtype=np.float64)
+    gap = np.sqrt(d2, out=d2)
+    gap -= np.sqrt(d1, out=d1)  # float32: off by far less than _BOUND_SLACK
     active = np.flatnonzero(gap <= 2 * _MARGIN + _BOUND_SLACK)
     return labels, centres.copy(), active
 
