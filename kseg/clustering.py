@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -45,6 +45,8 @@ _DIRECT_LIMIT = 20_000
 _START_POINTS_PER_CLUSTER = 256
 #: Centre movement at which runs on a histogram level stop (feature units).
 _LEVEL_EPS = 0.2
+#: The same for the restarts, which only need to rank the starts.
+_RESTART_EPS = 0.5
 #: How many of the best restarts are refined on the finer histogram.
 _FINALISTS = 2
 #: A histogram level with this many occupied bins ranks candidates like the
@@ -551,18 +553,19 @@ def _fit(
             start_pts, start_w = pts, pw
             rest = levels[i + 1 :]
             break
-    # Histogram levels only rank and seed the next level, which goes on
-    # converging: they stop once centres settle to within _LEVEL_EPS.
-    level_eps = eps if start_pts is feats else max(eps, _LEVEL_EPS)
-    candidates = []
-    for s in seeds:
-        rng = np.random.default_rng(s)
-        c0 = _init_centres(start_pts, start_w, k, init, rng)
-        candidates.append(_lloyd(start_pts, start_w, c0, max_iter, level_eps))
-    candidates.sort(key=lambda r: r.score)
-    if start_pts is feats:
-        # Restarts ran on the exact colours: the best one is final already.
-        return candidates[0]
+    # Restarts and histogram levels only rank and seed what follows, which
+    # goes on converging: they stop once centres settle (within _RESTART_EPS,
+    # _LEVEL_EPS); only the final run on the exact colours uses ``eps``.
+    level_eps = max(eps, _LEVEL_EPS)
+    restart_eps = max(eps, _RESTART_EPS)
+
+    def attempt(s: np.random.SeedSequence) -> _Run:
+        c0 = _init_centres(start_pts, start_w, k, init, np.random.default_rng(s))
+        return _lloyd(start_pts, start_w, c0, max_iter, restart_eps)
+
+    # (One after another: runs on a few thousand points are too short for
+    # threads to beat the GIL; measured slower in two threads.)
+    candidates = sorted((attempt(s) for s in seeds), key=lambda r: r.score)
     # The best few distinct starts are refined level by level; the exact
     # objective picks the winner, since the coarse ranking can be off a little.
     finalists = _distinct([r.centres for r in candidates])[:_FINALISTS]
@@ -599,23 +602,26 @@ def _distinct(centre_sets: list[np.ndarray], tol: float = 0.5) -> list[np.ndarra
     return kept
 
 
-def _parallel(fn: Callable[[np.ndarray], _Run], items: list[np.ndarray]) -> list[_Run]:
-    """``[fn(x) for x in items]``, on threads of their own when there are
-    several (each run is independent, so the results do not depend on it)."""
-    if len(items) < 2:
+def _parallel(fn: Callable[[Any], _Run], items: list[Any]) -> list[_Run]:
+    """``[fn(x) for x in items]`` on up to one thread per core (each run is
+    independent and writes only its own slot, so results do not depend on
+    the threads)."""
+    n_threads = min(len(items), _THREADS)
+    if n_threads < 2:
         return [fn(x) for x in items]
     results: list[_Run | None] = [None] * len(items)
 
-    def work(i: int) -> None:
-        results[i] = fn(items[i])
+    def work(first: int) -> None:
+        for i in range(first, len(items), n_threads):
+            results[i] = fn(items[i])
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(1, len(items))]
+    threads = [threading.Thread(target=work, args=(j,)) for j in range(1, n_threads)]
     for t in threads:
         t.start()
     work(0)
     for t in threads:
         t.join()
-    if any(r is None for r in results):  # a thread failed: run it here to raise
+    if any(r is None for r in results):  # a thread failed: run here to raise
         return [fn(x) for x in items]
     return results  # type: ignore[return-value]
 
@@ -698,10 +704,14 @@ def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Threads kseg uses: one per core, at most 4.
+_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
 @functools.cache
 def _pool() -> ThreadPoolExecutor:
-    """Threads for the nearest-centre search, one per core (at most 4)."""
-    return ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
+    """Threads for the nearest-centre search and the pixel lookup."""
+    return ThreadPoolExecutor(max_workers=_THREADS)
 
 
 def _sums(
@@ -762,25 +772,23 @@ def _lloyd(
             break
         if ref is None or np.sqrt(((centres - ref) ** 2).sum(axis=1)).max() > _MARGIN:
             new_labels, ref, active = _measure_all(pts, centres)
-            changed = bool((new_labels != labels).any())
-            labels = new_labels
-            if changed:
-                sums, cw = _sums(pts, w, labels, k)
+            idx = np.flatnonzero(new_labels != labels)
+            nl = new_labels[idx]
         else:
             sub_labels, _ = _assign(pts[active], centres)
-            old = labels[active]
-            moved = sub_labels != old
-            changed = bool(moved.any())
-            if changed:
-                idx = active[moved]
-                nl, ol, wi = sub_labels[moved], old[moved], w[idx]
-                cw += np.bincount(nl, weights=wi, minlength=k)
-                cw -= np.bincount(ol, weights=wi, minlength=k)
-                for c in range(3):
-                    wc = wi * pts[idx, c]
-                    sums[:, c] += np.bincount(nl, weights=wc, minlength=k)
-                    sums[:, c] -= np.bincount(ol, weights=wc, minlength=k)
-                labels[idx] = nl
+            moved = sub_labels != labels[active]
+            idx, nl = active[moved], sub_labels[moved]
+        changed = idx.size > 0
+        if changed:
+            # Move the changed points' weight and sums between clusters.
+            ol, wi = labels[idx], w[idx]
+            cw += np.bincount(nl, weights=wi, minlength=k)
+            cw -= np.bincount(ol, weights=wi, minlength=k)
+            for c in range(3):
+                wc = wi * pts[idx, c]
+                sums[:, c] += np.bincount(nl, weights=wc, minlength=k)
+                sums[:, c] -= np.bincount(ol, weights=wc, minlength=k)
+            labels[idx] = nl
         if not changed:
             converged = True
             break
