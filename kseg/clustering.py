@@ -4,10 +4,11 @@ The engine clusters the *distinct colours* of a photo, each weighted by how
 many pixels have it, instead of the pixels themselves.  Weighted K-means over
 distinct colours has exactly the same objective as K-means over the pixels,
 and a photo has far fewer distinct colours than pixels.  Restarts run on a
-coarse colour histogram (cheap), the best starts are refined on a finer one,
-and the winner is refined exactly on every distinct colour until no colour
-changes cluster.  Labels for all pixels then come from a lookup table indexed by the packed
-24-bit colour, so labelling 12 megapixels is one gather.
+coarse colour histogram (cheap) until their centres settle, the best two are
+refined on a finer one, and the winner is refined exactly on every distinct
+colour until no colour changes cluster.  Labels for all pixels then come from
+a lookup table indexed by the packed 24-bit colour, so labelling 12
+megapixels is one gather.
 """
 
 from __future__ import annotations
@@ -157,7 +158,8 @@ def segment(
         ``notice`` says so.
     attempts : int, optional
         Independent starts (1 to 100); the most compact result is kept, as
-        with ``cv2.kmeans``.
+        with ``cv2.kmeans``.  (Each start runs until its centres settle; the
+        two most compact then run to full convergence, and the better wins.)
     scale : float, optional
         Resize factor in (0, 1] for fitting the centres (area interpolation).
         Labels are always assigned to every pixel at full resolution.
