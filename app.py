@@ -587,6 +587,7 @@ m1.multiselect(
     "Merge colours into one",
     range(raw.k),
     key="merge",
+    placeholder="Pick two or more colours",
     format_func=lambda i: f"#{i + 1} {raw_palette[i]['hex']}",
     help="Pick two or more colours (numbered as K-means found them) to treat as one: "
     "palette, masks, cut-outs and downloads all follow.",
@@ -595,6 +596,7 @@ m2.multiselect(
     "Background (left out of cut-outs and the ZIP)",
     range(result.k),
     key="hide",
+    placeholder="Pick colours to leave out",
     format_func=lambda i: f"#{i + 1} {views.palette[i]['hex']}",
     help="Colours marked as background get no cut-out; a combined cut-out of everything "
     "else is offered below.",
