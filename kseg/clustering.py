@@ -432,7 +432,7 @@ def _histogram(rgb: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np
     OpenCV's 256x256x256 histogram counts in float32, exact below 2**24;
     the rare colour with that many pixels is counted again exactly.
     """
-    cv_mask = None if mask is None else mask.view(np.uint8)
+    cv_mask = None if mask is None else np.ascontiguousarray(mask).view(np.uint8)
     hist = cv2.calcHist(
         [np.ascontiguousarray(rgb)], [0, 1, 2], cv_mask, [256, 256, 256], [0, 256] * 3
     ).ravel()

@@ -259,3 +259,13 @@ def test_masked_pixels_are_exactly_the_minus_ones(img, data):
     r = kseg.segment(img, 3, mask=mask, attempts=1)
     assert np.array_equal(r.labels < 0, ~mask)
     assert r.counts.sum() == mask.sum()
+
+
+def test_strided_views_of_image_and_mask_give_the_same_result_as_copies(coffee_rgb):
+    flipped = coffee_rgb[:, ::-1]  # a view with negative strides
+    mask = np.ones((400, 1200), bool)[:, ::2]  # a strided view
+    mask[:50] = False
+    a = kseg.segment(flipped, 4, seed=0, mask=mask)
+    b = kseg.segment(flipped.copy(), 4, seed=0, mask=mask.copy())
+    assert np.array_equal(a.labels, b.labels)
+    assert (a.labels[:50] == -1).all() and (a.labels[50:] >= 0).all()
