@@ -166,17 +166,19 @@ def queued_notice():
 
 def segment_photo(
     data: bytes, settings: Settings, merge: list[int], clean: int
-) -> tuple[kseg.LoadedImage, kseg.Segmentation, kseg.Segmentation, SimpleNamespace]:
+) -> tuple[str, Edits, kseg.LoadedImage, kseg.Segmentation, kseg.Segmentation, SimpleNamespace]:
     """Decode, segment, apply the edits and prepare the page views (all
-    cached): (image, K-means result, edited result, views).  Merge indices
-    this result does not have are ignored.  Raises kseg.ImageError for a file
-    that can't be used."""
+    cached): (digest, edits applied, image, K-means result, edited result,
+    views).  Merge indices this result does not have are dropped.  Raises
+    kseg.ImageError for a file that can't be used."""
     digest = hashlib.sha256(data).hexdigest()
     image = decode(digest, data)
     raw = run_segmentation(digest, settings, data)
     kept = tuple(i for i in merge if i < raw.k)
     edits = Edits(kept if len(kept) > 1 else (), clean)
     return (
+        digest,
+        edits,
         image,
         raw,
         edited_result(digest, settings, edits, data),
@@ -478,7 +480,9 @@ clean = clean_ui()
 
 with queued_notice(), st.spinner("Finding the colours…"):
     try:
-        image, raw, result, views = segment_photo(data, settings, st.session_state.merge, clean)
+        digest, edits, image, raw, result, views = segment_photo(
+            data, settings, st.session_state.merge, clean
+        )
         remember_photo(name, data, sample)
     except kseg.ImageError as exc:
         st.error(f"**{html.escape(name)}** can't be used. {exc}", icon=":material/error:")
@@ -492,17 +496,17 @@ with queued_notice(), st.spinner("Finding the colours…"):
             "upload (× next to its name) to carry on with it.",
             icon=":material/history:",
         )
-        image, raw, result, views = segment_photo(data, settings, st.session_state.merge, clean)
+        digest, edits, image, raw, result, views = segment_photo(
+            data, settings, st.session_state.merge, clean
+        )
 
 # Widget values that name clusters must exist in this result.
 st.session_state.merge = [i for i in st.session_state.merge if i < raw.k]
 st.session_state.hide = [i for i in st.session_state.hide if i < result.k]
 if len(st.session_state.hide) == result.k:  # something must stay in the foreground
     st.session_state.hide = st.session_state.hide[:-1]
-edits = Edits(tuple(st.session_state.merge) if len(st.session_state.merge) > 1 else (), clean)
 hidden = frozenset(st.session_state.hide)
 settings_to_url(settings, sample, edits, sorted(hidden))
-digest = hashlib.sha256(data).hexdigest()
 
 if st.session_state.get("show_curve"):
     with st.container(border=True, key="k-curve"):

@@ -14,6 +14,7 @@ import numpy as np
 
 from kseg._cv import cv2
 from kseg.clustering import Segmentation, _means_and_mse
+from kseg.masks import _check_same_size
 
 __all__ = ["clean_segmentation", "merge_clusters"]
 
@@ -109,9 +110,7 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     if not 1 <= int(min_size) <= 1_000_000:
         msg = f"min_size must be from 1 to 1000000, got {min_size!r}"
         raise ValueError(msg)
-    if rgb.shape[:2] != result.labels.shape:
-        msg = f"rgb has shape {rgb.shape[:2]} but the labels have {result.labels.shape}"
-        raise ValueError(msg)
+    _check_same_size(rgb, result.labels)
     labels = result.labels
     speck = np.zeros(labels.shape, dtype=bool)
     for i in range(result.k):

@@ -56,6 +56,12 @@ def cluster_mask(result: Segmentation, clusters: int | Iterable[int]) -> np.ndar
     return table[result.labels]  # label -1 reads the last entry: False
 
 
+def _check_same_size(rgb: np.ndarray, labels: np.ndarray) -> None:
+    if rgb.shape[:2] != labels.shape:
+        msg = f"rgb has shape {rgb.shape[:2]} but the labels have {labels.shape}"
+        raise ValueError(msg)
+
+
 def mask_image(result: Segmentation, clusters: int | Iterable[int]) -> np.ndarray:
     """Black-and-white mask: 255 inside the cluster(s), 0 elsewhere.
 
@@ -95,9 +101,7 @@ def cutout(
     ValueError
         If the shapes do not match or an index is out of range.
     """
-    if rgb.shape[:2] != result.labels.shape:
-        msg = f"rgb has shape {rgb.shape[:2]} but the labels have {result.labels.shape}"
-        raise ValueError(msg)
+    _check_same_size(rgb, result.labels)
     inside = cluster_mask(result, clusters)
     out = np.empty((*rgb.shape[:2], 4), dtype=np.uint8)
     out[..., :3] = rgb

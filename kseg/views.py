@@ -13,6 +13,7 @@ import numpy as np
 
 from kseg._cv import cv2
 from kseg.clustering import Segmentation
+from kseg.masks import _check_same_size
 
 __all__ = [
     "ColorSample",
@@ -172,9 +173,3 @@ def color_sample(
         centres_xy=(result.centers_float - mean) @ axes.T,
         axes=axes,
     )
-
-
-def _check_same_size(rgb: np.ndarray, labels: np.ndarray) -> None:
-    if rgb.shape[:2] != labels.shape:
-        msg = f"rgb has shape {rgb.shape[:2]} but the labels have {labels.shape}"
-        raise ValueError(msg)
