@@ -11,6 +11,7 @@ import numpy as np
 from kseg.clustering import (
     _COARSE_BITS,
     _DIRECT_LIMIT,
+    _FINE_BITS,
     _START_POINTS_PER_CLUSTER,
     MAX_K,
     _bin_keys,
@@ -107,9 +108,9 @@ def objective_curve(
     feats = _features(colors, "rgb")
     w = weights.astype(np.float64)
     if colors.size > _DIRECT_LIMIT:
-        fine, fine_w, fine_keys = _reduce(_bin_keys(colors, 8, 7), w, feats, 7)
+        fine, fine_w, fine_keys = _reduce(_bin_keys(colors, 8, _FINE_BITS), w, feats, _FINE_BITS)
         coarse, coarse_w, _ = _reduce(
-            _bin_keys(fine_keys, 7, _COARSE_BITS), fine_w, fine, _COARSE_BITS
+            _bin_keys(fine_keys, _FINE_BITS, _COARSE_BITS), fine_w, fine, _COARSE_BITS
         )
     else:
         fine, fine_w = coarse, coarse_w = feats, w

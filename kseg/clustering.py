@@ -55,6 +55,8 @@ _FINALISTS = 2
 _FINE_LEVEL = 50_000
 #: Bits per channel of the histogram the restarts run on.
 _COARSE_BITS = 5
+#: Bits per channel of the finer histogram the best restarts are refined on.
+_FINE_BITS = 7
 #: Counts in OpenCV's float32 histogram are exact below this.
 _FLOAT32_EXACT = 1 << 24
 _LITTLE_ENDIAN = sys.byteorder == "little"
@@ -266,22 +268,29 @@ def segment(
         max_iter=max_iter,
         eps=float(eps),
         seed_seq=np.random.SeedSequence(seed),
+        integral=color_space == "rgb",
     )
     t_fit = time.perf_counter()
 
     # Label every distinct colour of the full-resolution image, then pixels.
+    sums = None
     if fit_colors is colors and run.converged and eps == 0:
-        # The fit ran on these very colours and settled: its labels are final.
+        # The fit ran on these very colours and settled: its labels are final
+        # (and in RGB its cluster sums are the exact RGB sums).
         colour_labels = run.labels
+        counts = run.weights
+        if color_space == "rgb":
+            sums = run.sums
     else:
         colour_labels, _ = _assign(_features(colors, color_space), run.centres)
-    counts = np.bincount(colour_labels, weights=weights, minlength=len(run.centres))
+        counts = np.bincount(colour_labels, weights=weights, minlength=len(run.centres))
     keep = counts > 0
     if not keep.all():
         # A centre fitted at reduced scale may attract no full-size pixel.
         remap = np.cumsum(keep) - 1
         colour_labels = remap[colour_labels]
         counts = counts[keep]
+        sums = None if sums is None else sums[keep]
         extra = (
             f"{int((~keep).sum())} cluster(s) found on the resized image "
             "had no pixel at full size and were dropped."
@@ -293,8 +302,9 @@ def segment(
     rank[order] = np.arange(order.size)
     colour_labels = rank[colour_labels]
     counts = counts[order].astype(np.int64)
+    sums = None if sums is None else sums[order]
 
-    centers_float, mse = _means_and_mse(_unpack(colors), weights, colour_labels, counts)
+    centers_float, mse = _means_and_mse(_unpack(colors), weights, colour_labels, counts, sums)
 
     lut = np.empty(1 << 24, dtype=np.int16)
     lut[colors] = colour_labels
@@ -334,26 +344,32 @@ def segment(
 
 
 def _means_and_mse(
-    rgb: np.ndarray, weights: np.ndarray, labels: np.ndarray, counts: np.ndarray
+    rgb: np.ndarray,
+    weights: np.ndarray,
+    labels: np.ndarray,
+    counts: np.ndarray,
+    sums: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """Cluster means and the exact mean squared RGB error.
 
-    With integer colours and counts, each cluster's pixel count W, channel
-    sums S and sum of squared norms Q are exact integers (below 2**53 even
-    for 40 MP), and its squared error is exactly (W * Q - |S|^2) / W.
+    With integer colours and counts, each cluster's pixel count W_j and
+    channel sums S_j and the total Q of the pixels' squared norms are exact
+    integers (below 2**53 even for 40 MP, so float64 sums of them are exact),
+    and the squared error is exactly Q - sum_j |S_j|^2 / W_j.  ``sums``, the
+    S_j if already known (in the order of ``counts``), saves recounting them.
     """
     k = counts.size
     w = weights.astype(np.float64)
-    sq = np.einsum("ij,ij->i", rgb.astype(np.int32), rgb.astype(np.int32))
-    q = np.bincount(labels, weights=w * sq, minlength=k)
-    s = np.stack(
-        [np.bincount(labels, weights=w * rgb[:, c], minlength=k) for c in range(3)], axis=1
+    f = rgb.astype(np.float64)
+    if sums is None:
+        sums = np.stack(
+            [np.bincount(labels, weights=w * f[:, c], minlength=k) for c in range(3)], axis=1
+        )
+    q = int(np.dot(w, np.einsum("ij,ij->i", f, f)))
+    error = Fraction(q) - sum(
+        Fraction(sum(int(x) ** 2 for x in sj), int(wj)) for wj, sj in zip(counts, sums, strict=True)
     )
-    error = sum(
-        Fraction(int(wj) * int(qj) - sum(int(x) ** 2 for x in sj), int(wj))
-        for wj, qj, sj in zip(counts, q, s, strict=True)
-    )
-    return s / counts[:, None].astype(np.float64), float(error / int(counts.sum()))
+    return sums / counts[:, None].astype(np.float64), float(error / int(counts.sum()))
 
 
 # ---------------------------------------------------------------------------
@@ -436,7 +452,13 @@ def _histogram(rgb: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np
     hist = cv2.calcHist(
         [np.ascontiguousarray(rgb)], [0, 1, 2], cv_mask, [256, 256, 256], [0, 256] * 3
     ).ravel()
-    colors = np.flatnonzero(hist != 0).astype(np.uint32)
+    # The occupied bins, found in two halves on the thread pool.
+    half = hist.size // 2
+    jobs = [
+        _pool().submit(lambda lo, hi: np.flatnonzero(hist[lo:hi] != 0) + lo, lo, hi)
+        for lo, hi in ((0, half), (half, hist.size))
+    ]
+    colors = np.concatenate([job.result() for job in jobs]).astype(np.uint32)
     counts = hist[colors].astype(np.int64)
     for i in np.flatnonzero(counts >= _FLOAT32_EXACT):
         same = _pack(rgb) == colors[i]
@@ -473,12 +495,13 @@ def _bin_keys(codes: np.ndarray, from_bits: int, to_bits: int) -> np.ndarray:
     """Histogram bin of packed colours: ``from_bits`` per channel -> ``to_bits``."""
     shift = from_bits - to_bits
     m = (1 << to_bits) - 1
-    c = codes.astype(np.intp)
-    return (
-        ((c >> (2 * from_bits + shift)) & m) << (2 * to_bits)
-        | ((c >> (from_bits + shift)) & m) << to_bits
-        | ((c >> shift) & m)
-    )
+    # Keep the top ``to_bits`` of each channel in place, then close the gaps.
+    x = codes.astype(np.uint32, copy=False) >> np.uint32(shift)
+    x &= np.uint32(m | m << from_bits | m << 2 * from_bits)
+    keys = x & np.uint32(m)
+    keys |= (x >> np.uint32(shift)) & np.uint32(m << to_bits)
+    keys |= (x >> np.uint32(2 * shift)) & np.uint32(m << 2 * to_bits)
+    return keys.astype(np.intp)
 
 
 def _reduce(
@@ -492,11 +515,15 @@ def _reduce(
     size = 1 << (3 * bits)
     bw = np.bincount(keys, weights=w, minlength=size)
     nz = np.flatnonzero(bw)
+    # Sum the coordinates into the occupied bins only (small, cache-friendly).
+    index = np.empty(size, dtype=np.int32)
+    index[nz] = np.arange(nz.size, dtype=np.int32)
+    packed = index[keys]
+    bw = bw[nz]
     pts = np.empty((nz.size, 3), dtype=np.float32, order="F")
     for c in range(3):
-        s = np.bincount(keys, weights=w * feats[:, c], minlength=size)
-        pts[:, c] = s[nz] / bw[nz]
-    return pts, bw[nz], nz
+        pts[:, c] = np.bincount(packed, weights=w * feats[:, c], minlength=nz.size) / bw
+    return pts, bw, nz
 
 
 # ---------------------------------------------------------------------------
@@ -510,13 +537,17 @@ class _Run:
     iterations, whether the assignment settled, and each point's label.
 
     ``score`` is the weighted inertia minus sum(w |x|^2), a constant of the
-    points: it ranks runs on the same points without that extra pass."""
+    points: it ranks runs on the same points without that extra pass.
+    ``sums`` and ``weights`` are each cluster's weighted coordinate sums and
+    total weight for ``labels``."""
 
     centres: np.ndarray
     score: float
     n_iter: int
     converged: bool
     labels: np.ndarray
+    sums: np.ndarray
+    weights: np.ndarray
 
 
 def _fit(
@@ -530,19 +561,23 @@ def _fit(
     max_iter: int,
     eps: float,
     seed_seq: np.random.SeedSequence,
+    integral: bool = False,
 ) -> _Run:
     """Best-of-``attempts`` weighted K-means over the points ``feats``
     (distinct colours in the clustering space) weighted by their pixel counts;
-    the returned run is on ``feats`` themselves.
+    the returned run is on ``feats`` themselves.  ``integral``: ``feats`` are
+    integers (RGB values), so runs on them keep exact sums as they go.
     """
     w = weights.astype(np.float64)
     seeds = seed_seq.spawn(attempts)
     levels: list[tuple[np.ndarray, np.ndarray]] = []
     if colors.size > _DIRECT_LIMIT:
         # 7-bit bins (2x2x2 colours), and 5-bit bins reduced from those.
-        fine_pts, fine_w, fine_keys = _reduce(_bin_keys(colors, 8, 7), w, feats, 7)
+        fine_pts, fine_w, fine_keys = _reduce(
+            _bin_keys(colors, 8, _FINE_BITS), w, feats, _FINE_BITS
+        )
         coarse_pts, coarse_w, _ = _reduce(
-            _bin_keys(fine_keys, 7, _COARSE_BITS), fine_w, fine_pts, _COARSE_BITS
+            _bin_keys(fine_keys, _FINE_BITS, _COARSE_BITS), fine_w, fine_pts, _COARSE_BITS
         )
         levels.append((coarse_pts, coarse_w))
         if colors.size > 2 * fine_pts.shape[0]:
@@ -563,7 +598,9 @@ def _fit(
 
     def attempt(s: np.random.SeedSequence) -> _Run:
         c0 = _init_centres(start_pts, start_w, k, init, np.random.default_rng(s))
-        return _lloyd(start_pts, start_w, c0, max_iter, restart_eps)
+        return _lloyd(
+            start_pts, start_w, c0, max_iter, restart_eps, exact=integral and start_pts is feats
+        )
 
     # (One after another: runs on a few thousand points are too short for
     # threads to beat the GIL; measured slower in two threads.)
@@ -586,7 +623,7 @@ def _fit(
             # its best is the one worth refining exactly.
             finalists = finalists[:1]
     return min(
-        _parallel(lambda c: _lloyd(feats, w, c, max_iter, eps), finalists),
+        _parallel(lambda c: _lloyd(feats, w, c, max_iter, eps, exact=integral), finalists),
         key=lambda r: r.score,
     )
 
@@ -742,23 +779,30 @@ def _lloyd(
     centres: np.ndarray,
     max_iter: int,
     eps: float,
+    *,
+    exact: bool = False,
 ) -> _Run:
     """Weighted Lloyd iterations from ``centres``, measuring only the points
     that can change cluster.
 
     After a full nearest-centre pass at reference centres R, a point whose
-    second-nearest centre is farther than its nearest by more than
-    2 * ``_MARGIN`` cannot change cluster while no centre is farther than
-    ``_MARGIN`` from its place in R (triangle inequality).  Iterations then
-    measure only the other, "active", points; once a centre wanders farther,
-    everything is measured again from a new R.  Each iteration assigns every
-    point exactly as plain Lloyd would, so the result is the same.
+    second-nearest centre is farther than its nearest by more than 2 * d
+    cannot change cluster while no centre is farther than d from its place in
+    R (triangle inequality).  Iterations then measure only the points with a
+    gap up to twice the farthest any centre has wandered from R so far (the
+    points are kept sorted by gap, so these are a prefix); once a centre
+    wanders farther than ``_MARGIN``, everything is measured again from a new
+    R.  Each iteration assigns every point exactly as plain Lloyd would, so
+    the result is the same.
 
     The returned centres are the weighted means of the returned labels.
+    ``exact`` says the points and weights are integers, so the running
+    cluster sums are exact and need no recount at the end.
     """
     k = centres.shape[0]
     centres = centres.astype(np.float64, copy=True)
-    labels, ref, active = _measure_all(pts, centres)
+    labels, ref, active, gaps = _measure_all(pts, centres)
+    reach = 0.0  # farthest any centre has been from ref since it was measured
     sums, cw = _sums(pts, w, labels, k)
     converged = False
     n_iter = 0
@@ -772,14 +816,19 @@ def _lloyd(
         if k == 1:
             converged = True
             break
-        if ref is None or np.sqrt(((centres - ref) ** 2).sum(axis=1)).max() > _MARGIN:
-            new_labels, ref, active = _measure_all(pts, centres)
+        if ref is not None:
+            reach = max(reach, float(np.sqrt(((centres - ref) ** 2).sum(axis=1)).max()))
+        if ref is None or reach > _MARGIN:
+            new_labels, ref, active, gaps = _measure_all(pts, centres)
+            reach = 0.0
             idx = np.flatnonzero(new_labels != labels)
             nl = new_labels[idx]
         else:
-            sub_labels, _ = _assign(pts[active], centres)
-            moved = sub_labels != labels[active]
-            idx, nl = active[moved], sub_labels[moved]
+            # Points measured before stay in the prefix: reach never shrinks.
+            near = active[: np.searchsorted(gaps, 2 * reach + _BOUND_SLACK, side="right")]
+            sub_labels, _ = _assign(pts[near], centres)
+            moved = sub_labels != labels[near]
+            idx, nl = near[moved], sub_labels[moved]
         changed = idx.size > 0
         if changed:
             # Move the changed points' weight and sums between clusters.
@@ -797,21 +846,27 @@ def _lloyd(
         if float(delta.max()) <= eps:
             converged = True
             break
-    # Exact means of the final assignment (no drift from the running sums).
-    sums, cw = _sums(pts, w, labels, k)
+    if not exact:
+        # Exact means of the final assignment (no drift from the running sums).
+        sums, cw = _sums(pts, w, labels, k)
     occupied = cw > 0
     centres[occupied] = sums[occupied] / cw[occupied, None]
-    return _Run(centres, _score(sums, cw), n_iter, converged, labels)
+    return _Run(centres, _score(sums, cw), n_iter, converged, labels, sums, cw)
 
 
-def _measure_all(pts: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Labels of all points, the reference centres, and the active points:
-    those within 2 * ``_MARGIN`` of a tie between two centres."""
+def _measure_all(
+    pts: np.ndarray, centres: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Labels of all points, the reference centres, the points within
+    2 * ``_MARGIN`` of a tie between two centres, nearest the tie first, and
+    their gaps (distance to the second-nearest centre minus the nearest)."""
     labels, d1, d2 = _assign2(pts, centres)
     gap = np.sqrt(d2, out=d2)
     gap -= np.sqrt(d1, out=d1)  # float32: off by far less than _BOUND_SLACK
     active = np.flatnonzero(gap <= 2 * _MARGIN + _BOUND_SLACK)
-    return labels, centres.copy(), active
+    gaps = gap[active]
+    order = np.argsort(gaps, kind="stable")
+    return labels, centres.copy(), active[order], gaps[order]
 
 
 def _reseed_empty(
