@@ -9,19 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from kseg.clustering import (
-    _COARSE_BITS,
-    _DIRECT_LIMIT,
-    _FINE_BITS,
     _START_POINTS_PER_CLUSTER,
     MAX_K,
-    _bin_keys,
     _check_mask,
     _check_rgb,
     _features,
     _histogram,
     _init_centres,
+    _levels,
     _lloyd,
-    _reduce,
     _sq_norms,
 )
 
@@ -107,13 +103,10 @@ def objective_curve(
     colors, weights = _histogram(rgb, mask)
     feats = _features(colors, "rgb")
     w = weights.astype(np.float64)
-    if colors.size > _DIRECT_LIMIT:
-        fine, fine_w, fine_keys = _reduce(_bin_keys(colors, 8, _FINE_BITS), w, feats, _FINE_BITS)
-        coarse, coarse_w, _ = _reduce(
-            _bin_keys(fine_keys, _FINE_BITS, _COARSE_BITS), fine_w, fine, _COARSE_BITS
-        )
-    else:
-        fine, fine_w = coarse, coarse_w = feats, w
+    # Restarts on the coarsest histogram level with enough points per
+    # cluster; the best is then refined on the finest (7-bit) level.
+    levels = _levels(colors, feats, w, all_levels=True) or [(feats, w)]
+    fine, fine_w = levels[-1]
     # A run's score is its inertia minus sum(w |x|^2) of the points it ran on;
     # on the bins, plus the scatter of colours inside bins, that is the exact
     # objective of the partition that assigns every bin whole.
@@ -124,10 +117,9 @@ def objective_curve(
     mse = []
     for k, k_seed in zip(k_list, seeds, strict=True):
         k_eff = min(k, fine.shape[0])
-        start, start_w = (
-            (coarse, coarse_w)
-            if coarse.shape[0] >= _START_POINTS_PER_CLUSTER * k_eff
-            else (fine, fine_w)
+        start, start_w = next(
+            (level for level in levels if level[0].shape[0] >= _START_POINTS_PER_CLUSTER * k_eff),
+            levels[-1],
         )
         runs = []
         for s in k_seed.spawn(attempts):

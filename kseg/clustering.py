@@ -53,10 +53,9 @@ _FINALISTS = 2
 #: A histogram level with this many occupied bins ranks candidates like the
 #: exact colours do (see ``_fit``).
 _FINE_LEVEL = 50_000
-#: Bits per channel of the histogram the restarts run on.
-_COARSE_BITS = 5
-#: Bits per channel of the finer histogram the best restarts are refined on.
-_FINE_BITS = 7
+#: Bits per channel of the histogram levels, coarsest first: restarts run on
+#: the coarsest with enough points, the best are refined on the finer ones.
+_LEVEL_BITS = (4, 5, 7)
 #: Counts in OpenCV's float32 histogram are exact below this.
 _FLOAT32_EXACT = 1 << 24
 _LITTLE_ENDIAN = sys.byteorder == "little"
@@ -566,22 +565,11 @@ def _fit(
     """Best-of-``attempts`` weighted K-means over the points ``feats``
     (distinct colours in the clustering space) weighted by their pixel counts;
     the returned run is on ``feats`` themselves.  ``integral``: ``feats`` are
-    integers (RGB values), so runs on them keep exact sums as they go.
+    integers (RGB values), so the final run's running sums are exact.
     """
     w = weights.astype(np.float64)
     seeds = seed_seq.spawn(attempts)
-    levels: list[tuple[np.ndarray, np.ndarray]] = []
-    if colors.size > _DIRECT_LIMIT:
-        # 7-bit bins (2x2x2 colours), and 5-bit bins reduced from those.
-        fine_pts, fine_w, fine_keys = _reduce(
-            _bin_keys(colors, 8, _FINE_BITS), w, feats, _FINE_BITS
-        )
-        coarse_pts, coarse_w, _ = _reduce(
-            _bin_keys(fine_keys, _FINE_BITS, _COARSE_BITS), fine_w, fine_pts, _COARSE_BITS
-        )
-        levels.append((coarse_pts, coarse_w))
-        if colors.size > 2 * fine_pts.shape[0]:
-            levels.append((fine_pts, fine_w))
+    levels = _levels(colors, feats, w)
     # Restarts on the coarsest level with at least a few points per cluster.
     start_pts, start_w = feats, w
     rest: list[tuple[np.ndarray, np.ndarray]] = []
@@ -598,9 +586,7 @@ def _fit(
 
     def attempt(s: np.random.SeedSequence) -> _Run:
         c0 = _init_centres(start_pts, start_w, k, init, np.random.default_rng(s))
-        return _lloyd(
-            start_pts, start_w, c0, max_iter, restart_eps, exact=integral and start_pts is feats
-        )
+        return _lloyd(start_pts, start_w, c0, max_iter, restart_eps, recount=False)
 
     # (One after another: runs on a few thousand points are too short for
     # threads to beat the GIL; measured slower in two threads.)
@@ -611,7 +597,7 @@ def _fit(
     for pts, pw in rest:
         refined = sorted(
             _parallel(
-                lambda c, pts=pts, pw=pw: _lloyd(pts, pw, c, max_iter, level_eps),
+                lambda c, pts=pts, pw=pw: _lloyd(pts, pw, c, max_iter, level_eps, recount=False),
                 finalists,
             ),
             key=lambda r: r.score,
@@ -623,9 +609,29 @@ def _fit(
             # its best is the one worth refining exactly.
             finalists = finalists[:1]
     return min(
-        _parallel(lambda c: _lloyd(feats, w, c, max_iter, eps, exact=integral), finalists),
+        _parallel(lambda c: _lloyd(feats, w, c, max_iter, eps, recount=not integral), finalists),
         key=lambda r: r.score,
     )
+
+
+def _levels(
+    colors: np.ndarray, feats: np.ndarray, w: np.ndarray, *, all_levels: bool = False
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Histogram levels of the points ``feats`` (of the packed ``colors``,
+    weights ``w``), coarsest first: each bin's weighted mean point and
+    weight, each level reduced from the next finer one.  None for fewer
+    than ``_DIRECT_LIMIT`` colours, and the finest only if it halves the
+    number of points (or ``all_levels``)."""
+    if colors.size <= _DIRECT_LIMIT:
+        return []
+    levels: list[tuple[np.ndarray, np.ndarray]] = []
+    keys, pts, pw, bits = colors, feats, w, 8
+    for to_bits in reversed(_LEVEL_BITS):
+        pts, pw, keys = _reduce(_bin_keys(keys, bits, to_bits), pw, pts, to_bits)
+        bits = to_bits
+        if levels or all_levels or colors.size > 2 * pts.shape[0]:
+            levels.insert(0, (pts, pw))
+    return levels
 
 
 def _distinct(centre_sets: list[np.ndarray], tol: float = 0.5) -> list[np.ndarray]:
@@ -695,21 +701,26 @@ def _assign2(pts: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarr
     labels = np.zeros(n, dtype=np.intp)
     best = np.empty(n, dtype=np.float32)
     second = np.full(n, np.inf, dtype=np.float32)
-    parts = [
-        (
-            pts[lo : lo + _CHUNK],
-            labels[lo : lo + _CHUNK],
-            best[lo : lo + _CHUNK],
-            second[lo : lo + _CHUNK],
-        )
-        for lo in range(0, n, _CHUNK)
-    ]
-    if len(parts) == 1:
-        _assign2_chunk(centres, *parts[0])
-    else:
-        for done in [_pool().submit(_assign2_chunk, centres, *part) for part in parts]:
-            done.result()
+    _on_chunks(
+        lambda lo, hi: _assign2_chunk(
+            centres, pts[lo:hi], labels[lo:hi], best[lo:hi], second[lo:hi]
+        ),
+        n,
+    )
     return labels, best, second
+
+
+def _on_chunks(fn: Callable[[int, int], Any], n: int) -> list[Any]:
+    """``fn(lo, hi)`` over chunks covering ``range(n)``, in order, on the
+    thread pool when there is more than one.  The chunks depend only on
+    ``n``: equal, and a multiple of the threads in number, so none idles."""
+    n_parts = max(1, -(-n // _CHUNK))
+    if n_parts == 1:
+        return [fn(0, n)]
+    n_parts = -(-n_parts // _THREADS) * _THREADS
+    edges = [n * i // n_parts for i in range(n_parts + 1)]
+    jobs = [_pool().submit(fn, lo, hi) for lo, hi in itertools.pairwise(edges)]
+    return [job.result() for job in jobs]
 
 
 def _assign2_chunk(
@@ -780,7 +791,7 @@ def _lloyd(
     max_iter: int,
     eps: float,
     *,
-    exact: bool = False,
+    recount: bool = True,
 ) -> _Run:
     """Weighted Lloyd iterations from ``centres``, measuring only the points
     that can change cluster.
@@ -796,14 +807,15 @@ def _lloyd(
     the result is the same.
 
     The returned centres are the weighted means of the returned labels.
-    ``exact`` says the points and weights are integers, so the running
-    cluster sums are exact and need no recount at the end.
+    ``recount`` recounts the cluster sums at the end, so that the centres
+    are the labels' means to the last bit; the running sums are exact for
+    integer points and weights, and drift by rounding otherwise, which only
+    matters for a reported result.
     """
     k = centres.shape[0]
     centres = centres.astype(np.float64, copy=True)
-    labels, ref, active, gaps = _measure_all(pts, centres)
+    labels, ref, active, gaps, sums, cw = _measure_all(pts, w, centres)
     reach = 0.0  # farthest any centre has been from ref since it was measured
-    sums, cw = _sums(pts, w, labels, k)
     converged = False
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 - used after the loop
@@ -819,7 +831,7 @@ def _lloyd(
         if ref is not None:
             reach = max(reach, float(np.sqrt(((centres - ref) ** 2).sum(axis=1)).max()))
         if ref is None or reach > _MARGIN:
-            new_labels, ref, active, gaps = _measure_all(pts, centres)
+            new_labels, ref, active, gaps, _, _ = _measure_all(pts, w, centres, with_sums=False)
             reach = 0.0
             idx = np.flatnonzero(new_labels != labels)
             nl = new_labels[idx]
@@ -846,7 +858,7 @@ def _lloyd(
         if float(delta.max()) <= eps:
             converged = True
             break
-    if not exact:
+    if recount:
         # Exact means of the final assignment (no drift from the running sums).
         sums, cw = _sums(pts, w, labels, k)
     occupied = cw > 0
@@ -855,18 +867,36 @@ def _lloyd(
 
 
 def _measure_all(
-    pts: np.ndarray, centres: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Labels of all points, the reference centres, the points within
+    pts: np.ndarray, w: np.ndarray, centres: np.ndarray, *, with_sums: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any, Any]:
+    """Labels of all points; the reference centres; the points within
     2 * ``_MARGIN`` of a tie between two centres, nearest the tie first, and
-    their gaps (distance to the second-nearest centre minus the nearest)."""
-    labels, d1, d2 = _assign2(pts, centres)
-    gap = np.sqrt(d2, out=d2)
-    gap -= np.sqrt(d1, out=d1)  # float32: off by far less than _BOUND_SLACK
-    active = np.flatnonzero(gap <= 2 * _MARGIN + _BOUND_SLACK)
-    gaps = gap[active]
+    their gaps (distance to the second-nearest centre minus the nearest);
+    and (``with_sums``, else None) the clusters' weighted sums and weights."""
+    k = centres.shape[0]
+    n = pts.shape[0]
+    labels = np.zeros(n, dtype=np.intp)
+
+    def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+        d1 = np.empty(hi - lo, dtype=np.float32)
+        d2 = np.full(hi - lo, np.inf, dtype=np.float32)
+        _assign2_chunk(centres, pts[lo:hi], labels[lo:hi], d1, d2)
+        gap = np.sqrt(d2, out=d2)
+        gap -= np.sqrt(d1, out=d1)  # float32: off by far less than _BOUND_SLACK
+        near = np.flatnonzero(gap <= 2 * _MARGIN + _BOUND_SLACK)
+        if not with_sums:
+            return near + lo, gap[near], None, None
+        return (near + lo, gap[near], *_sums(pts[lo:hi], w[lo:hi], labels[lo:hi], k))
+
+    parts = _on_chunks(chunk, n)
+    active = np.concatenate([p[0] for p in parts])
+    gaps = np.concatenate([p[1] for p in parts])
+    sums = cw = None
+    if with_sums:  # partial sums added in chunk order: the same on any thread
+        sums = functools.reduce(np.add, [p[2] for p in parts])
+        cw = functools.reduce(np.add, [p[3] for p in parts])
     order = np.argsort(gaps, kind="stable")
-    return labels, centres.copy(), active[order], gaps[order]
+    return labels, centres.copy(), active[order], gaps[order], sums, cw
 
 
 def _reseed_empty(
