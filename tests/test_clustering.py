@@ -269,3 +269,73 @@ def test_strided_views_of_image_and_mask_give_the_same_result_as_copies(coffee_r
     b = kseg.segment(flipped.copy(), 4, seed=0, mask=mask.copy())
     assert np.array_equal(a.labels, b.labels)
     assert (a.labels[:50] == -1).all() and (a.labels[50:] >= 0).all()
+
+
+# --------------------------------------------------------------------------
+# Engine internals: histogram levels and the active-set Lloyd
+# --------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    codes=arrays(np.uint32, st.integers(1, 50), elements=st.integers(0, (1 << 24) - 1)),
+    bits=st.sampled_from([(8, 7), (8, 5), (7, 5), (5, 4), (8, 4)]),
+)
+def test_bin_keys_keep_the_top_bits_of_each_channel(codes, bits):
+    from kseg.clustering import _bin_keys
+
+    hi, lo = bits
+    if hi < 8:  # codes of a coarser histogram have 3 * hi bits
+        codes = codes & np.uint32((1 << (3 * hi)) - 1)
+    m = (1 << hi) - 1
+    r, g, b = (codes.astype(np.int64) >> (2 * hi)) & m, (codes >> hi) & m, codes & m
+    s = hi - lo
+    expected = (r >> s) << (2 * lo) | (g >> s) << lo | (b >> s)
+    assert np.array_equal(_bin_keys(codes, hi, lo), expected)
+
+
+def test_histogram_levels_keep_every_pixel_and_the_mean_colour(coffee_rgb):
+    from kseg.clustering import _features, _histogram, _levels
+
+    colors, weights = _histogram(coffee_rgb, None)
+    feats = _features(colors, "rgb")
+    w = weights.astype(np.float64)
+    levels = _levels(colors, feats, w, all_levels=True)
+    sizes = [pts.shape[0] for pts, _ in levels]
+    assert len(levels) == 3 and sizes == sorted(sizes) and sizes[-1] < colors.size
+    mean = coffee_rgb.reshape(-1, 3).mean(axis=0)
+    for pts, pw in levels:
+        assert pw.sum() == coffee_rgb.shape[0] * coffee_rgb.shape[1]
+        assert np.allclose((pts * pw[:, None]).sum(axis=0) / pw.sum(), mean, atol=1e-3)
+    # 16x16x16 bins: every bin mean lies inside its bin.
+    coarse = levels[0][0]
+    assert coarse.min() >= 0 and coarse.max() <= 255 and sizes[0] <= 16**3
+
+
+@pytest.mark.parametrize("k", [2, 5, 9])
+def test_active_set_lloyd_assigns_exactly_like_full_passes(coffee_rgb, k):
+    from kseg.clustering import _assign, _features, _histogram, _init_centres, _lloyd
+
+    colors, weights = _histogram(coffee_rgb, None)
+    pts = _features(colors, "rgb")
+    w = weights.astype(np.float64)
+    c0 = _init_centres(pts, w, k, "random", np.random.default_rng(k))
+    run = _lloyd(pts, w, c0, 300, 0.0)
+    # Plain Lloyd: every point measured in every iteration.
+    centres = c0.astype(np.float64)
+    for _ in range(300):
+        labels, _ = _assign(pts, centres)
+        cw = np.bincount(labels, weights=w, minlength=k)
+        new = (
+            np.stack(
+                [np.bincount(labels, weights=w * pts[:, c], minlength=k) for c in range(3)], axis=1
+            )
+            / cw[:, None]
+        )
+        if np.array_equal(_assign(pts, new)[0], labels):
+            centres = new
+            break
+        centres = new
+    assert run.converged
+    assert np.array_equal(run.labels, labels)
+    assert np.allclose(run.centres, centres, atol=1e-9)
