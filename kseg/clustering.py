@@ -781,7 +781,7 @@ def _sums(
 _BOUND_SLACK = 1e-2
 #: How far (in feature units) centres may wander from where every point was
 #: last measured before all points are measured again (see ``_lloyd``).
-_MARGIN = 1.0
+_MARGIN = 2.0
 
 
 def _lloyd(
@@ -797,14 +797,16 @@ def _lloyd(
     that can change cluster.
 
     After a full nearest-centre pass at reference centres R, a point whose
-    second-nearest centre is farther than its nearest by more than 2 * d
-    cannot change cluster while no centre is farther than d from its place in
-    R (triangle inequality).  Iterations then measure only the points with a
-    gap up to twice the farthest any centre has wandered from R so far (the
-    points are kept sorted by gap, so these are a prefix); once a centre
-    wanders farther than ``_MARGIN``, everything is measured again from a new
-    R.  Each iteration assigns every point exactly as plain Lloyd would, so
-    the result is the same.
+    second-nearest centre is farther than its nearest by more than
+    2 * ``_MARGIN`` cannot change cluster while no centre is farther than
+    ``_MARGIN`` from its place in R (triangle inequality); once one is,
+    everything is measured again from a new R.  The other, "active", points
+    carry bounds (as in Hamerly's algorithm): an upper bound on the distance
+    to their own centre, grown by that centre's move each iteration, and a
+    lower bound on the distance to any other, shrunk by the largest move.
+    Only the active points whose bounds cross are measured.  Each iteration
+    assigns every point exactly as plain Lloyd would, so the result is the
+    same.
 
     The returned centres are the weighted means of the returned labels.
     ``recount`` recounts the cluster sums at the end, so that the centres
@@ -814,8 +816,7 @@ def _lloyd(
     """
     k = centres.shape[0]
     centres = centres.astype(np.float64, copy=True)
-    labels, ref, active, gaps, sums, cw = _measure_all(pts, w, centres)
-    reach = 0.0  # farthest any centre has been from ref since it was measured
+    labels, ref, active, upper, lower, sums, cw = _measure_all(pts, w, centres)
     converged = False
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 - used after the loop
@@ -828,17 +829,20 @@ def _lloyd(
         if k == 1:
             converged = True
             break
-        if ref is not None:
-            reach = max(reach, float(np.sqrt(((centres - ref) ** 2).sum(axis=1)).max()))
-        if ref is None or reach > _MARGIN:
-            new_labels, ref, active, gaps, _, _ = _measure_all(pts, w, centres, with_sums=False)
-            reach = 0.0
+        if ref is None or np.sqrt(((centres - ref) ** 2).sum(axis=1)).max() > _MARGIN:
+            new_labels, ref, active, upper, lower, _, _ = _measure_all(
+                pts, w, centres, with_sums=False
+            )
             idx = np.flatnonzero(new_labels != labels)
             nl = new_labels[idx]
         else:
-            # Points measured before stay in the prefix: reach never shrinks.
-            near = active[: np.searchsorted(gaps, 2 * reach + _BOUND_SLACK, side="right")]
-            sub_labels, _ = _assign(pts[near], centres)
+            upper += delta[labels[active]]
+            lower -= delta.max()
+            check = np.flatnonzero(upper + _BOUND_SLACK >= lower)
+            near = active[check]
+            sub_labels, d1, d2 = _assign2(pts[near], centres)
+            upper[check] = np.sqrt(d1)
+            lower[check] = np.sqrt(d2)
             moved = sub_labels != labels[near]
             idx, nl = near[moved], sub_labels[moved]
         changed = idx.size > 0
@@ -868,35 +872,37 @@ def _lloyd(
 
 def _measure_all(
     pts: np.ndarray, w: np.ndarray, centres: np.ndarray, *, with_sums: bool = True
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any, Any]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, Any, Any]:
     """Labels of all points; the reference centres; the points within
-    2 * ``_MARGIN`` of a tie between two centres, nearest the tie first, and
-    their gaps (distance to the second-nearest centre minus the nearest);
-    and (``with_sums``, else None) the clusters' weighted sums and weights."""
+    2 * ``_MARGIN`` of a tie between two centres, and their distances to the
+    nearest and second-nearest centre (float64, for the bounds); and
+    (``with_sums``, else None) the clusters' weighted sums and weights."""
     k = centres.shape[0]
     n = pts.shape[0]
     labels = np.zeros(n, dtype=np.intp)
 
-    def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    def chunk(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any, Any]:
         d1 = np.empty(hi - lo, dtype=np.float32)
         d2 = np.full(hi - lo, np.inf, dtype=np.float32)
         _assign2_chunk(centres, pts[lo:hi], labels[lo:hi], d1, d2)
-        gap = np.sqrt(d2, out=d2)
-        gap -= np.sqrt(d1, out=d1)  # float32: off by far less than _BOUND_SLACK
-        near = np.flatnonzero(gap <= 2 * _MARGIN + _BOUND_SLACK)
-        if not with_sums:
-            return near + lo, gap[near], None, None
-        return (near + lo, gap[near], *_sums(pts[lo:hi], w[lo:hi], labels[lo:hi], k))
+        np.sqrt(d1, out=d1)
+        np.sqrt(d2, out=d2)
+        # float32 distances: off by far less than _BOUND_SLACK
+        near = np.flatnonzero(d2 - d1 <= 2 * _MARGIN + _BOUND_SLACK)
+        sums = cw = None
+        if with_sums:
+            sums, cw = _sums(pts[lo:hi], w[lo:hi], labels[lo:hi], k)
+        return near + lo, d1[near], d2[near], sums, cw
 
     parts = _on_chunks(chunk, n)
     active = np.concatenate([p[0] for p in parts])
-    gaps = np.concatenate([p[1] for p in parts])
+    upper = np.concatenate([p[1] for p in parts]).astype(np.float64)
+    lower = np.concatenate([p[2] for p in parts]).astype(np.float64)
     sums = cw = None
     if with_sums:  # partial sums added in chunk order: the same on any thread
-        sums = functools.reduce(np.add, [p[2] for p in parts])
-        cw = functools.reduce(np.add, [p[3] for p in parts])
-    order = np.argsort(gaps, kind="stable")
-    return labels, centres.copy(), active[order], gaps[order], sums, cw
+        sums = functools.reduce(np.add, [p[3] for p in parts])
+        cw = functools.reduce(np.add, [p[4] for p in parts])
+    return labels, centres.copy(), active, upper, lower, sums, cw
 
 
 def _reseed_empty(
