@@ -451,13 +451,9 @@ def _histogram(rgb: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np
     hist = cv2.calcHist(
         [np.ascontiguousarray(rgb)], [0, 1, 2], cv_mask, [256, 256, 256], [0, 256] * 3
     ).ravel()
-    # The occupied bins, found in two halves on the thread pool.
-    half = hist.size // 2
-    jobs = [
-        _pool().submit(lambda lo, hi: np.flatnonzero(hist[lo:hi] != 0) + lo, lo, hi)
-        for lo, hi in ((0, half), (half, hist.size))
-    ]
-    colors = np.concatenate([job.result() for job in jobs]).astype(np.uint32)
+    # The occupied bins, found in chunks on the thread pool.
+    found = _on_chunks(lambda lo, hi: np.flatnonzero(hist[lo:hi] != 0) + lo, hist.size)
+    colors = np.concatenate(found).astype(np.uint32)
     counts = hist[colors].astype(np.int64)
     for i in np.flatnonzero(counts >= _FLOAT32_EXACT):
         same = _pack(rgb) == colors[i]
@@ -739,18 +735,13 @@ def _assign2_chunk(
 
 
 def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """``table[codes]``, in row bands on the thread pool for large images."""
+    """``table[codes]``, in chunks on the thread pool for large images."""
     out = np.empty(codes.shape, dtype=table.dtype)
-    h = codes.shape[0]
-    bands = max(1, min(8, codes.size // _CHUNK))
-    edges = [h * i // bands for i in range(bands + 1)]
-    jobs = [
-        _pool().submit(np.take, table, codes[a:b], out=out[a:b], mode="clip")
-        for a, b in itertools.pairwise(edges)
-        if b > a
-    ]
-    for job in jobs:
-        job.result()
+    flat_codes, flat_out = codes.reshape(-1), out.reshape(-1)
+    _on_chunks(
+        lambda lo, hi: np.take(table, flat_codes[lo:hi], out=flat_out[lo:hi], mode="clip"),
+        codes.size,
+    )
     return out
 
 
