@@ -8,18 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kseg.clustering import (
-    _START_POINTS_PER_CLUSTER,
-    MAX_K,
-    _check_mask,
-    _check_rgb,
-    _features,
-    _histogram,
-    _init_centres,
-    _levels,
-    _lloyd,
-    _sq_norms,
-)
+from kseg.clustering import MAX_K
+from kseg.histogram import features, histogram, levels
+from kseg.lloyd import lloyd, sq_norms
+from kseg.restarts import start_level
+from kseg.seeding import init_centres
+from kseg.validation import check_int, check_mask, check_rgb
 
 __all__ = ["KCurve", "objective_curve"]
 
@@ -90,45 +84,41 @@ def objective_curve(
         or ``attempts`` is outside 1 to 20.
     """
     t0 = time.perf_counter()
-    rgb = _check_rgb(rgb)
-    mask = _check_mask(mask, rgb.shape[:2])
+    rgb = check_rgb(rgb)
+    mask = check_mask(mask, rgb.shape[:2])
     k_list = sorted({int(k) for k in ks})
     if len(k_list) < 3 or k_list[0] < 1 or k_list[-1] > MAX_K:
         msg = f"ks must hold at least three distinct values from 1 to {MAX_K}, got {k_list}"
         raise ValueError(msg)
-    if not 1 <= attempts <= 20:
-        msg = f"attempts must be from 1 to 20, got {attempts!r}"
-        raise ValueError(msg)
+    attempts = check_int("attempts", attempts, 1, 20)
 
-    colors, weights = _histogram(rgb, mask)
-    feats = _features(colors, "rgb")
+    colors, weights = histogram(rgb, mask)
+    feats = features(colors, "rgb")
     w = weights.astype(np.float64)
     # Restarts on the coarsest histogram level with enough points per
     # cluster; the best is then refined on the finest (7-bit) level.
-    levels = _levels(colors, feats, w, all_levels=True) or [(feats, w)]
-    fine, fine_w = levels[-1]
+    found = levels(colors, feats, w, all_levels=True) or [(feats, w)]
+    fine, fine_w = found[-1]
     # A run's score is its inertia minus sum(w |x|^2) of the points it ran on;
     # on the bins, plus the scatter of colours inside bins, that is the exact
     # objective of the partition that assigns every bin whole.
-    sq_norms = _sq_norms(feats, w)
+    constant = sq_norms(feats, w)
     total = float(w.sum())
     seeds = np.random.SeedSequence(seed).spawn(len(k_list))
 
     mse = []
     for k, k_seed in zip(k_list, seeds, strict=True):
         k_eff = min(k, fine.shape[0])
-        start, start_w = next(
-            (level for level in levels if level[0].shape[0] >= _START_POINTS_PER_CLUSTER * k_eff),
-            levels[-1],
-        )
+        first = start_level(found, k_eff)
+        start, start_w = found[-1 if first is None else first]
         runs = []
         for s in k_seed.spawn(attempts):
-            c0 = _init_centres(start, start_w, k_eff, "kmeans++", np.random.default_rng(s))
-            runs.append(_lloyd(start, start_w, c0, 100, 0.0))
+            c0 = init_centres(start, start_w, k_eff, "kmeans++", np.random.default_rng(s))
+            runs.append(lloyd(start, start_w, c0, 100, 0.0))
         best = min(runs, key=lambda r: r.score)
         if start is not fine:
-            best = _lloyd(fine, fine_w, best.centres, 100, 0.0)
-        mse.append(max(0.0, (sq_norms + best.score) / total))
+            best = lloyd(fine, fine_w, best.centres, 100, 0.0)
+        mse.append(max(0.0, (constant + best.score) / total))
 
     suggested = _elbow(k_list, mse)
     reason = (

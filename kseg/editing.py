@@ -13,8 +13,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from kseg._cv import cv2
-from kseg.clustering import Segmentation, _means_and_mse
-from kseg.masks import _check_same_size
+from kseg.result import Segmentation, numbered_by_share, renumbered, with_clusters
+from kseg.validation import check_int, check_same_size
 
 __all__ = ["clean_segmentation", "merge_clusters"]
 
@@ -73,7 +73,7 @@ def merge_clusters(result: Segmentation, groups: Iterable[Iterable[int]]) -> Seg
     extra = float(np.dot(result.counts, np.einsum("ij,ij->i", spread, spread)))
     mse = result.mse + extra / float(result.counts.sum())
     settings = {**result.settings, "merged": [*result.settings.get("merged", []), *kept]}
-    return _renumbered(result, new, counts.astype(np.int64), centres, mse, settings)
+    return renumbered(result, new, counts.astype(np.int64), centres, mse, settings)
 
 
 def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> Segmentation:
@@ -104,13 +104,8 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     ValueError
         If ``min_size`` is out of range or ``rgb`` does not match the labels.
     """
-    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)):
-        msg = f"min_size must be an integer from 1 to 1000000, got {min_size!r}"
-        raise TypeError(msg)
-    if not 1 <= int(min_size) <= 1_000_000:
-        msg = f"min_size must be from 1 to 1000000, got {min_size!r}"
-        raise ValueError(msg)
-    _check_same_size(rgb, result.labels)
+    min_size = check_int("min_size", min_size, 1, 1_000_000)
+    check_same_size(rgb, result.labels)
     labels = result.labels
     speck = np.zeros(labels.shape, dtype=bool)
     for i in range(result.k):
@@ -141,46 +136,10 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     remap = np.full(result.k, -1, dtype=np.intp)
     remap[present] = np.arange(present.size)
     flat = remap[cleaned[inside]]
-    centres, mse = _means_and_mse(rgb[inside], np.ones(flat.size, np.int64), flat, counts[present])
+    rank, counts, centres, mse = numbered_by_share(
+        rgb[inside], np.ones(flat.size, np.int64), flat, counts[present]
+    )
     new_labels = np.full(labels.shape, -1, dtype=np.int16)
-    new_labels[inside] = flat
-    return _renumbered(
-        dataclasses.replace(result, labels=new_labels),
-        np.arange(present.size),
-        counts[present],
-        centres,
-        mse,
-        settings,
-    )
-
-
-def _renumbered(
-    result: Segmentation,
-    new: np.ndarray,
-    counts: np.ndarray,
-    centres: np.ndarray,
-    mse: float,
-    settings: dict,
-) -> Segmentation:
-    """A segmentation whose old cluster i is new cluster ``new[i]``, then
-    renumbered by share, largest first (ties keep their order)."""
-    order = np.argsort(-counts, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    table = np.append(rank[new], -1).astype(np.int16)  # label -1 reads the last entry
-    labels = table[result.labels]
-    counts = counts[order]
-    centers_float = centres[order]
-    out = dataclasses.replace(
-        result,
-        labels=labels,
-        centers=np.clip(np.rint(centers_float), 0, 255).astype(np.uint8),
-        centers_float=centers_float,
-        counts=counts,
-        shares=counts / counts.sum(),
-        mse=float(mse),
-        settings=settings,
-    )
-    for arr in (out.labels, out.centers, out.centers_float, out.counts, out.shares):
-        arr.flags.writeable = False
-    return out
+    new_labels[inside] = rank[flat]
+    fields = with_clusters(new_labels, centres, counts, mse)
+    return dataclasses.replace(result, **fields, settings=settings)  # type: ignore[arg-type]

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from kseg._cv import cv2
-from kseg.clustering import Segmentation
 from kseg.masks import cutout, label_map, mask_image, segmented_image
+from kseg.result import Segmentation
 
 __all__ = [
     "cluster_file_stem",

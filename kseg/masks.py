@@ -12,7 +12,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from kseg._cv import cv2
-from kseg.clustering import Segmentation
+from kseg.result import Segmentation
+from kseg.validation import check_same_size
 
 __all__ = ["cluster_mask", "cutout", "label_map", "mask_image", "segmented_image"]
 
@@ -56,12 +57,6 @@ def cluster_mask(result: Segmentation, clusters: int | Iterable[int]) -> np.ndar
     return table[result.labels]  # label -1 reads the last entry: False
 
 
-def _check_same_size(rgb: np.ndarray, labels: np.ndarray) -> None:
-    if rgb.shape[:2] != labels.shape:
-        msg = f"rgb has shape {rgb.shape[:2]} but the labels have {labels.shape}"
-        raise ValueError(msg)
-
-
 def mask_image(result: Segmentation, clusters: int | Iterable[int]) -> np.ndarray:
     """Black-and-white mask: 255 inside the cluster(s), 0 elsewhere.
 
@@ -101,7 +96,7 @@ def cutout(
     ValueError
         If the shapes do not match or an index is out of range.
     """
-    _check_same_size(rgb, result.labels)
+    check_same_size(rgb, result.labels)
     inside = cluster_mask(result, clusters)
     out = np.empty((*rgb.shape[:2], 4), dtype=np.uint8)
     out[..., :3] = rgb

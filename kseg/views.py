@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kseg._cv import cv2
-from kseg.clustering import Segmentation
-from kseg.masks import _check_same_size
+from kseg.result import Segmentation
+from kseg.validation import check_same_size
 
 __all__ = [
     "ColorSample",
@@ -52,7 +52,7 @@ def boundary_overlay(
     -------
     (H, W, 3) ndarray of uint8
     """
-    _check_same_size(rgb, labels)
+    check_same_size(rgb, labels)
     edge = np.zeros(labels.shape, dtype=bool)
     edge[:, 1:] |= labels[:, 1:] != labels[:, :-1]
     edge[1:, :] |= labels[1:, :] != labels[:-1, :]
@@ -77,7 +77,7 @@ def highlight(rgb: np.ndarray, labels: np.ndarray, index: int, dim: float = 0.25
     -------
     (H, W, 3) ndarray of uint8
     """
-    _check_same_size(rgb, labels)
+    check_same_size(rgb, labels)
     if not 0.0 <= dim <= 1.0:
         msg = f"dim must be from 0 to 1, got {dim!r}"
         raise ValueError(msg)
@@ -149,7 +149,7 @@ def color_sample(
     -------
     ColorSample
     """
-    _check_same_size(rgb, result.labels)
+    check_same_size(rgb, result.labels)
     if not 1 <= n <= 100_000:
         msg = f"n must be from 1 to 100000, got {n!r}"
         raise ValueError(msg)

@@ -282,7 +282,7 @@ def test_strided_views_of_image_and_mask_give_the_same_result_as_copies(coffee_r
     bits=st.sampled_from([(8, 7), (8, 5), (7, 5), (5, 4), (8, 4)]),
 )
 def test_bin_keys_keep_the_top_bits_of_each_channel(codes, bits):
-    from kseg.clustering import _bin_keys
+    from kseg.histogram import bin_keys
 
     hi, lo = bits
     if hi < 8:  # codes of a coarser histogram have 3 * hi bits
@@ -291,16 +291,17 @@ def test_bin_keys_keep_the_top_bits_of_each_channel(codes, bits):
     r, g, b = (codes.astype(np.int64) >> (2 * hi)) & m, (codes >> hi) & m, codes & m
     s = hi - lo
     expected = (r >> s) << (2 * lo) | (g >> s) << lo | (b >> s)
-    assert np.array_equal(_bin_keys(codes, hi, lo), expected)
+    assert np.array_equal(bin_keys(codes, hi, lo), expected)
 
 
 def test_histogram_levels_keep_every_pixel_and_the_mean_colour(coffee_rgb):
-    from kseg.clustering import _features, _histogram, _levels
+    from kseg.histogram import features, histogram
+    from kseg.histogram import levels as histogram_levels
 
-    colors, weights = _histogram(coffee_rgb, None)
-    feats = _features(colors, "rgb")
+    colors, weights = histogram(coffee_rgb, None)
+    feats = features(colors, "rgb")
     w = weights.astype(np.float64)
-    levels = _levels(colors, feats, w, all_levels=True)
+    levels = histogram_levels(colors, feats, w, all_levels=True)
     sizes = [pts.shape[0] for pts, _ in levels]
     assert len(levels) == 3 and sizes == sorted(sizes) and sizes[-1] < colors.size
     mean = coffee_rgb.reshape(-1, 3).mean(axis=0)
@@ -314,17 +315,19 @@ def test_histogram_levels_keep_every_pixel_and_the_mean_colour(coffee_rgb):
 
 @pytest.mark.parametrize("k", [2, 5, 9])
 def test_active_set_lloyd_assigns_exactly_like_full_passes(coffee_rgb, k):
-    from kseg.clustering import _assign, _features, _histogram, _init_centres, _lloyd
+    from kseg.histogram import features, histogram
+    from kseg.lloyd import assign, lloyd
+    from kseg.seeding import init_centres
 
-    colors, weights = _histogram(coffee_rgb, None)
-    pts = _features(colors, "rgb")
+    colors, weights = histogram(coffee_rgb, None)
+    pts = features(colors, "rgb")
     w = weights.astype(np.float64)
-    c0 = _init_centres(pts, w, k, "random", np.random.default_rng(k))
-    run = _lloyd(pts, w, c0, 300, 0.0)
+    c0 = init_centres(pts, w, k, "random", np.random.default_rng(k))
+    run = lloyd(pts, w, c0, 300, 0.0)
     # Plain Lloyd: every point measured in every iteration.
     centres = c0.astype(np.float64)
     for _ in range(300):
-        labels, _ = _assign(pts, centres)
+        labels, _ = assign(pts, centres)
         cw = np.bincount(labels, weights=w, minlength=k)
         new = (
             np.stack(
@@ -332,7 +335,7 @@ def test_active_set_lloyd_assigns_exactly_like_full_passes(coffee_rgb, k):
             )
             / cw[:, None]
         )
-        if np.array_equal(_assign(pts, new)[0], labels):
+        if np.array_equal(assign(pts, new)[0], labels):
             centres = new
             break
         centres = new

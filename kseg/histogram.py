@@ -1,0 +1,163 @@
+"""Colour histograms: the distinct colours of an image with their pixel
+counts, as points in the clustering space, and coarser bin levels of them.
+
+K-means over the distinct colours of a photo, each weighted by its pixel
+count, has exactly the objective of K-means over the pixels; the bin levels
+(2x2x2, 8x8x8 and 16x16x16 colour bins, each bin's weighted mean point) are
+cheaper stand-ins on which restarts run and are ranked.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from kseg._cv import cv2
+from kseg.parallel import on_chunks
+
+__all__ = [
+    "DIRECT_LIMIT",
+    "LEVEL_BITS",
+    "Level",
+    "bin_keys",
+    "features",
+    "histogram",
+    "levels",
+    "pack",
+    "reduce",
+    "resized_histogram",
+    "unpack",
+]
+
+#: Below this many distinct colours, restarts run on the colours themselves.
+DIRECT_LIMIT = 20_000
+#: Bits per channel of the histogram levels, coarsest first: restarts run on
+#: the coarsest with enough points, the best are refined on the finer ones.
+LEVEL_BITS = (4, 5, 7)
+#: Counts in OpenCV's float32 histogram are exact below this.
+_FLOAT32_EXACT = 1 << 24
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+#: One histogram level: the (n, 3) float32 points and their (n,) float64 weights.
+Level = tuple[np.ndarray, np.ndarray]
+
+
+def pack(rgb: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 -> (H, W) uint32 codes 0xRRGGBB."""
+    quad = np.zeros((*rgb.shape[:2], 4), dtype=np.uint8)
+    # Bytes B, G, R, 0 read as a little-endian uint32 are 0x00RRGGBB.
+    cv2.mixChannels([np.ascontiguousarray(rgb)], [quad], [0, 2, 1, 1, 2, 0])
+    codes = quad.view(np.uint32)[..., 0]
+    return codes if _LITTLE_ENDIAN else codes.byteswap()
+
+
+def unpack(codes: np.ndarray) -> np.ndarray:
+    """(n,) codes -> (n, 3) uint8 RGB."""
+    out = np.empty((codes.size, 3), dtype=np.uint8)
+    out[:, 0] = codes >> 16
+    out[:, 1] = (codes >> 8) & 0xFF
+    out[:, 2] = codes & 0xFF
+    return out
+
+
+def histogram(rgb: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct colours (sorted codes 0xRRGGBB) of the pixels in ``mask`` and
+    how many pixels have each.
+
+    OpenCV's 256x256x256 histogram counts in float32, exact below 2**24;
+    the rare colour with that many pixels is counted again exactly.
+    """
+    cv_mask = None if mask is None else np.ascontiguousarray(mask).view(np.uint8)
+    hist = cv2.calcHist(
+        [np.ascontiguousarray(rgb)], [0, 1, 2], cv_mask, [256, 256, 256], [0, 256] * 3
+    ).ravel()
+    # The occupied bins, found in chunks on the thread pool.
+    found = on_chunks(lambda lo, hi: np.flatnonzero(hist[lo:hi] != 0) + lo, hist.size)
+    colors = np.concatenate(found).astype(np.uint32)
+    counts = hist[colors].astype(np.int64)
+    for i in np.flatnonzero(counts >= _FLOAT32_EXACT):
+        same = pack(rgb) == colors[i]
+        counts[i] = np.count_nonzero(same if mask is None else same & mask)
+    return colors, counts
+
+
+def resized_histogram(
+    rgb: np.ndarray, mask: np.ndarray | None, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`histogram` of ``rgb`` resized by ``scale`` (area interpolation)."""
+    h, w = rgb.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    small_mask = None
+    if mask is not None:
+        small_mask = cv2.resize(mask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+        if not small_mask.any():
+            small_mask = None
+    return histogram(small, small_mask)
+
+
+def features(colors: np.ndarray, color_space: str) -> np.ndarray:
+    """(n,) codes -> (n, 3) float32 points in the clustering space."""
+    rgb = unpack(colors)
+    if color_space == "lab":
+        f = rgb.reshape(-1, 1, 3).astype(np.float32) / np.float32(255.0)
+        lab = cv2.cvtColor(f, cv2.COLOR_RGB2Lab).reshape(-1, 3)
+        return np.asfortranarray(lab)
+    # Column-major: the nearest-centre search reads one channel at a time.
+    return np.asfortranarray(rgb, dtype=np.float32)
+
+
+def bin_keys(codes: np.ndarray, from_bits: int, to_bits: int) -> np.ndarray:
+    """Histogram bin of packed colours: ``from_bits`` per channel -> ``to_bits``."""
+    shift = from_bits - to_bits
+    m = (1 << to_bits) - 1
+    # Keep the top ``to_bits`` of each channel in place, then close the gaps.
+    x = codes.astype(np.uint32, copy=False) >> np.uint32(shift)
+    x &= np.uint32(m | m << from_bits | m << 2 * from_bits)
+    keys = x & np.uint32(m)
+    keys |= (x >> np.uint32(shift)) & np.uint32(m << to_bits)
+    keys |= (x >> np.uint32(2 * shift)) & np.uint32(m << 2 * to_bits)
+    return keys.astype(np.intp)
+
+
+def reduce(
+    keys: np.ndarray, w: np.ndarray, feats: np.ndarray, bits: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge points into a 2**(3*bits)-bin histogram.
+
+    Returns the weighted mean point and total weight of each occupied bin,
+    and the occupied bins' keys (for reducing further).
+    """
+    size = 1 << (3 * bits)
+    bw = np.bincount(keys, weights=w, minlength=size)
+    nz = np.flatnonzero(bw)
+    # Sum the coordinates into the occupied bins only (small, cache-friendly).
+    index = np.empty(size, dtype=np.int32)
+    index[nz] = np.arange(nz.size, dtype=np.int32)
+    packed = index[keys]
+    bw = bw[nz]
+    pts = np.empty((nz.size, 3), dtype=np.float32, order="F")
+    for c in range(3):
+        pts[:, c] = np.bincount(packed, weights=w * feats[:, c], minlength=nz.size) / bw
+    return pts, bw, nz
+
+
+def levels(
+    colors: np.ndarray, feats: np.ndarray, w: np.ndarray, *, all_levels: bool = False
+) -> list[Level]:
+    """Histogram levels of the points ``feats`` (of the packed ``colors``,
+    weights ``w``), coarsest first: each bin's weighted mean point and
+    weight, each level reduced from the next finer one.  None for fewer
+    than ``DIRECT_LIMIT`` colours, and the finest only if it halves the
+    number of points (or ``all_levels``)."""
+    if colors.size <= DIRECT_LIMIT:
+        return []
+    found: list[Level] = []
+    keys, pts, pw, bits = colors, feats, w, 8
+    for to_bits in reversed(LEVEL_BITS):
+        pts, pw, keys = reduce(bin_keys(keys, bits, to_bits), pw, pts, to_bits)
+        bits = to_bits
+        if found or all_levels or colors.size > 2 * pts.shape[0]:
+            found.insert(0, (pts, pw))
+    return found

@@ -1,0 +1,204 @@
+"""The result of a segmentation, and the one step that finishes every
+result: clusters numbered by share, exact means and the exact objective.
+
+:func:`kseg.segment`, :func:`kseg.merge_clusters` and
+:func:`kseg.clean_segmentation` all end here, so every result they return
+obeys the same rules (largest cluster first, centres that are their pixels'
+means, read-only arrays).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+__all__ = [
+    "Segmentation",
+    "by_share",
+    "means_and_mse",
+    "numbered_by_share",
+    "renumbered",
+    "with_clusters",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class Segmentation:
+    """The result of :func:`segment`.
+
+    Attributes
+    ----------
+    labels : (H, W) ndarray of int16
+        Cluster index of every pixel at the input's full resolution, or -1 for
+        pixels left out by ``mask``.  Clusters are numbered by share, largest
+        first.
+    centers : (k', 3) ndarray of uint8
+        RGB colour of each cluster (the rounded mean of its pixels).
+    centers_float : (k', 3) ndarray of float64
+        The same centres before rounding.
+    counts : (k',) ndarray of int64
+        Number of pixels in each cluster.
+    shares : (k',) ndarray of float64
+        Fraction of the clustered pixels in each cluster; sums to 1.
+    mse : float
+        Mean over every clustered pixel at full resolution of the squared RGB
+        distance (0..255 units, summed over the three channels) between the
+        pixel and ``centers_float`` of its cluster: the K-means objective.
+    k_requested : int
+        The ``k`` that was asked for; ``len(centers)`` may be smaller.
+    n_colors : int
+        Number of distinct colours among the clustered pixels.
+    n_iter : int
+        Lloyd iterations of the final exact refinement.
+    converged : bool
+        True when the final refinement stopped because nothing changed (or
+        centres moved less than ``eps``) rather than at ``max_iter``.
+    notice : str or None
+        A plain-words remark about the result, e.g. when fewer clusters than
+        requested were possible.
+    timings : Mapping[str, float]
+        Seconds spent in each stage: ``histogram``, ``fit``, ``label`` and
+        ``total``.
+    settings : Mapping[str, object]
+        The arguments that produced this result.
+    """
+
+    labels: np.ndarray
+    centers: np.ndarray
+    centers_float: np.ndarray
+    counts: np.ndarray
+    shares: np.ndarray
+    mse: float
+    k_requested: int
+    n_colors: int
+    n_iter: int
+    converged: bool
+    notice: str | None
+    timings: Mapping[str, float] = field(default_factory=dict)
+    settings: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for arr in (self.labels, self.centers, self.centers_float, self.counts, self.shares):
+            arr.flags.writeable = False
+
+    @property
+    def k(self) -> int:
+        """Number of clusters actually found."""
+        return int(self.centers.shape[0])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(height, width) of the segmented image."""
+        return (int(self.labels.shape[0]), int(self.labels.shape[1]))
+
+
+def by_share(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster numbering by share, largest first (ties keep their order):
+    ``order[new] = old`` and ``rank[old] = new``."""
+    order = np.argsort(-counts, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return order, rank
+
+
+def means_and_mse(
+    rgb: np.ndarray,
+    weights: np.ndarray,
+    labels: np.ndarray,
+    counts: np.ndarray,
+    sums: np.ndarray | None = None,
+) -> tuple[np.ndarray, float]:
+    """Cluster means and the exact mean squared RGB error.
+
+    With integer colours and counts, each cluster's pixel count W_j and
+    channel sums S_j and the total Q of the pixels' squared norms are exact
+    integers (below 2**53 even for 40 MP, so float64 sums of them are exact),
+    and the squared error is exactly Q - sum_j |S_j|^2 / W_j.  ``sums``, the
+    S_j if already known (in the order of ``counts``), saves recounting them.
+
+    Parameters
+    ----------
+    rgb : (n, 3) ndarray of uint8
+        The colours (pixels, or distinct colours).
+    weights : (n,) ndarray of int
+        How many pixels each colour stands for.
+    labels : (n,) ndarray of int
+        Cluster of each colour, 0 to ``counts.size - 1``.
+    counts : (k,) ndarray of int
+        Pixels in each cluster.
+    sums : (k, 3) ndarray, optional
+        Each cluster's channel sums, if known.
+
+    Returns
+    -------
+    centres : (k, 3) ndarray of float64
+    mse : float
+    """
+    k = counts.size
+    w = weights.astype(np.float64)
+    f = rgb.astype(np.float64)
+    if sums is None:
+        sums = np.stack(
+            [np.bincount(labels, weights=w * f[:, c], minlength=k) for c in range(3)], axis=1
+        )
+    q = int(np.dot(w, np.einsum("ij,ij->i", f, f)))
+    error = Fraction(q) - sum(
+        Fraction(sum(int(x) ** 2 for x in sj), int(wj)) for wj, sj in zip(counts, sums, strict=True)
+    )
+    return sums / counts[:, None].astype(np.float64), float(error / int(counts.sum()))
+
+
+def numbered_by_share(
+    rgb: np.ndarray,
+    weights: np.ndarray,
+    labels: np.ndarray,
+    counts: np.ndarray,
+    sums: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Clusters numbered by share, with their exact means and objective.
+
+    Takes the arguments of :func:`means_and_mse` in any cluster order and
+    returns ``rank`` (``rank[old]`` is the new number), the counts, the
+    centres in the new order, and the objective.
+    """
+    order, rank = by_share(counts)
+    sums = None if sums is None else sums[order]
+    centres, mse = means_and_mse(rgb, weights, rank[labels], counts[order], sums)
+    return rank, counts[order], centres, mse
+
+
+def with_clusters(
+    labels: np.ndarray, centers_float: np.ndarray, counts: np.ndarray, mse: float
+) -> dict[str, object]:
+    """The fields of a :class:`Segmentation` that follow from its clusters:
+    labels, centres (rounded and not), counts, shares and the objective."""
+    counts = counts.astype(np.int64)
+    return {
+        "labels": labels,
+        "centers": np.clip(np.rint(centers_float), 0, 255).astype(np.uint8),
+        "centers_float": centers_float,
+        "counts": counts,
+        "shares": counts / counts.sum(),
+        "mse": float(mse),
+    }
+
+
+def renumbered(
+    result: Segmentation,
+    new: np.ndarray,
+    counts: np.ndarray,
+    centres: np.ndarray,
+    mse: float,
+    settings: Mapping[str, object],
+) -> Segmentation:
+    """``result`` with its old cluster i as new cluster ``new[i]`` (whose
+    pixel counts, centres and objective are given), then renumbered by
+    share, largest first (ties keep their order)."""
+    order, rank = by_share(counts)
+    table = np.append(rank[new], -1).astype(np.int16)  # label -1 reads the last entry
+    fields = with_clusters(table[result.labels], centres[order], counts[order], mse)
+    return dataclasses.replace(result, **fields, settings=settings)  # type: ignore[arg-type]
