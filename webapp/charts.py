@@ -1,0 +1,57 @@
+"""The page's Altair charts (Altair and pandas come with Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import kseg
+
+
+def curve_chart(curve: kseg.KCurve):
+    """The objective against k, the suggested k marked."""
+    import altair as alt
+    import pandas as pd
+
+    df = pd.DataFrame({"k": curve.ks, "error": curve.mse})
+    df["suggested"] = df["k"] == curve.suggested
+    base = alt.Chart(df).encode(
+        x=alt.X("k:Q", title="number of colours k", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("error:Q", title="mean squared RGB error"),
+    )
+    line = base.mark_line(point=True)
+    mark = base.transform_filter("datum.suggested").mark_point(
+        size=250, shape="diamond", filled=True, color="#d6336c"
+    )
+    rule = (
+        alt.Chart(df[df["suggested"]]).mark_rule(color="#d6336c", strokeDash=[4, 4]).encode(x="k:Q")
+    )
+    return (line + rule + mark).properties(height=260)
+
+
+def colour_chart(sample: kseg.ColorSample, palette: Sequence[dict]):
+    """Sampled pixels in their own colours on the two main colour axes, with
+    the cluster centres as large outlined dots."""
+    import altair as alt
+    import pandas as pd
+
+    hexes = ["#{:02x}{:02x}{:02x}".format(*c) for c in sample.rgb.tolist()]
+    pts = pd.DataFrame(
+        {"x": sample.xy[:, 0], "y": sample.xy[:, 1], "colour": hexes, "cluster": sample.labels + 1}
+    )
+    centres = pd.DataFrame(
+        {
+            "x": sample.centres_xy[:, 0],
+            "y": sample.centres_xy[:, 1],
+            "colour": [p["hex"] for p in palette],
+            "cluster": range(1, len(palette) + 1),
+        }
+    )
+    enc = {
+        "x": alt.X("x:Q", title="main colour axis"),
+        "y": alt.Y("y:Q", title="second colour axis"),
+        "color": alt.Color("colour:N", scale=None),
+        "tooltip": ["cluster:O", "colour:N"],
+    }
+    dots = alt.Chart(pts).mark_circle(size=18, opacity=0.8).encode(**enc)
+    big = alt.Chart(centres).mark_circle(size=420, stroke="black", strokeWidth=2).encode(**enc)
+    return (dots + big).properties(height=380)

@@ -1,0 +1,54 @@
+"""The page's own HTML: palette swatches, the share bar, chips and the summary line."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import kseg
+
+
+def palette_html(palette: Sequence[dict], hidden: frozenset[int] = frozenset()) -> str:
+    """A swatch per colour (number, hex, share, RGB) and a bar of the shares."""
+    swatches = "".join(
+        f'<div class="kseg-swatch" style="display:inline-block;margin:0 .6rem .6rem 0;'
+        f'width:8.5rem;font-size:.8rem;line-height:1.3{";opacity:.45" if i in hidden else ""}">'
+        f'<div style="height:2.6rem;border-radius:.4rem;border:1px solid #0002;'
+        f'background:{p["hex"]}"></div><b>#{i + 1} {p["hex"]}</b> · {100 * p["share"]:.1f}%<br>'
+        f"RGB {p['r']}, {p['g']}, {p['b']}{' · background' if i in hidden else ''}</div>"
+        for i, p in enumerate(palette)
+    )
+    bar = "".join(
+        f'<div title="{p["hex"]} {100 * p["share"]:.1f}%" style="flex:{p["share"]:.6f};'
+        f'background:{p["hex"]}"></div>'
+        for p in palette
+    )
+    return (
+        f'<div class="kseg-palette">{swatches}</div>'
+        f'<div class="kseg-share-bar" style="display:flex;height:1rem;border-radius:.3rem;'
+        f'overflow:hidden;border:1px solid #0002">{bar}</div>'
+    )
+
+
+def card_title(index: int, row: dict, background: bool) -> str:
+    """A mask card's title: a colour chip, the number, hex and share."""
+    return (
+        f'<span style="display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;'
+        f'vertical-align:middle;background:{row["hex"]};border:1px solid #0003"></span> '
+        f"**#{index + 1}** {row['hex']} · {100 * row['share']:.1f}%"
+        + (" · *background*" if background else "")
+    )
+
+
+def summary_html(image: kseg.LoadedImage, result: kseg.Segmentation, seconds: float) -> str:
+    """Size, clusters found, objective and time, in one line."""
+    return (
+        f'<p class="kseg-summary">{image.width} × {image.height} px · '
+        f"<b>{result.k}</b> clusters found · objective (mean squared RGB error) "
+        f"<b>{result.mse:.1f}</b> · {seconds:.2f} s</p>"
+    )
+
+
+def reason_html(text: str) -> str:
+    """How the suggested k was chosen."""
+    return f'<p class="kseg-curve-reason">{html.escape(text)}</p>'

@@ -1,0 +1,225 @@
+"""The parts of the page below the sidebar, in the order the page shows them.
+
+Download callables run later, on click, outside the script run: each binds
+the result and image it belongs to as default arguments, never globals.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+import kseg
+from webapp import charts, markup
+from webapp.compute import Photo, k_curve, queued_notice, sample_bytes, segment_photo
+from webapp.state import VIEWS, Settings, previous_photo, remember_photo
+from webapp.widgets import cluster_pickers, download
+
+
+def photo_or_previous(
+    name: str, data: bytes, sample: str | None, settings: Settings, clean: int
+) -> Photo:
+    """The photo segmented; after a bad upload, a message and the session's
+    previous photo (or, with none, a hint and a stop)."""
+    merge = st.session_state.merge
+    with queued_notice(), st.spinner("Finding the colours…"):
+        try:
+            photo = segment_photo(name, data, sample, settings, merge, clean)
+            remember_photo(name, data, sample)
+            return photo
+        except kseg.ImageError as exc:
+            st.error(f"**{html.escape(name)}** can't be used. {exc}", icon=":material/error:")
+            previous = previous_photo()
+            if previous is None or previous[1] == data:
+                st.info("Remove the upload (× next to its name) to go back to the sample photos.")
+                st.stop()
+            old_name, old_data, old_sample = previous
+            st.info(
+                f"Still showing your previous photo, **{html.escape(old_name)}**. Remove the "
+                "failed upload (× next to its name) to carry on with it.",
+                icon=":material/history:",
+            )
+            old_data = sample_bytes(old_sample) if old_sample else old_data
+            return segment_photo(old_name, old_data, old_sample, settings, merge, clean)
+
+
+def k_curve_panel(photo: Photo) -> None:
+    """The objective for k = 2 to 12, the suggested k and a button to use it."""
+    with st.container(border=True, key="k-curve"):
+        with queued_notice(), st.spinner("Trying k = 2 to 12…"):
+            curve = k_curve(photo.digest, photo.data)
+        st.subheader("Choosing k")
+        st.altair_chart(charts.curve_chart(curve), width="stretch")
+        st.markdown(markup.reason_html(curve.reason), unsafe_allow_html=True)
+        a, b = st.columns([1, 3])
+        a.button(
+            f"Use k = {curve.suggested}",
+            key="use-k",
+            type="primary",
+            on_click=lambda n=curve.suggested: st.session_state.update(k=n, show_curve=False),
+        )
+        b.button(
+            "Close", key="close-curve", on_click=lambda: st.session_state.update(show_curve=False)
+        )
+
+
+def notices(photo: Photo) -> None:
+    """What the user should know about this photo and result."""
+    image = photo.image
+    for note in (*image.notices, *(n for n in (photo.raw.notice,) if n)):
+        st.info(note, icon=":material/info:")
+    if image.alpha is not None and not image.alpha.all():
+        st.info(
+            "Fully transparent pixels are left out: they belong to no colour, count in no "
+            "share, and stay transparent in cut-outs. Semi-transparent pixels are clustered "
+            "by their colour and keep their transparency in cut-outs.",
+            icon=":material/opacity:",
+        )
+    if photo.edits.clean:
+        st.info(
+            f"Masks are cleaned: patches under {photo.edits.clean} pixels joined the colour "
+            "around them, so this is no longer the pure K-means result.",
+            icon=":material/cleaning_services:",
+        )
+
+
+def pictures(photo: Photo) -> None:
+    """The chosen view of the photo on the left, the segmented photo on the right."""
+    view = st.radio("View", VIEWS, key="view", horizontal=True, label_visibility="collapsed")
+    left, right = st.columns(2)
+    with left:
+        _view(view, photo)
+    right.image(
+        photo.views.segmented, caption=f"Segmented · {photo.result.k} colours", width="stretch"
+    )
+
+
+def _view(view: str, photo: Photo) -> None:
+    views, k = photo.views, photo.result.k
+    rgb = views.original[..., :3]
+    if view == "Boundaries":
+        picture = kseg.boundary_overlay(rgb, views.labels)
+        st.image(picture, caption="Cluster boundaries", width="stretch")
+    elif view == "One colour":
+        if st.session_state.get("highlight", 0) >= k:
+            st.session_state.highlight = 0
+        pick = st.selectbox(
+            "Colour to show",
+            range(k),
+            format_func=lambda i: f"#{i + 1} {views.palette[i]['hex']}",
+            key="highlight",
+        )
+        picture = kseg.highlight(rgb, views.labels, pick or 0)
+        st.image(picture, caption=f"Colour #{(pick or 0) + 1}", width="stretch")
+    elif view == "Before / after":
+        split = st.slider("Before ← → after", 0, 100, 50, key="split", format="%d%%")
+        st.image(
+            kseg.split_view(rgb, views.segmented, split / 100),
+            caption="Original on the left, segmented on the right",
+            width="stretch",
+        )
+    else:
+        st.image(views.original, caption=f"Original · {photo.name}", width="stretch")
+
+
+def summary(photo: Photo) -> None:
+    """Size, clusters, objective and the engine's time, in one line."""
+    html_line = markup.summary_html(photo.image, photo.result, photo.raw.timings["total"])
+    st.markdown(html_line, unsafe_allow_html=True)
+
+
+def palette(photo: Photo, hidden: frozenset[int]) -> None:
+    """The swatches, the merge and background choices, and the colour chart."""
+    st.subheader("Palette")
+    st.markdown(markup.palette_html(photo.views.palette, hidden), unsafe_allow_html=True)
+    cluster_pickers(kseg.palette_rows(photo.raw), photo.views.palette)
+    with st.expander("Colour distribution"):
+        chart = charts.colour_chart(photo.views.colours, photo.views.palette)
+        st.altair_chart(chart, width="stretch")
+        st.caption(
+            "2,000 pixels drawn at random, placed by their colour on the photo's two main "
+            "colour directions; the large dots are the cluster centres."
+        )
+
+
+def masks(photo: Photo, hidden: frozenset[int]) -> None:
+    """A card per colour: its cut-out preview, mask and cut-out downloads."""
+    result, image = photo.result, photo.image
+    stem = kseg.safe_stem(photo.name)
+    st.subheader("Masks")
+    st.caption("White = in the cluster. Cut-outs keep the photo's pixels, transparent elsewhere.")
+    cols = st.columns(4)
+    for i, row in enumerate(photo.views.palette):
+        with cols[i % 4].container(border=True, key=f"card-{i}"):
+            st.image(photo.views.thumbs[i], width="stretch")
+            st.markdown(markup.card_title(i, row, i in hidden), unsafe_allow_html=True)
+            file_stem = f"{stem}_{kseg.cluster_file_stem(result, i)}"
+            download(
+                "Mask PNG",
+                lambda i=i, r=result: kseg.encode_png(kseg.mask_image(r, i)),
+                f"{file_stem}_mask.png",
+                "image/png",
+                f"mask-{i}",
+            )
+            if i not in hidden:
+                download(
+                    "Cut-out PNG",
+                    lambda i=i, r=result, im=image: kseg.encode_png(
+                        kseg.cutout(im.rgb, r, i, im.alpha)
+                    ),
+                    f"{file_stem}_cutout.png",
+                    "image/png",
+                    f"cutout-{i}",
+                )
+
+
+def downloads(photo: Photo, hidden: frozenset[int]) -> None:
+    """Everything at once (ZIP), the segmented image and the palette files."""
+    result, image, name = photo.result, photo.image, photo.name
+    stem = kseg.safe_stem(name)
+    st.subheader("Download everything")
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        download(
+            "Everything (ZIP)",
+            lambda r=result, im=image, n=name, h=hidden: kseg.export_zip(
+                im.rgb, r, alpha=im.alpha, source_name=n, hidden=h
+            ),
+            f"{stem}_kseg.zip",
+            "application/zip",
+            "zip",
+        )
+        if hidden:
+            keep = [i for i in range(result.k) if i not in hidden]
+            download(
+                "Everything but background (cut-out)",
+                lambda r=result, im=image, keep=keep: kseg.encode_png(
+                    kseg.cutout(im.rgb, r, keep, im.alpha)
+                ),
+                f"{stem}_foreground.png",
+                "image/png",
+                "foreground",
+            )
+    with c2:
+        download(
+            "Segmented image",
+            lambda r=result: kseg.encode_png(kseg.segmented_image(r)),
+            f"{stem}_segmented.png",
+            "image/png",
+            "segmented",
+        )
+    with c3:
+        download(
+            "Palette (CSV)", kseg.palette_csv(result), f"{stem}_palette.csv", "text/csv", "csv"
+        )
+        download(
+            "Palette (JSON)",
+            kseg.palette_json(result),
+            f"{stem}_palette.json",
+            "application/json",
+            "json",
+        )
+    with c4:
+        gpl = kseg.palette_gpl(result, name)
+        download("Palette (GIMP .gpl)", gpl, f"{stem}_palette.gpl", "text/plain", "gpl")

@@ -1,0 +1,180 @@
+"""The page's inputs; each helper draws its widgets and returns plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+import kseg
+from webapp.compute import sample_bytes
+from webapp.state import CLEAN_LIMITS, LIMITS, Settings
+
+UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
+
+
+def source_ui() -> tuple[str, bytes, str | None]:
+    """The photo: an upload, or a bundled sample. Returns (name, bytes, sample)."""
+    st.sidebar.header("1. Photo")
+    upload = st.sidebar.file_uploader(
+        "Upload a photo",
+        type=UPLOAD_TYPES,
+        key="upload",
+        help="JPEG, PNG, WebP, BMP, TIFF or GIF (first frame), up to 50 MB and "
+        f"{kseg.DEFAULT_MAX_PIXELS // 1_000_000} megapixels.",
+    )
+    sample = st.sidebar.selectbox(
+        "…or try a sample photo",
+        options=list(kseg.SAMPLES),
+        format_func=lambda s: kseg.SAMPLES[s][1],
+        key="sample",
+        disabled=upload is not None,
+    )
+    if upload is not None:
+        return upload.name, upload.getvalue(), None
+    return kseg.SAMPLES[sample][0], sample_bytes(sample), sample
+
+
+def settings_ui() -> Settings:
+    """The clustering settings: k (with "Suggest k"), attempts, scale, and the
+    advanced ones in an expander."""
+    st.sidebar.header("2. Settings")
+    k = st.sidebar.slider(
+        "Number of colours (k)",
+        *LIMITS["k"],
+        key="k",
+        help="How many colour groups to split the photo into.",
+    )
+    st.sidebar.button(
+        "Suggest k for this photo",
+        key="suggest",
+        icon=":material/insights:",
+        on_click=lambda: st.session_state.update(show_curve=True),
+        help="Tries k = 2 to 12 quickly and shows where more colours stop helping much.",
+    )
+    attempts = st.sidebar.slider(
+        "Attempts",
+        *LIMITS["attempts"],
+        key="attempts",
+        help="How many independent tries; the tightest grouping is kept. "
+        "More tries can find a slightly better result.",
+    )
+    scale = st.sidebar.slider(
+        "Resize scale",
+        0.1,
+        1.0,
+        step=0.05,
+        key="scale",
+        help="Find the colours on a smaller copy of the photo (faster for big "
+        "photos). Masks and downloads are always full size.",
+    )
+    with st.sidebar.expander("Advanced"):
+        init, space, iters, eps, seed = _advanced_ui()
+    return Settings(
+        int(k),
+        int(attempts),
+        round(float(scale), 2),
+        str(init),
+        str(space),
+        int(iters),
+        round(float(eps), 2),
+        int(seed),
+    )
+
+
+def _advanced_ui() -> tuple[str, str, int, float, int]:
+    init = st.radio(
+        "Starting colours",
+        kseg.INITS,
+        key="init",
+        horizontal=True,
+        help="k-means++ spreads the first guesses apart; random picks them by chance.",
+    )
+    space = st.radio(
+        "Colour space",
+        kseg.COLOR_SPACES,
+        key="space",
+        horizontal=True,
+        format_func=lambda s: {"rgb": "RGB", "lab": "Lab"}[s],
+        help="Lab measures colour differences closer to how people see "
+        "them: helpful when shades that look alike end up apart.",
+    )
+    iters = st.number_input(
+        "Max iterations",
+        *LIMITS["iters"],
+        step=10,
+        key="iters",
+        help="Most refinement rounds per try.",
+    )
+    eps = st.number_input(
+        "Epsilon",
+        0.0,
+        10.0,
+        step=0.1,
+        key="eps",
+        help="Stop once no colour centre moves more than this. 0 = until nothing changes.",
+    )
+    seed = st.number_input(
+        "Seed",
+        *LIMITS["seed"],
+        step=1,
+        key="seed",
+        help="The same seed gives the same result every time.",
+    )
+    return str(init), str(space), int(iters), float(eps), int(seed)
+
+
+def clean_ui() -> int:
+    """Speck cleaning (off by default). Returns the smallest patch kept, or 0."""
+    st.sidebar.header("3. Clean masks")
+    on = st.sidebar.toggle(
+        "Remove specks and fill small holes",
+        key="clean_on",
+        help="Changes the pure K-means result: patches smaller than the size below "
+        "join the colour around them, and the shares follow the cleaned masks.",
+    )
+    size = st.sidebar.number_input(
+        "Smallest patch kept (pixels)", *CLEAN_LIMITS, step=16, key="clean", disabled=not on
+    )
+    return int(size) if on else 0
+
+
+def cluster_pickers(raw_palette: Sequence[dict], palette: Sequence[dict]) -> None:
+    """The merge and background choices, side by side (kept in session state
+    under ``merge`` and ``hide``).  Merge numbers are those K-means found."""
+
+    def label(rows: Sequence[dict]) -> Callable[[int], str]:
+        return lambda i: f"#{i + 1} {rows[i]['hex']}"
+
+    m1, m2 = st.columns(2)
+    m1.multiselect(
+        "Merge colours into one",
+        range(len(raw_palette)),
+        key="merge",
+        placeholder="Pick two or more colours",
+        format_func=label(raw_palette),
+        help="Pick two or more colours (numbered as K-means found them) to treat as one: "
+        "palette, masks, cut-outs and downloads all follow.",
+    )
+    m2.multiselect(
+        "Background (left out of cut-outs and the ZIP)",
+        range(len(palette)),
+        key="hide",
+        placeholder="Pick colours to leave out",
+        format_func=label(palette),
+        help="Colours marked as background get no cut-out; a combined cut-out of everything "
+        "else is offered below.",
+    )
+
+
+def download(label: str, data: bytes | Callable[[], bytes], file_name: str, mime: str, key: str):
+    """A download button whose ``data`` may be a callable, run only on click."""
+    st.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
