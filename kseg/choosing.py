@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kseg.clustering import MAX_K
-from kseg.histogram import features, histogram, levels
+from kseg.histogram import Level, features, histogram, levels
 from kseg.lloyd import lloyd, sq_norms
 from kseg.restarts import start_level
 from kseg.seeding import init_centres
@@ -98,7 +98,6 @@ def objective_curve(
     # Restarts on the coarsest histogram level with enough points per
     # cluster; the best is then refined on the finest (7-bit) level.
     found = levels(colors, feats, w, all_levels=True) or [(feats, w)]
-    fine, fine_w = found[-1]
     # A run's score is its inertia minus sum(w |x|^2) of the points it ran on;
     # on the bins, plus the scatter of colours inside bins, that is the exact
     # objective of the partition that assigns every bin whole.
@@ -106,19 +105,10 @@ def objective_curve(
     total = float(w.sum())
     seeds = np.random.SeedSequence(seed).spawn(len(k_list))
 
-    mse = []
-    for k, k_seed in zip(k_list, seeds, strict=True):
-        k_eff = min(k, fine.shape[0])
-        first = start_level(found, k_eff)
-        start, start_w = found[-1 if first is None else first]
-        runs = []
-        for s in k_seed.spawn(attempts):
-            c0 = init_centres(start, start_w, k_eff, "kmeans++", np.random.default_rng(s))
-            runs.append(lloyd(start, start_w, c0, 100, 0.0))
-        best = min(runs, key=lambda r: r.score)
-        if start is not fine:
-            best = lloyd(fine, fine_w, best.centres, 100, 0.0)
-        mse.append(max(0.0, (constant + best.score) / total))
+    mse = [
+        max(0.0, (constant + _best_score(found, k, attempts, k_seed)) / total)
+        for k, k_seed in zip(k_list, seeds, strict=True)
+    ]
 
     suggested = _elbow(k_list, mse)
     reason = (
@@ -127,6 +117,26 @@ def objective_curve(
         f"below the straight line from k = {k_list[0]} to k = {k_list[-1]}.)"
     )
     return KCurve(tuple(k_list), tuple(mse), suggested, reason, time.perf_counter() - t0)
+
+
+def _best_score(
+    found: list[Level], k: int, attempts: int, seed_seq: np.random.SeedSequence
+) -> float:
+    """Score (inertia minus sum(w |x|^2)) on the finest level ``found[-1]``
+    of the best of ``attempts`` k-means++ starts, run on the coarsest level
+    with enough points per cluster and then refined on the finest."""
+    fine, fine_w = found[-1]
+    k_eff = min(k, fine.shape[0])
+    first = start_level(found, k_eff)
+    start, start_w = found[-1 if first is None else first]
+    runs = []
+    for s in seed_seq.spawn(attempts):
+        c0 = init_centres(start, start_w, k_eff, "kmeans++", np.random.default_rng(s))
+        runs.append(lloyd(start, start_w, c0, 100, 0.0))
+    best = min(runs, key=lambda r: r.score)
+    if start is not fine:
+        best = lloyd(fine, fine_w, best.centres, 100, 0.0)
+    return best.score
 
 
 def _elbow(ks: list[int], values: list[float]) -> int:

@@ -46,6 +46,24 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("images", nargs="+", metavar="IMAGE", help="photos to segment")
+    _add_clustering_options(p)
+    p.add_argument(
+        "--max-pixels",
+        type=_int_range(1, 10**9),
+        default=DEFAULT_MAX_PIXELS,
+        help=f"refuse images with more pixels than this (default: {DEFAULT_MAX_PIXELS})",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("kseg-out"),
+        help="folder to write into; each photo gets a subfolder (default: kseg-out)",
+    )
+    return p
+
+
+def _add_clustering_options(p: argparse.ArgumentParser) -> None:
+    """The options of :func:`kseg.segment`, each with its range and default."""
     p.add_argument(
         "-k",
         type=_int_range(1, MAX_K),
@@ -90,19 +108,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="random seed; the same seed gives the same result (default: 0)",
     )
-    p.add_argument(
-        "--max-pixels",
-        type=_int_range(1, 10**9),
-        default=DEFAULT_MAX_PIXELS,
-        help=f"refuse images with more pixels than this (default: {DEFAULT_MAX_PIXELS})",
-    )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("kseg-out"),
-        help="folder to write into; each photo gets a subfolder (default: kseg-out)",
-    )
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -107,29 +107,11 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     min_size = check_int("min_size", min_size, 1, 1_000_000)
     check_same_size(rgb, result.labels)
     labels = result.labels
-    speck = np.zeros(labels.shape, dtype=bool)
-    for i in range(result.k):
-        n, comp, stats, _ = cv2.connectedComponentsWithStats(
-            (labels == i).view(np.uint8), connectivity=8
-        )
-        small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < min_size)
-        small = small[small > 0]  # component 0 is the background
-        if small.size:
-            table = np.zeros(n, dtype=bool)
-            table[small] = True
-            speck |= table[comp]
+    speck = _specks(labels, result.k, min_size)
     settings = {**result.settings, "clean_min_size": int(min_size)}
     if not speck.any() or speck[labels >= 0].all():
         return dataclasses.replace(result, settings=settings)
-    # Each speck pixel takes the label of the nearest pixel that stays.
-    source = np.where(speck | (labels < 0), 1, 0).astype(np.uint8)
-    _, nearest = cv2.distanceTransformWithLabels(
-        source, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
-    )
-    kept_labels = labels[source == 0]  # in raster order, as OpenCV numbers them
-    cleaned = labels.copy()
-    cleaned[speck] = kept_labels[nearest[speck] - 1]
-    cleaned[labels < 0] = -1
+    cleaned = _filled(labels, speck)
     inside = cleaned >= 0
     counts = np.bincount(cleaned[inside], minlength=result.k).astype(np.int64)
     present = np.flatnonzero(counts)
@@ -143,3 +125,34 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     new_labels[inside] = rank[flat]
     fields = with_clusters(new_labels, centres, counts, mse)
     return dataclasses.replace(result, **fields, settings=settings)  # type: ignore[arg-type]
+
+
+def _specks(labels: np.ndarray, k: int, min_size: int) -> np.ndarray:
+    """Pixels in a connected patch (8-connected) of one cluster smaller than
+    ``min_size`` pixels."""
+    speck = np.zeros(labels.shape, dtype=bool)
+    for i in range(k):
+        n, comp, stats, _ = cv2.connectedComponentsWithStats(
+            (labels == i).view(np.uint8), connectivity=8
+        )
+        small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < min_size)
+        small = small[small > 0]  # component 0 is the background
+        if small.size:
+            table = np.zeros(n, dtype=bool)
+            table[small] = True
+            speck |= table[comp]
+    return speck
+
+
+def _filled(labels: np.ndarray, speck: np.ndarray) -> np.ndarray:
+    """``labels`` with each speck pixel given the label of the nearest pixel
+    that stays (left-out pixels stay -1)."""
+    source = np.where(speck | (labels < 0), 1, 0).astype(np.uint8)
+    _, nearest = cv2.distanceTransformWithLabels(
+        source, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    kept_labels = labels[source == 0]  # in raster order, as OpenCV numbers them
+    cleaned = labels.copy()
+    cleaned[speck] = kept_labels[nearest[speck] - 1]
+    cleaned[labels < 0] = -1
+    return cleaned

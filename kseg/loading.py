@@ -136,8 +136,19 @@ def load_image(
     if not data:
         msg = f"The file is empty. Please choose a {_ACCEPTED} image."
         raise ImageError(msg)
+    with _open(data, max_pixels) as im:
+        fmt = str(im.format)
+        rgb, alpha, notices = _decode_or_explain(im, fmt, max_pixels)
+    for arr in (rgb, alpha):
+        if arr is not None:
+            arr.flags.writeable = False  # safe to share, e.g. between app sessions
+    return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, notices=tuple(notices))
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """The image's header, read by an allowed decoder, or an ImageError."""
     try:
-        im = Image.open(io.BytesIO(data), formats=FORMATS)
+        return Image.open(io.BytesIO(data), formats=FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bomb_error(exc, max_pixels) from exc
     except Exception as exc:  # any decoder failure is the file's fault
@@ -146,26 +157,24 @@ def load_image(
             f"of file, or damaged). Accepted: {_ACCEPTED}."
         )
         raise ImageError(msg) from exc
-    with im:
-        fmt = str(im.format)
-        try:
-            rgb, alpha, notices = _decode(im, max_pixels)
-        except ImageError:
-            raise
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise _too_many_pixels_error(im.size, max_pixels) from exc
-        except MemoryError as exc:
-            raise _too_many_pixels_error(im.size, max_pixels) from exc
-        except Exception as exc:  # decoder errors: truncated, corrupt, ...
-            msg = (
-                f"This {fmt} file is damaged or incomplete and cannot be read "
-                f"(it may have been cut short). Please try another {_ACCEPTED} image."
-            )
-            raise ImageError(msg) from exc
-    for arr in (rgb, alpha):
-        if arr is not None:
-            arr.flags.writeable = False  # safe to share, e.g. between app sessions
-    return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, notices=tuple(notices))
+
+
+def _decode_or_explain(
+    im: Image.Image, fmt: str, max_pixels: int
+) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """:func:`_decode`, with every decoder failure turned into an ImageError."""
+    try:
+        return _decode(im, max_pixels)
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as exc:
+        raise _too_many_pixels_error(im.size, max_pixels) from exc
+    except Exception as exc:  # decoder errors: truncated, corrupt, ...
+        msg = (
+            f"This {fmt} file is damaged or incomplete and cannot be read "
+            f"(it may have been cut short). Please try another {_ACCEPTED} image."
+        )
+        raise ImageError(msg) from exc
 
 
 def opaque_mask(image: LoadedImage) -> np.ndarray | None:
