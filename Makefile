@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run test lint browser bench load cli clean
+.PHONY: run test lint browser bench bench-page load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ test: $(VENV)/.dev browser lint
 ## Speed and objective against the OpenCV tutorial recipe (see README.md, "Benchmarks").
 bench: $(VENV)/.bench
 	$(PY) bench/bench.py
+
+## What a user waits for in a real browser at 4, 15 and 40 MP, beside the engine (see README.md).
+bench-page: $(VENV)/.dev browser
+	$(PY) bench/page.py
 
 ## Many browser sessions at once against one server (see README.md, "Benchmarks").
 load: $(VENV)/.dev browser

@@ -14,9 +14,12 @@ from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
 from kseg.editing import clean_segmentation, merge_clusters
 from kseg.export import (
     cluster_file_stem,
+    cutout_png,
     encode_png,
+    export_entries,
     export_files,
     export_zip,
+    mask_png,
     palette_csv,
     palette_gpl,
     palette_json,
@@ -32,7 +35,15 @@ from kseg.loading import (
     load_image,
     opaque_mask,
 )
-from kseg.masks import cluster_mask, cutout, downscale, label_map, mask_image, segmented_image
+from kseg.masks import (
+    cluster_mask,
+    cutout,
+    downscale,
+    label_map,
+    mask_image,
+    paint_labels,
+    segmented_image,
+)
 from kseg.samples import SAMPLES, sample_path
 from kseg.views import (
     ColorSample,
@@ -64,17 +75,21 @@ __all__ = [
     "cluster_mask",
     "color_sample",
     "cutout",
+    "cutout_png",
     "downscale",
     "encode_png",
+    "export_entries",
     "export_files",
     "export_zip",
     "highlight",
     "label_map",
     "load_image",
     "mask_image",
+    "mask_png",
     "merge_clusters",
     "objective_curve",
     "opaque_mask",
+    "paint_labels",
     "palette_csv",
     "palette_gpl",
     "palette_json",

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from kseg._cv import cv2
 from kseg.masks import cutout, label_map, mask_image, segmented_image
+from kseg.parallel import THREADS
 from kseg.result import Segmentation
 
 __all__ = [
     "cluster_file_stem",
+    "cutout_png",
     "encode_png",
+    "export_entries",
     "export_files",
     "export_zip",
+    "mask_png",
     "palette_csv",
     "palette_gpl",
     "palette_json",
@@ -29,17 +35,35 @@ __all__ = [
 ]
 
 
-def encode_png(image: np.ndarray, *, compression: int = 3) -> bytes:
+def encode_png(image: np.ndarray, *, compression: int = 3, bilevel: bool = False) -> bytes:
     """Encode a grey (H, W), RGB (H, W, 3) or RGBA (H, W, 4) uint8 array as PNG.
+
+    Parameters
+    ----------
+    image : (H, W[, C]) ndarray of uint8
+        The picture.
+    compression : int, optional
+        zlib level, 0 to 9 (1 is about 20 % faster than 3 on photos and a
+        few per cent larger).
+    bilevel : bool, optional
+        Write a 1-bit PNG of a black-and-white (0/255) grey image: it decodes
+        to the same values, is smaller and about five times faster.
 
     Raises
     ------
     ValueError
-        If the array is not uint8 with 1, 3 or 4 channels.
+        If the array is not uint8 with 1, 3 or 4 channels, or ``bilevel`` is
+        asked for an image with channels.
     """
     if image.dtype != np.uint8 or image.ndim not in (2, 3):
         msg = f"expected a uint8 (H, W[, C]) array, got {image.dtype} {image.shape}"
         raise ValueError(msg)
+    params = [cv2.IMWRITE_PNG_COMPRESSION, compression]
+    if bilevel:
+        if image.ndim != 2:
+            msg = f"bilevel PNGs are grey (H, W), got shape {image.shape}"
+            raise ValueError(msg)
+        params += [cv2.IMWRITE_PNG_BILEVEL, 1]
     if image.ndim == 3:
         if image.shape[2] == 3:
             image = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
@@ -48,11 +72,31 @@ def encode_png(image: np.ndarray, *, compression: int = 3) -> bytes:
         else:
             msg = f"expected 3 or 4 channels, got {image.shape[2]}"
             raise ValueError(msg)
-    ok, buf = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, compression])
+    ok, buf = cv2.imencode(".png", image, params)
     if not ok:  # pragma: no cover - OpenCV reports no reason
         msg = "PNG encoding failed"
         raise RuntimeError(msg)
     return buf.tobytes()
+
+
+def mask_png(result: Segmentation, clusters: int | Iterable[int]) -> bytes:
+    """The full-size black-and-white mask of the cluster(s) as a 1-bit PNG."""
+    return encode_png(mask_image(result, clusters), bilevel=True)
+
+
+def cutout_png(
+    rgb: np.ndarray,
+    result: Segmentation,
+    clusters: int | Iterable[int],
+    alpha: np.ndarray | None = None,
+) -> bytes:
+    """The full-size cut-out of the cluster(s) (see :func:`kseg.cutout`) as PNG."""
+    return encode_png(cutout(rgb, result, clusters, alpha), compression=_FAST)
+
+
+#: zlib level of the large colour PNGs (cut-outs, segmented image): level 1
+#: is measured about 20 % faster than 3 at a few per cent more bytes.
+_FAST = 1
 
 
 def _hex(c: np.ndarray) -> str:
@@ -119,22 +163,24 @@ def cluster_file_stem(result: Segmentation, index: int) -> str:
     return f"cluster_{index + 1:02d}_{_hex(result.centers[index])[1:]}"
 
 
-def export_files(
+def export_entries(
     rgb: np.ndarray,
     result: Segmentation,
     *,
     alpha: np.ndarray | None = None,
     source_name: str = "image",
     hidden: Iterable[int] = (),
-) -> Iterator[tuple[str, bytes]]:
-    """Every download, as (relative path, bytes) pairs, produced one by one.
+) -> list[tuple[str, Callable[[], bytes]]]:
+    """Every download, as (relative path, function that makes its bytes).
 
-    Yields ``segmented.png``, ``labels.png`` (cluster index per pixel, 255 for
-    left-out pixels), ``palette.json``, ``palette.csv``, ``palette.gpl``,
-    ``masks/cluster_NN_rrggbb.png`` and ``cutouts/cluster_NN_rrggbb.png`` for
-    each cluster not in ``hidden`` (clusters marked as background), then,
-    when some are hidden, ``cutouts/foreground.png`` (everything but the
-    background), and ``manifest.json`` last.
+    The paths are ``segmented.png``, ``labels.png`` (cluster index per pixel,
+    255 for left-out pixels), ``palette.json``, ``palette.csv``,
+    ``palette.gpl``, ``masks/cluster_NN_rrggbb.png`` (1-bit) and
+    ``cutouts/cluster_NN_rrggbb.png`` for each cluster not in ``hidden``
+    (clusters marked as background), then, when some are hidden,
+    ``cutouts/foreground.png`` (everything but the background), and
+    ``manifest.json`` last.  Nothing is encoded until a function is called,
+    so the files can be made one at a time or on several threads.
 
     Raises
     ------
@@ -149,22 +195,23 @@ def export_files(
     if not shown:
         msg = "every cluster is hidden: nothing would be left to export"
         raise ValueError(msg)
-    seg = segmented_image(result)
-    if (result.labels < 0).any():
-        seg = np.dstack([seg, np.where(result.labels < 0, 0, 255).astype(np.uint8)])
-    yield "segmented.png", encode_png(seg)
-    yield "labels.png", encode_png(label_map(result))
-    yield "palette.json", palette_json(result)
-    yield "palette.csv", palette_csv(result)
-    yield "palette.gpl", palette_gpl(result, source_name)
-    files = []
-    for i in shown:
-        stem = cluster_file_stem(result, i)
-        yield f"masks/{stem}.png", encode_png(mask_image(result, i))
-        yield f"cutouts/{stem}.png", encode_png(cutout(rgb, result, i, alpha))
-        files.append(stem)
+    stems = [cluster_file_stem(result, i) for i in shown]
+    entries: list[tuple[str, Callable[[], bytes]]] = [
+        ("segmented.png", lambda: _segmented_png(result)),
+        ("labels.png", lambda: encode_png(label_map(result))),
+        ("palette.json", lambda: palette_json(result)),
+        ("palette.csv", lambda: palette_csv(result)),
+        ("palette.gpl", lambda: palette_gpl(result, source_name)),
+    ]
+    for i, stem in zip(shown, stems, strict=True):
+        entries.append((f"masks/{stem}.png", functools.partial(mask_png, result, i)))
+        entries.append(
+            (f"cutouts/{stem}.png", functools.partial(cutout_png, rgb, result, i, alpha))
+        )
     if hidden_set:
-        yield "cutouts/foreground.png", encode_png(cutout(rgb, result, shown, alpha))
+        entries.append(
+            ("cutouts/foreground.png", functools.partial(cutout_png, rgb, result, shown, alpha))
+        )
     manifest = {
         "tool": "kseg",
         "source": {
@@ -177,10 +224,39 @@ def export_files(
         "mse": round(result.mse, 4),
         "notice": result.notice,
         "palette": palette_rows(result),
-        "clusters": files,
+        "clusters": stems,
         "hidden": sorted(hidden_set),
     }
-    yield "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode()
+    entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
+    return entries
+
+
+def _segmented_png(result: Segmentation) -> bytes:
+    seg = segmented_image(result)
+    if (result.labels < 0).any():
+        seg = np.dstack([seg, np.where(result.labels < 0, 0, 255).astype(np.uint8)])
+    return encode_png(seg, compression=_FAST)
+
+
+def export_files(
+    rgb: np.ndarray,
+    result: Segmentation,
+    *,
+    alpha: np.ndarray | None = None,
+    source_name: str = "image",
+    hidden: Iterable[int] = (),
+) -> Iterator[tuple[str, bytes]]:
+    """Every download, as (relative path, bytes) pairs, produced one by one
+    (the files of :func:`export_entries`, in its order).
+
+    Raises
+    ------
+    ValueError
+        If a hidden index is out of range, or every cluster is hidden.
+    """
+    entries = export_entries(rgb, result, alpha=alpha, source_name=source_name, hidden=hidden)
+    for path, make in entries:
+        yield path, make()
 
 
 def export_zip(
@@ -190,14 +266,35 @@ def export_zip(
     alpha: np.ndarray | None = None,
     source_name: str = "image",
     hidden: Iterable[int] = (),
+    progress: Callable[[int, int, str], None] | None = None,
+    threads: int = THREADS,
 ) -> bytes:
-    """All of :func:`export_files` in one ZIP, under a folder named for the image."""
+    """All of :func:`export_entries` in one ZIP, under a folder named for the image.
+
+    The files are made on ``threads`` threads (PNG encoding releases the
+    GIL) and written in order; PNGs are stored as they are (deflating them
+    again gains nothing), the text files deflated.  ``progress(done, total,
+    path)`` is called from the calling thread after each file is written.
+
+    Raises
+    ------
+    ValueError
+        If a hidden index is out of range, or every cluster is hidden.
+    """
+    entries = export_entries(rgb, result, alpha=alpha, source_name=source_name, hidden=hidden)
     folder = safe_stem(source_name)
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for path, data in export_files(
-            rgb, result, alpha=alpha, source_name=source_name, hidden=hidden
-        ):
+    with (
+        zipfile.ZipFile(buf, "w") as zf,
+        ThreadPoolExecutor(max_workers=max(1, threads)) as workers,
+    ):
+        jobs = [workers.submit(make) for _, make in entries]
+        for done, (path, _) in enumerate(entries, start=1):
+            data = jobs[done - 1].result()
+            jobs[done - 1] = None  # type: ignore[call-overload]  # free each file once written
             kind = zipfile.ZIP_STORED if path.endswith(".png") else zipfile.ZIP_DEFLATED
             zf.writestr(f"{folder}/{path}", data, compress_type=kind)
+            del data
+            if progress is not None:
+                progress(done, len(entries), path)
     return buf.getvalue()

@@ -166,7 +166,7 @@ def test_after_a_bad_upload_the_previous_upload_stays_on_the_page():
 def test_mask_download_is_full_size_black_and_white_and_matches_the_page(downloads):
     at = _app({"k": "4"})
     assert not at.exception
-    mask = np.asarray(Image.open(io.BytesIO(downloads("_mask.png", first=True))))
+    mask = np.asarray(Image.open(io.BytesIO(downloads("_mask.png", first=True))).convert("L"))
     assert mask.shape == (400, 600)
     assert set(np.unique(mask).tolist()) == {0, 255}
     rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
@@ -226,7 +226,9 @@ def test_merging_two_colours_updates_palette_cards_downloads_and_url(downloads):
     merged = kseg.merge_clusters(raw, [[1, 3]])
     j = int(merged.labels[raw.labels == 1][0])
     mask = np.asarray(
-        Image.open(io.BytesIO(zf.read(f"coffee/masks/{kseg.cluster_file_stem(merged, j)}.png")))
+        Image.open(
+            io.BytesIO(zf.read(f"coffee/masks/{kseg.cluster_file_stem(merged, j)}.png"))
+        ).convert("L")
     )
     assert np.array_equal(mask == 255, (raw.labels == 1) | (raw.labels == 3))
     assert json.loads(zf.read("coffee/manifest.json"))["settings"]["merged"] == [[1, 3]]

@@ -21,7 +21,8 @@ def quad():
 
 
 def _decode(data: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(data)))
+    im = Image.open(io.BytesIO(data))
+    return np.asarray(im.convert("L") if im.mode == "1" else im)
 
 
 def test_mask_image_is_full_size_black_and_white_and_matches_labels(quad):
@@ -40,8 +41,10 @@ def test_cutout_keeps_original_pixels_inside_and_is_transparent_outside(quad):
     c = kseg.cutout(img, r, 1)
     assert c.shape == (*img.shape[:2], 4)
     inside = r.labels == 1
-    assert np.array_equal(c[..., :3], img)
+    assert np.array_equal(c[..., :3][inside], img[inside])
     assert (c[..., 3][inside] == 255).all() and (c[..., 3][~inside] == 0).all()
+    # Nothing of the rest of the photo hides under the transparent pixels.
+    assert (c[~inside] == 0).all()
     rgba = _decode(kseg.encode_png(c))
     assert np.array_equal(rgba, c)
 
@@ -171,3 +174,62 @@ def test_cli_help_explains_every_option(capsys):
         "--out",
     ):
         assert opt in out
+
+
+def test_mask_png_is_one_bit_and_decodes_exactly_to_the_cluster(quad):
+    img, r = quad
+    for i in range(r.k):
+        data = kseg.mask_png(r, i)
+        im = Image.open(io.BytesIO(data))
+        assert im.mode == "1" and im.size == (img.shape[1], img.shape[0])
+        assert np.array_equal(np.asarray(im), r.labels == i)
+        assert len(data) < len(kseg.encode_png(kseg.mask_image(r, i)))
+
+
+def test_bilevel_is_only_for_grey_images(quad):
+    img, _ = quad
+    with pytest.raises(ValueError, match="bilevel PNGs are grey"):
+        kseg.encode_png(img, bilevel=True)
+
+
+def test_zip_files_decode_to_exactly_the_results_pictures(coffee_rgb):
+    alpha = np.full(coffee_rgb.shape[:2], 255, np.uint8)
+    alpha[:50] = 0  # a transparent band, left out of the clusters
+    alpha[50:60] = 90
+    image = kseg.LoadedImage(rgb=coffee_rgb, alpha=alpha, format="PNG")
+    r = kseg.segment(coffee_rgb, 6, seed=0, mask=kseg.opaque_mask(image))
+    calls = []
+    data = kseg.export_zip(
+        coffee_rgb,
+        r,
+        alpha=alpha,
+        source_name="c.png",
+        hidden=[1],
+        progress=lambda done, total, path: calls.append((done, total, path)),
+    )
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    seg = _decode(zf.read("c/segmented.png"))
+    assert np.array_equal(seg[..., :3], kseg.segmented_image(r))
+    assert np.array_equal(seg[..., 3] == 0, r.labels < 0)
+    assert np.array_equal(_decode(zf.read("c/labels.png")), kseg.label_map(r))
+    for i in range(r.k):
+        stem = kseg.cluster_file_stem(r, i)
+        if i == 1:
+            assert f"c/masks/{stem}.png" not in zf.namelist()
+            continue
+        assert np.array_equal(_decode(zf.read(f"c/masks/{stem}.png")), kseg.mask_image(r, i))
+        cut = _decode(zf.read(f"c/cutouts/{stem}.png"))
+        assert np.array_equal(cut, kseg.cutout(coffee_rgb, r, i, alpha))
+    fg = _decode(zf.read("c/cutouts/foreground.png"))
+    assert np.array_equal(fg, kseg.cutout(coffee_rgb, r, [0, 2, 3, 4, 5], alpha))
+    # Progress: once per file, in the ZIP's order, ending with the manifest.
+    names = [n.removeprefix("c/") for n in zf.namelist()]
+    assert len(names) == 5 + 2 * 5 + 1 + 1  # palette etc., 5 shown clusters, foreground, manifest
+    assert [c[2] for c in calls] == names and [c[0] for c in calls] == list(range(1, 18))
+    assert {c[1] for c in calls} == {len(names)} and names[-1] == "manifest.json"
+
+
+def test_zip_is_the_same_on_one_thread_or_several(quad):
+    img, r = quad
+    one = kseg.export_zip(img, r, threads=1)
+    assert kseg.export_zip(img, r, threads=3) == one

@@ -88,7 +88,7 @@ def test_shared_link_reproduces_the_view(page: Page, app_server: str):
 
 def test_mask_download_is_a_full_size_black_and_white_png(page: Page, app_server: str):
     open_app(page, app_server)
-    mask = np.asarray(Image.open(io.BytesIO(download(page, "Mask PNG"))))
+    mask = np.asarray(Image.open(io.BytesIO(download(page, "Mask PNG"))).convert("L"))
     assert mask.shape == (400, 600)
     assert set(np.unique(mask).tolist()) == {0, 255}
     cut = Image.open(io.BytesIO(download(page, "Cut-out PNG")))

@@ -1,0 +1,211 @@
+"""What a user waits for in a real browser, beside the engine's own time.
+
+Run:  make bench-page     (or: .venv/bin/python bench/page.py --help)
+
+Starts the server as `make run` does (MALLOC_ARENA_MAX=2, streamlit run
+app.py), drives one headless Chromium tab (Debian's /usr/bin/chromium) and,
+for a 4 MP, a 15 MP and a 40 MP real photo (SafeLanding from Debian's
+plasma-workspace-wallpapers: 5120x2880 as shipped, resized to 4 MP, and
+upscaled to 40 MP), times from the user's action until the page shows its
+answer (script finished, nothing stale, every image loaded):
+
+  upload -> result, k 5 -> 6, a view switch, merging two colours, marking a
+  background colour, "Suggest k", one mask download, the ZIP download.
+
+In the same run it times the engine on the same pixels and settings:
+decoding (kseg.load_image), kseg.segment at k = 5 and 6, and
+kseg.objective_curve; and it prints the server's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import kseg  # noqa: E402
+from bench.bench import fetch_photos  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+SIZES = {"4MP": (2667, 1500), "15MP": (5120, 2880), "40MP": (8432, 4743)}
+TIMEOUT = 600_000
+
+IMAGES_LOADED = """() => [...document.querySelectorAll('[data-testid="stImage"] img')]
+    .every(img => img.complete && img.naturalWidth > 0)"""
+
+
+def photo(size: str) -> Path:
+    """The SafeLanding photo at ``size`` as a JPEG (quality 92), made once."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"safelanding-{size}.jpg"
+    if not path.exists():
+        im = Image.open(fetch_photos()["safelanding"]).convert("RGB")
+        w, h = SIZES[size]
+        if (w, h) != im.size:
+            im = im.resize((w, h), Image.Resampling.LANCZOS)
+        im.save(path, "JPEG", quality=92)
+    return path
+
+
+def engine_times(path: Path) -> dict[str, float]:
+    """Decode, segment (k = 5, 6) and the k curve on the same file: median of 3."""
+
+    def median(fn: Callable[[], object]) -> float:
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+    data = path.read_bytes()
+    image = kseg.load_image(data)
+    return {
+        "decode": median(lambda: kseg.load_image(data)),
+        "segment k=5": median(lambda: kseg.segment(image.rgb, 5, seed=0)),
+        "segment k=6": median(lambda: kseg.segment(image.rgb, 6, seed=0)),
+        "k curve": median(lambda: kseg.objective_curve(image.rgb, range(2, 13))),
+    }
+
+
+def page_times(url: str, path: Path) -> dict[str, float]:
+    """Seconds from each action to the page's answer, in one Chromium tab."""
+    from playwright.sync_api import expect, sync_playwright
+
+    w, h = Image.open(path).size
+    out: dict[str, float] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        summary = page.locator(".kseg-summary")
+
+        def settled() -> None:
+            expect(page.get_by_test_id("stApp")).to_have_attribute(
+                "data-test-script-state", "notRunning", timeout=TIMEOUT
+            )
+            expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=TIMEOUT)
+            page.wait_for_function(IMAGES_LOADED, timeout=TIMEOUT)
+
+        def timed(name: str, action: Callable[[], None], done: Callable[[], None]) -> None:
+            t = time.perf_counter()
+            action()
+            done()
+            settled()
+            out[name] = time.perf_counter() - t
+
+        def pick(label: str, number: str) -> None:
+            box = page.get_by_test_id("stMultiSelect").filter(has_text=label)
+            box.get_by_role("combobox").click()
+            page.get_by_role("option").filter(has_text=re.compile(f"^{number}")).click()
+
+        def download(label: str) -> None:
+            button = page.get_by_test_id("stDownloadButton").filter(has_text=label).first
+            with page.expect_download(timeout=TIMEOUT) as info:
+                button.get_by_role("button").click()
+            info.value.path()
+
+        page.goto(url)
+        expect(summary).to_be_visible(timeout=TIMEOUT)
+        settled()
+        timed(
+            "upload -> result",
+            lambda: page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path)),
+            lambda: expect(summary).to_contain_text(f"{w} × {h} px", timeout=TIMEOUT),
+        )
+        slider = page.get_by_test_id("stSlider").filter(has_text="Number of colours")
+        slider.get_by_role("slider").focus()
+        timed(
+            "k 5 -> 6",
+            lambda: page.keyboard.press("ArrowRight"),
+            lambda: expect(summary).to_contain_text("6 clusters found", timeout=TIMEOUT),
+        )
+        timed(
+            "view switch",
+            lambda: page.get_by_text("Boundaries", exact=True).click(),
+            lambda: expect(page.get_by_text("Cluster boundaries")).to_be_visible(timeout=TIMEOUT),
+        )
+        pick("Merge colours into one", "#2 ")
+        settled()
+        timed(
+            "merge two colours",
+            lambda: pick("Merge colours into one", "#3 "),
+            lambda: expect(summary).to_contain_text("5 clusters found", timeout=TIMEOUT),
+        )
+        page.keyboard.press("Escape")
+        timed(
+            "mark background",
+            lambda: pick("Background", "#1 "),
+            lambda: expect(page.get_by_text("Everything but background")).to_be_visible(
+                timeout=TIMEOUT
+            ),
+        )
+        page.keyboard.press("Escape")
+        timed(
+            "suggest k",
+            lambda: page.get_by_role("button", name="Suggest k for this photo").click(),
+            lambda: expect(page.locator(".kseg-curve-reason")).to_be_visible(timeout=TIMEOUT),
+        )
+        timed("one mask download", lambda: download("Mask PNG"), lambda: None)
+        timed("ZIP download", lambda: download("Everything (ZIP)"), lambda: None)
+        if page.get_by_test_id("stException").count():
+            raise RuntimeError("the page shows an exception")
+        browser.close()
+    return out
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    a = ap.parse_args()
+    rows = []
+    for size in a.sizes:
+        path = photo(size)
+        engine = engine_times(path)
+        proc, url, log = start_server()
+        try:
+            page = page_times(url, path)
+            peak = peak_rss_mb(proc.pid)
+        finally:
+            proc.terminate()
+            proc.wait(15)
+            log.unlink(missing_ok=True)
+        rows.append((size, engine, page, peak))
+        print(f"{size}: engine {engine}, page {page}, server peak {peak:.0f} MB", flush=True)
+    print()
+    print(
+        "| photo | decode s | segment k=5 / k=6 s | k curve s | upload → result | k 5 → 6 "
+        "| view switch | merge | background | suggest k | mask PNG | ZIP | server peak MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for size, e, p, peak in rows:
+        w, h = SIZES[size]
+        cells = [
+            f"{size} ({w}x{h})",
+            f"{e['decode']:.2f}",
+            f"{e['segment k=5']:.2f} / {e['segment k=6']:.2f}",
+            f"{e['k curve']:.2f}",
+            *(f"{p[name]:.2f}" for name in p),
+            f"{peak:.0f}",
+        ]
+        print("| " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
