@@ -26,14 +26,9 @@ settings = widgets.settings_ui()
 clean = widgets.clean_ui()
 
 photo = sections.photo_or_previous(name, data, sample, settings, clean)
-hidden = state.kept_choices(photo.raw.k, photo.result.k)
-state.settings_to_url(settings, photo.sample, photo.edits, sorted(hidden))
-
 if st.session_state.get("show_curve"):
     sections.k_curve_panel(photo)
 sections.notices(photo)
-sections.pictures(photo)
+sections.pictures(photo)  # a fragment: views rerun only it
 sections.summary(photo)
-sections.palette(photo, hidden)
-sections.masks(photo, hidden)
-sections.downloads(photo, hidden)
+sections.details(photo)  # a fragment: palette, masks, downloads, the URL

@@ -15,6 +15,7 @@ from kseg.editing import clean_segmentation, merge_clusters
 from kseg.export import (
     cluster_file_stem,
     cutout_png,
+    encode_jpeg,
     encode_png,
     export_entries,
     export_files,
@@ -44,6 +45,7 @@ from kseg.masks import (
     paint_labels,
     segmented_image,
 )
+from kseg.previews import Previews, make_previews
 from kseg.samples import SAMPLES, sample_path
 from kseg.views import (
     ColorSample,
@@ -68,6 +70,7 @@ __all__ = [
     "ImageError",
     "KCurve",
     "LoadedImage",
+    "Previews",
     "Segmentation",
     "boundary_overlay",
     "clean_segmentation",
@@ -77,6 +80,7 @@ __all__ = [
     "cutout",
     "cutout_png",
     "downscale",
+    "encode_jpeg",
     "encode_png",
     "export_entries",
     "export_files",
@@ -84,6 +88,7 @@ __all__ = [
     "highlight",
     "label_map",
     "load_image",
+    "make_previews",
     "mask_image",
     "mask_png",
     "merge_clusters",

@@ -18,10 +18,12 @@ from kseg._cv import cv2
 from kseg.masks import cutout, label_map, mask_image, segmented_image
 from kseg.parallel import THREADS
 from kseg.result import Segmentation
+from kseg.validation import check_int
 
 __all__ = [
     "cluster_file_stem",
     "cutout_png",
+    "encode_jpeg",
     "encode_png",
     "export_entries",
     "export_files",
@@ -75,6 +77,26 @@ def encode_png(image: np.ndarray, *, compression: int = 3, bilevel: bool = False
     ok, buf = cv2.imencode(".png", image, params)
     if not ok:  # pragma: no cover - OpenCV reports no reason
         msg = "PNG encoding failed"
+        raise RuntimeError(msg)
+    return buf.tobytes()
+
+
+def encode_jpeg(image: np.ndarray, *, quality: int = 90) -> bytes:
+    """Encode an RGB (H, W, 3) uint8 array as JPEG (for previews of photos).
+
+    Raises
+    ------
+    ValueError
+        If the array is not (H, W, 3) uint8 or ``quality`` is not 1 to 100.
+    """
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        msg = f"expected a uint8 (H, W, 3) array, got {image.dtype} {image.shape}"
+        raise ValueError(msg)
+    quality = check_int("quality", quality, 1, 100)
+    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV reports no reason
+        msg = "JPEG encoding failed"
         raise RuntimeError(msg)
     return buf.tobytes()
 

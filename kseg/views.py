@@ -153,11 +153,15 @@ def color_sample(
     if not 1 <= n <= 100_000:
         msg = f"n must be from 1 to 100000, got {n!r}"
         raise ValueError(msg)
-    inside = np.flatnonzero(result.labels.ravel() >= 0)
+    flat = result.labels.ravel()
     rng = np.random.default_rng(seed)
-    pick = np.sort(rng.choice(inside, size=min(n, inside.size), replace=False))
+    if flat.min() >= 0:  # every pixel clustered: draw positions, no index list
+        pick = np.sort(rng.choice(flat.size, size=min(n, flat.size), replace=False))
+    else:
+        inside = np.flatnonzero(flat >= 0)
+        pick = np.sort(rng.choice(inside, size=min(n, inside.size), replace=False))
     colours = rgb.reshape(-1, 3)[pick]
-    labels = result.labels.ravel()[pick].astype(np.intp)
+    labels = flat[pick].astype(np.intp)
     pts = colours.astype(np.float64)
     mean = pts.mean(axis=0)
     _, _, vt = np.linalg.svd(pts - mean, full_matrices=False)

@@ -13,30 +13,34 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
+from streamlit.logger import get_logger
 
 import kseg
 from webapp.state import Edits, Settings
 
+LOG = get_logger(__name__)
 PREVIEW_SIDE = 1200  # longest side of the images shown on the page
 THUMB_SIDE = 360  # longest side of the cluster previews
 CURVE_KS = range(2, 13)
+ZIP_STORE_BYTES = 400 * 2**20  # finished ZIPs kept for their download buttons
 
 
 @dataclass(frozen=True, eq=False)
 class PageViews:
-    """What the page shows of a result: small previews and the palette, not
-    full images.  Shared by every session showing this result (read-only)."""
+    """What the page shows of a result, at preview size, with its pictures
+    already encoded (a rerun sends bytes, never encodes again).  Shared by
+    every session showing this result (read-only)."""
 
-    original: np.ndarray  # RGB or RGBA preview
-    segmented: np.ndarray  # preview painted with the cluster colours
-    labels: np.ndarray  # cluster of every preview pixel
-    thumbs: tuple[np.ndarray, ...]  # one cut-out preview per cluster
+    previews: kseg.Previews  # photo, labels, painted labels, thumbnails (arrays)
+    original: tuple[bytes, str]  # the photo preview and its format (JPEG, or PNG with alpha)
+    segmented: bytes  # PNG of the painted labels
+    thumbs: tuple[bytes, ...]  # PNG cut-out preview per cluster
     palette: tuple[dict, ...]  # kseg.palette_rows
     colours: kseg.ColorSample  # pixels for the colour distribution chart
 
@@ -100,21 +104,18 @@ def edited_result(digest: str, settings: Settings, edits: Edits, _data: bytes) -
 def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> PageViews:
     image = decode(digest, _data)
     result = edited_result(digest, settings, edits, _data)
-    original = image.rgb if image.alpha is None else np.dstack([image.rgb, image.alpha])
-    thumbs = tuple(
-        kseg.downscale(kseg.cutout(image.rgb, result, i, image.alpha), THUMB_SIDE)
-        for i in range(result.k)
+    previews = kseg.make_previews(
+        image.rgb, result, alpha=image.alpha, side=PREVIEW_SIDE, thumb_side=THUMB_SIDE
     )
-    preview = kseg.downscale(original, PREVIEW_SIDE)
-    segmented = kseg.downscale(kseg.segmented_image(result), PREVIEW_SIDE)
-    labels = kseg.preview_labels(result, preview.shape[:2])
-    for arr in (preview, segmented, labels, *thumbs):
-        arr.flags.writeable = False
+    if image.alpha is None:
+        original = (kseg.encode_jpeg(previews.original), "JPEG")
+    else:
+        original = (kseg.encode_png(previews.original, compression=1), "PNG")
     return PageViews(
-        original=preview,
-        segmented=segmented,
-        labels=labels,
-        thumbs=thumbs,
+        previews=previews,
+        original=original,
+        segmented=kseg.encode_png(previews.segmented, compression=1),
+        thumbs=tuple(kseg.encode_png(t, compression=1) for t in previews.thumbs),
         palette=tuple(kseg.palette_rows(result)),
         colours=kseg.color_sample(image.rgb, result, 2000, seed=settings.seed),
     )
@@ -147,6 +148,12 @@ def queued_notice() -> Iterator[None]:
         slot.empty()
 
 
+def edits_for(merge: list[int], clean: int, k_raw: int) -> Edits:
+    """The edits to apply: merge indices this result has (two or more), and cleaning."""
+    kept = tuple(i for i in merge if i < k_raw)
+    return Edits(kept if len(kept) > 1 else (), clean)
+
+
 def segment_photo(
     name: str, data: bytes, sample: str | None, settings: Settings, merge: list[int], clean: int
 ) -> Photo:
@@ -154,10 +161,10 @@ def segment_photo(
     cached).  Merge indices this result does not have are dropped.  Raises
     kseg.ImageError for a file that can't be used."""
     digest = hashlib.sha256(data).hexdigest()
+    LOG.debug("full page run: photo %s, %s", digest[:12], settings)
     image = decode(digest, data)
     raw = run_segmentation(digest, settings, data)
-    kept = tuple(i for i in merge if i < raw.k)
-    edits = Edits(kept if len(kept) > 1 else (), clean)
+    edits = edits_for(merge, clean, raw.k)
     return Photo(
         name=name,
         data=data,
@@ -170,3 +177,63 @@ def segment_photo(
         result=edited_result(digest, settings, edits, data),
         views=page_views(digest, settings, edits, data),
     )
+
+
+class ZipStore:
+    """Finished ZIPs, least recently used dropped first, at most ``max_bytes``
+    in all (a ZIP larger than that is not kept).  Thread-safe: download
+    buttons read it outside the script run."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            data = self._items.get(key)
+            if data is not None:
+                self._items.move_to_end(key)
+            return data
+
+    def put(self, key: tuple, data: bytes) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+            if len(data) > self.max_bytes:
+                return
+            self._items[key] = data
+            while sum(len(v) for v in self._items.values()) > self.max_bytes:
+                self._items.popitem(last=False)
+
+    @property
+    def nbytes(self) -> int:
+        with self._lock:
+            return sum(len(v) for v in self._items.values())
+
+
+@st.cache_resource
+def zip_store() -> ZipStore:
+    """The server's finished ZIPs (shared: the same photo, settings and
+    background give the same ZIP to everyone)."""
+    return ZipStore(ZIP_STORE_BYTES)
+
+
+def zip_key(photo: Photo, hidden: frozenset[int]) -> tuple:
+    return (photo.digest, photo.name, photo.settings, photo.edits, tuple(sorted(hidden)))
+
+
+def make_zip(
+    photo: Photo, hidden: frozenset[int], progress: Callable[[int, int, str], None] | None = None
+) -> bytes:
+    """The ZIP of everything for ``photo`` (kept in the store for its download)."""
+    image, key = photo.image, zip_key(photo, hidden)
+    data = kseg.export_zip(
+        image.rgb,
+        photo.result,
+        alpha=image.alpha,
+        source_name=photo.name,
+        hidden=hidden,
+        progress=progress,
+    )
+    zip_store().put(key, data)
+    return data

@@ -12,8 +12,25 @@ import streamlit as st
 
 import kseg
 from webapp import charts, markup
-from webapp.compute import Photo, k_curve, queued_notice, sample_bytes, segment_photo
-from webapp.state import VIEWS, Settings, previous_photo, remember_photo
+from webapp.compute import (
+    Photo,
+    edits_for,
+    k_curve,
+    make_zip,
+    queued_notice,
+    sample_bytes,
+    segment_photo,
+    zip_key,
+    zip_store,
+)
+from webapp.state import (
+    VIEWS,
+    Settings,
+    kept_choices,
+    previous_photo,
+    remember_photo,
+    settings_to_url,
+)
 from webapp.widgets import cluster_pickers, download
 
 
@@ -84,22 +101,27 @@ def notices(photo: Photo) -> None:
         )
 
 
+@st.fragment
 def pictures(photo: Photo) -> None:
-    """The chosen view of the photo on the left, the segmented photo on the right."""
+    """The chosen view of the photo on the left, the segmented photo on the
+    right.  A fragment: choosing a view, a colour or a split reruns only this."""
     view = st.radio("View", VIEWS, key="view", horizontal=True, label_visibility="collapsed")
     left, right = st.columns(2)
     with left:
         _view(view, photo)
     right.image(
-        photo.views.segmented, caption=f"Segmented · {photo.result.k} colours", width="stretch"
+        photo.views.segmented,
+        caption=f"Segmented · {photo.result.k} colours",
+        width="stretch",
+        output_format="PNG",
     )
 
 
 def _view(view: str, photo: Photo) -> None:
     views, k = photo.views, photo.result.k
-    rgb = views.original[..., :3]
+    rgb, labels = views.previews.original[..., :3], views.previews.labels
     if view == "Boundaries":
-        picture = kseg.boundary_overlay(rgb, views.labels)
+        picture = kseg.boundary_overlay(rgb, labels)
         st.image(picture, caption="Cluster boundaries", width="stretch")
     elif view == "One colour":
         if st.session_state.get("highlight", 0) >= k:
@@ -110,17 +132,18 @@ def _view(view: str, photo: Photo) -> None:
             format_func=lambda i: f"#{i + 1} {views.palette[i]['hex']}",
             key="highlight",
         )
-        picture = kseg.highlight(rgb, views.labels, pick or 0)
+        picture = kseg.highlight(rgb, labels, pick or 0)
         st.image(picture, caption=f"Colour #{(pick or 0) + 1}", width="stretch")
     elif view == "Before / after":
         split = st.slider("Before ← → after", 0, 100, 50, key="split", format="%d%%")
         st.image(
-            kseg.split_view(rgb, views.segmented, split / 100),
+            kseg.split_view(rgb, views.previews.segmented, split / 100),
             caption="Original on the left, segmented on the right",
             width="stretch",
         )
     else:
-        st.image(views.original, caption=f"Original · {photo.name}", width="stretch")
+        data, fmt = views.original
+        st.image(data, caption=f"Original · {photo.name}", width="stretch", output_format=fmt)
 
 
 def summary(photo: Photo) -> None:
@@ -129,7 +152,21 @@ def summary(photo: Photo) -> None:
     st.markdown(html_line, unsafe_allow_html=True)
 
 
-def palette(photo: Photo, hidden: frozenset[int]) -> None:
+@st.fragment
+def details(photo: Photo) -> None:
+    """The palette, the masks and the downloads.  A fragment: marking colours
+    as background reruns only this; merging colours reruns the page (the
+    result changes)."""
+    hidden = kept_choices(photo.raw.k, photo.result.k)
+    settings_to_url(photo.settings, photo.sample, photo.edits, sorted(hidden))
+    _palette(photo, hidden)
+    if edits_for(st.session_state.merge, photo.edits.clean, photo.raw.k) != photo.edits:
+        st.rerun()  # a merge: a new result for the whole page
+    _masks(photo, hidden)
+    _downloads(photo, hidden)
+
+
+def _palette(photo: Photo, hidden: frozenset[int]) -> None:
     """The swatches, the merge and background choices, and the colour chart."""
     st.subheader("Palette")
     st.markdown(markup.palette_html(photo.views.palette, hidden), unsafe_allow_html=True)
@@ -143,7 +180,7 @@ def palette(photo: Photo, hidden: frozenset[int]) -> None:
         )
 
 
-def masks(photo: Photo, hidden: frozenset[int]) -> None:
+def _masks(photo: Photo, hidden: frozenset[int]) -> None:
     """A card per colour: its cut-out preview, mask and cut-out downloads."""
     result, image = photo.result, photo.image
     stem = kseg.safe_stem(photo.name)
@@ -152,12 +189,12 @@ def masks(photo: Photo, hidden: frozenset[int]) -> None:
     cols = st.columns(4)
     for i, row in enumerate(photo.views.palette):
         with cols[i % 4].container(border=True, key=f"card-{i}"):
-            st.image(photo.views.thumbs[i], width="stretch")
+            st.image(photo.views.thumbs[i], width="stretch", output_format="PNG")
             st.markdown(markup.card_title(i, row, i in hidden), unsafe_allow_html=True)
             file_stem = f"{stem}_{kseg.cluster_file_stem(result, i)}"
             download(
                 "Mask PNG",
-                lambda i=i, r=result: kseg.encode_png(kseg.mask_image(r, i)),
+                lambda i=i, r=result: kseg.mask_png(r, i),
                 f"{file_stem}_mask.png",
                 "image/png",
                 f"mask-{i}",
@@ -165,38 +202,26 @@ def masks(photo: Photo, hidden: frozenset[int]) -> None:
             if i not in hidden:
                 download(
                     "Cut-out PNG",
-                    lambda i=i, r=result, im=image: kseg.encode_png(
-                        kseg.cutout(im.rgb, r, i, im.alpha)
-                    ),
+                    lambda i=i, r=result, im=image: kseg.cutout_png(im.rgb, r, i, im.alpha),
                     f"{file_stem}_cutout.png",
                     "image/png",
                     f"cutout-{i}",
                 )
 
 
-def downloads(photo: Photo, hidden: frozenset[int]) -> None:
+def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
     """Everything at once (ZIP), the segmented image and the palette files."""
     result, image, name = photo.result, photo.image, photo.name
     stem = kseg.safe_stem(name)
     st.subheader("Download everything")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        download(
-            "Everything (ZIP)",
-            lambda r=result, im=image, n=name, h=hidden: kseg.export_zip(
-                im.rgb, r, alpha=im.alpha, source_name=n, hidden=h
-            ),
-            f"{stem}_kseg.zip",
-            "application/zip",
-            "zip",
-        )
+        _zip_ui(photo, hidden, stem)
         if hidden:
             keep = [i for i in range(result.k) if i not in hidden]
             download(
                 "Everything but background (cut-out)",
-                lambda r=result, im=image, keep=keep: kseg.encode_png(
-                    kseg.cutout(im.rgb, r, keep, im.alpha)
-                ),
+                lambda r=result, im=image, keep=keep: kseg.cutout_png(im.rgb, r, keep, im.alpha),
                 f"{stem}_foreground.png",
                 "image/png",
                 "foreground",
@@ -204,15 +229,14 @@ def downloads(photo: Photo, hidden: frozenset[int]) -> None:
     with c2:
         download(
             "Segmented image",
-            lambda r=result: kseg.encode_png(kseg.segmented_image(r)),
+            lambda r=result: kseg.encode_png(kseg.segmented_image(r), compression=1),
             f"{stem}_segmented.png",
             "image/png",
             "segmented",
         )
     with c3:
-        download(
-            "Palette (CSV)", kseg.palette_csv(result), f"{stem}_palette.csv", "text/csv", "csv"
-        )
+        csv = kseg.palette_csv(result)
+        download("Palette (CSV)", csv, f"{stem}_palette.csv", "text/csv", "csv")
         download(
             "Palette (JSON)",
             kseg.palette_json(result),
@@ -223,3 +247,32 @@ def downloads(photo: Photo, hidden: frozenset[int]) -> None:
     with c4:
         gpl = kseg.palette_gpl(result, name)
         download("Palette (GIMP .gpl)", gpl, f"{stem}_palette.gpl", "text/plain", "gpl")
+
+
+def _zip_ui(photo: Photo, hidden: frozenset[int], stem: str) -> None:
+    """ "Prepare the ZIP" with a progress bar while it is made, then its
+    download button (the finished ZIP is kept in the server's ZIP store)."""
+    key = zip_key(photo, hidden)
+    data = zip_store().get(key)
+    if data is None and st.button(
+        "Prepare everything (ZIP)",
+        key="zip-prepare",
+        icon=":material/folder_zip:",
+        help="Masks, cut-outs, segmented image, label map, palette and a manifest, "
+        "all at full size, in one ZIP.",
+    ):
+        bar = st.progress(0.0, text="Making the ZIP…")
+
+        def report(done: int, total: int, path: str) -> None:
+            bar.progress(done / total, text=f"Making the ZIP: {done} of {total} files ({path})")
+
+        data = make_zip(photo, hidden, report)
+        bar.empty()
+    if data is not None:
+        download(
+            f"Everything (ZIP, {len(data) / 1e6:.1f} MB)",
+            lambda p=photo, h=hidden: zip_store().get(zip_key(p, h)) or make_zip(p, h),
+            f"{stem}_kseg.zip",
+            "application/zip",
+            "zip",
+        )
