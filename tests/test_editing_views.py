@@ -14,6 +14,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 import kseg
+from kseg._cv import cv2
 from tests.conftest import quadrants
 
 
@@ -241,3 +242,83 @@ def test_zip_leaves_hidden_clusters_out_and_adds_a_foreground_cutout(coffee_rgb)
     assert json.loads(zf.read("c/manifest.json"))["hidden"] == [0]
     with pytest.raises(ValueError, match="every cluster is hidden"):
         kseg.export_zip(coffee_rgb, r, hidden=range(4))
+
+
+# -- previews at preview size ---------------------------------------------------
+
+
+def _old_full_size_previews(rgb, result, alpha, side, thumb_side):
+    """What the page built before: full-size renders, then shrunk."""
+    original = rgb if alpha is None else np.dstack([rgb, alpha])
+    segmented = kseg.downscale(kseg.segmented_image(result), side)
+    thumbs = []
+    for i in range(result.k):
+        full = np.dstack([rgb, (result.labels == i).astype(np.uint8) * 255])
+        if alpha is not None:
+            full[..., 3] = np.minimum(full[..., 3], alpha)
+        thumbs.append(kseg.downscale(full, thumb_side))
+    return kseg.downscale(original, side), segmented, thumbs
+
+
+@pytest.mark.parametrize("with_alpha", [False, True])
+def test_previews_match_the_full_size_path_within_interpolation(coffee_rgb, with_alpha):
+    rgb = cv2.resize(coffee_rgb, (1500, 1000), interpolation=cv2.INTER_CUBIC)
+    alpha = None
+    if with_alpha:
+        alpha = np.full(rgb.shape[:2], 255, np.uint8)
+        alpha[:100] = 0
+        alpha[100:200] = 120
+    mask = None if alpha is None else alpha > 0
+    result = kseg.segment(rgb, 5, seed=0, mask=mask)
+    p = kseg.make_previews(rgb, result, alpha=alpha, side=600, thumb_side=200)
+    original, segmented, thumbs = _old_full_size_previews(rgb, result, alpha, 600, 200)
+    assert np.array_equal(p.original, original)
+    assert p.segmented.shape == segmented.shape == (400, 600, 3)
+    # Nearest-neighbour painting differs from shrinking a full-size painting
+    # only along cluster edges.
+    diff = np.abs(p.segmented.astype(int) - segmented.astype(int)).max(axis=2)
+    assert np.mean(diff == 0) > 0.75 and np.mean(diff) < 12
+    assert np.array_equal(p.segmented, kseg.paint_labels(p.labels, result.centers))
+    assert len(p.thumbs) == result.k
+    for new, old in zip(p.thumbs, thumbs, strict=True):
+        assert new.shape == old.shape == (133, 200, 4)
+        a = np.abs(new.astype(int) - old.astype(int))
+        assert np.mean(a[..., 3]) < 12  # alpha differs only along edges
+        opaque = (new[..., 3] == 255) & (old[..., 3] == 255)
+        assert np.mean(a[..., :3][opaque]) < 3  # the photo itself
+    for arr in (p.original, p.labels, p.segmented, *p.thumbs):
+        assert not arr.flags.writeable
+
+
+def test_preview_labels_name_the_cluster_of_the_nearest_full_size_pixel():
+    rgb = quadrants(size=400, noise=3)
+    result = kseg.segment(rgb, 4, seed=0)
+    p = kseg.make_previews(rgb, result, side=100, thumb_side=50)
+    assert p.labels.shape == (100, 100)
+    # Each quadrant keeps one label in the preview, the same as at full size.
+    for (r, c), (fr, fc) in zip(
+        [(10, 10), (10, 90), (90, 10), (90, 90)],
+        [(40, 40), (40, 360), (360, 40), (360, 360)],
+        strict=True,
+    ):
+        assert p.labels[r, c] == result.labels[fr, fc]
+    # A thumbnail is opaque exactly over its quadrant, away from the edges.
+    i = int(result.labels[40, 40])
+    assert (p.thumbs[i][5:20, 5:20, 3] == 255).all() and (p.thumbs[i][30:, 30:, 3] == 0).all()
+
+
+def test_previews_refuse_a_thumbnail_larger_than_the_preview(coffee_rgb):
+    result = kseg.segment(coffee_rgb, 3, seed=0)
+    with pytest.raises(ValueError, match="thumb_side must be from 1 to 100, got 200"):
+        kseg.make_previews(coffee_rgb, result, side=100, thumb_side=200)
+
+
+def test_color_sample_draws_only_clustered_pixels_when_some_are_left_out(coffee_rgb):
+    mask = np.ones(coffee_rgb.shape[:2], bool)
+    mask[:, :300] = False
+    result = kseg.segment(coffee_rgb, 4, seed=0, mask=mask)
+    sample = kseg.color_sample(coffee_rgb, result, 500, seed=1)
+    assert (sample.labels >= 0).all() and len(sample.labels) == 500
+    right = coffee_rgb[:, 300:].reshape(-1, 3)
+    codes = {tuple(c) for c in right.tolist()}
+    assert all(tuple(c) in codes for c in sample.rgb.tolist())
