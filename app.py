@@ -31,4 +31,5 @@ if st.session_state.get("show_curve"):
 sections.notices(photo)
 sections.pictures(photo)  # a fragment: views rerun only it
 sections.summary(photo)
-sections.details(photo)  # a fragment: palette, masks, downloads, the URL
+sections.palette_edits(photo)
+sections.details(photo)  # a fragment: swatches, background, masks, downloads, the URL

@@ -45,7 +45,7 @@ from kseg.masks import (
     paint_labels,
     segmented_image,
 )
-from kseg.previews import Previews, make_previews
+from kseg.previews import Previews, make_previews, on_checkerboard
 from kseg.samples import SAMPLES, sample_path
 from kseg.views import (
     ColorSample,
@@ -93,6 +93,7 @@ __all__ = [
     "mask_png",
     "merge_clusters",
     "objective_curve",
+    "on_checkerboard",
     "opaque_mask",
     "paint_labels",
     "palette_csv",

@@ -17,7 +17,7 @@ from kseg.result import Segmentation
 from kseg.validation import check_int, check_same_size
 from kseg.views import preview_labels
 
-__all__ = ["Previews", "make_previews"]
+__all__ = ["Previews", "make_previews", "on_checkerboard"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,3 +95,29 @@ def make_previews(
     for arr in (out.original, out.labels, out.segmented, *out.thumbs):
         arr.flags.writeable = False
     return out
+
+
+def on_checkerboard(rgba: np.ndarray, square: int = 8) -> np.ndarray:
+    """An RGBA picture over a light grey checkerboard (the usual sign of
+    transparency), as RGB: a preview that needs no alpha channel.
+
+    Parameters
+    ----------
+    rgba : (H, W, 4) ndarray of uint8
+    square : int, optional
+        Side of the checkerboard's squares in pixels, 1 to 256.
+
+    Returns
+    -------
+    (H, W, 3) ndarray of uint8
+    """
+    if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != 4:
+        msg = f"expected a uint8 (H, W, 4) array, got {rgba.dtype} {rgba.shape}"
+        raise ValueError(msg)
+    square = check_int("square", square, 1, 256)
+    h, w = rgba.shape[:2]
+    y, x = np.ogrid[:h, :w]
+    board = np.where(((y // square) + (x // square)) % 2 == 0, 255, 228).astype(np.float32)
+    a = rgba[..., 3:].astype(np.float32) / 255.0
+    out = rgba[..., :3].astype(np.float32) * a + board[..., None] * (1.0 - a)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)

@@ -322,3 +322,20 @@ def test_color_sample_draws_only_clustered_pixels_when_some_are_left_out(coffee_
     right = coffee_rgb[:, 300:].reshape(-1, 3)
     codes = {tuple(c) for c in right.tolist()}
     assert all(tuple(c) in codes for c in sample.rgb.tolist())
+
+
+def test_checkerboard_shows_opaque_pixels_as_they_are_and_transparent_ones_as_the_board():
+    rgba = np.zeros((16, 16, 4), np.uint8)
+    rgba[..., :3] = (200, 10, 30)
+    rgba[:, :8, 3] = 255  # left half opaque
+    rgba[:, 8:, 3] = 0
+    out = kseg.on_checkerboard(rgba, square=4)
+    assert out.shape == (16, 16, 3)
+    assert (out[:, :8] == (200, 10, 30)).all()
+    right = out[:, 8:, 0]
+    assert set(np.unique(right).tolist()) == {228, 255}  # the two greys of the board
+    assert (out[:, 8:, 0] == out[:, 8:, 1]).all()  # grey, none of the hidden colour
+    half = rgba.copy()
+    half[..., 3] = 128
+    mixed = kseg.on_checkerboard(half, square=4)[0, 0]
+    assert np.allclose(mixed, 0.502 * np.array([200, 10, 30]) + 0.498 * 255, atol=1)

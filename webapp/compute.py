@@ -40,7 +40,7 @@ class PageViews:
     previews: kseg.Previews  # photo, labels, painted labels, thumbnails (arrays)
     original: tuple[bytes, str]  # the photo preview and its format (JPEG, or PNG with alpha)
     segmented: bytes  # PNG of the painted labels
-    thumbs: tuple[bytes, ...]  # PNG cut-out preview per cluster
+    thumbs: tuple[bytes, ...]  # JPEG cut-out preview per cluster, on a checkerboard
     palette: tuple[dict, ...]  # kseg.palette_rows
     colours: kseg.ColorSample  # pixels for the colour distribution chart
 
@@ -115,7 +115,7 @@ def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> P
         previews=previews,
         original=original,
         segmented=kseg.encode_png(previews.segmented, compression=1),
-        thumbs=tuple(kseg.encode_png(t, compression=1) for t in previews.thumbs),
+        thumbs=tuple(kseg.encode_jpeg(kseg.on_checkerboard(t)) for t in previews.thumbs),
         palette=tuple(kseg.palette_rows(result)),
         colours=kseg.color_sample(image.rgb, result, 2000, seed=settings.seed),
     )
@@ -148,6 +148,17 @@ def queued_notice() -> Iterator[None]:
         slot.empty()
 
 
+def photo_digest(data: bytes) -> str:
+    """SHA-256 of the photo's bytes, hashed once per upload per session (a
+    rerun of a 40 MP photo would otherwise hash 15 MB again)."""
+    memo = st.session_state.get("_digest")
+    if memo is not None and memo[0] is data:
+        return memo[1]
+    digest = hashlib.sha256(data).hexdigest()
+    st.session_state["_digest"] = (data, digest)
+    return digest
+
+
 def edits_for(merge: list[int], clean: int, k_raw: int) -> Edits:
     """The edits to apply: merge indices this result has (two or more), and cleaning."""
     kept = tuple(i for i in merge if i < k_raw)
@@ -160,7 +171,7 @@ def segment_photo(
     """Decode, segment, apply the edits and prepare the page views (all
     cached).  Merge indices this result does not have are dropped.  Raises
     kseg.ImageError for a file that can't be used."""
-    digest = hashlib.sha256(data).hexdigest()
+    digest = photo_digest(data)
     LOG.debug("full page run: photo %s, %s", digest[:12], settings)
     image = decode(digest, data)
     raw = run_segmentation(digest, settings, data)

@@ -14,7 +14,6 @@ import kseg
 from webapp import charts, markup
 from webapp.compute import (
     Photo,
-    edits_for,
     k_curve,
     make_zip,
     queued_notice,
@@ -26,12 +25,13 @@ from webapp.compute import (
 from webapp.state import (
     VIEWS,
     Settings,
-    kept_choices,
+    keep_merge_choices,
+    kept_background,
     previous_photo,
     remember_photo,
     settings_to_url,
 )
-from webapp.widgets import cluster_pickers, download
+from webapp.widgets import background_picker, download, merge_picker
 
 
 def photo_or_previous(
@@ -152,25 +152,21 @@ def summary(photo: Photo) -> None:
     st.markdown(html_line, unsafe_allow_html=True)
 
 
+def palette_edits(photo: Photo) -> None:
+    """The palette's heading and the merge choice (a merge reruns the page)."""
+    st.subheader("Palette")
+    keep_merge_choices(photo.raw.k)
+    merge_picker(kseg.palette_rows(photo.raw))
+
+
 @st.fragment
 def details(photo: Photo) -> None:
-    """The palette, the masks and the downloads.  A fragment: marking colours
-    as background reruns only this; merging colours reruns the page (the
-    result changes)."""
-    hidden = kept_choices(photo.raw.k, photo.result.k)
+    """The swatches, the background choice, the masks and the downloads.  A
+    fragment: marking colours as background reruns only this."""
+    hidden = kept_background(photo.result.k)
     settings_to_url(photo.settings, photo.sample, photo.edits, sorted(hidden))
-    _palette(photo, hidden)
-    if edits_for(st.session_state.merge, photo.edits.clean, photo.raw.k) != photo.edits:
-        st.rerun()  # a merge: a new result for the whole page
-    _masks(photo, hidden)
-    _downloads(photo, hidden)
-
-
-def _palette(photo: Photo, hidden: frozenset[int]) -> None:
-    """The swatches, the merge and background choices, and the colour chart."""
-    st.subheader("Palette")
     st.markdown(markup.palette_html(photo.views.palette, hidden), unsafe_allow_html=True)
-    cluster_pickers(kseg.palette_rows(photo.raw), photo.views.palette)
+    background_picker(photo.views.palette)
     with st.expander("Colour distribution"):
         chart = charts.colour_chart(photo.views.colours, photo.views.palette)
         st.altair_chart(chart, width="stretch")
@@ -178,6 +174,8 @@ def _palette(photo: Photo, hidden: frozenset[int]) -> None:
             "2,000 pixels drawn at random, placed by their colour on the photo's two main "
             "colour directions; the large dots are the cluster centres."
         )
+    _masks(photo, hidden)
+    _downloads(photo, hidden)
 
 
 def _masks(photo: Photo, hidden: frozenset[int]) -> None:
@@ -189,7 +187,7 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
     cols = st.columns(4)
     for i, row in enumerate(photo.views.palette):
         with cols[i % 4].container(border=True, key=f"card-{i}"):
-            st.image(photo.views.thumbs[i], width="stretch", output_format="PNG")
+            st.image(photo.views.thumbs[i], width="stretch", output_format="JPEG")
             st.markdown(markup.card_title(i, row, i in hidden), unsafe_allow_html=True)
             file_stem = f"{stem}_{kseg.cluster_file_stem(result, i)}"
             download(

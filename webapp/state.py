@@ -95,10 +95,16 @@ def settings_to_url(settings: Settings, sample: str | None, edits: Edits, hide: 
         st.query_params.from_dict(params)
 
 
-def kept_choices(k_raw: int, k: int) -> frozenset[int]:
-    """Drop merge and background choices that name clusters this result does
-    not have (keeping one colour in the foreground); returns the background."""
+def keep_merge_choices(k_raw: int) -> None:
+    """Drop merge choices that name clusters the K-means result does not have
+    (before the merge widget is drawn)."""
     st.session_state.merge = [i for i in st.session_state.merge if i < k_raw]
+
+
+def kept_background(k: int) -> frozenset[int]:
+    """Drop background choices that name clusters this result does not have,
+    keeping one colour in the foreground; returns the background (before the
+    background widget is drawn)."""
     st.session_state.hide = [i for i in st.session_state.hide if i < k]
     if len(st.session_state.hide) == k:  # something must stay in the foreground
         st.session_state.hide = st.session_state.hide[:-1]

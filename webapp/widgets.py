@@ -139,29 +139,32 @@ def clean_ui() -> int:
     return int(size) if on else 0
 
 
-def cluster_pickers(raw_palette: Sequence[dict], palette: Sequence[dict]) -> None:
-    """The merge and background choices, side by side (kept in session state
-    under ``merge`` and ``hide``).  Merge numbers are those K-means found."""
+def _numbered(rows: Sequence[dict]) -> Callable[[int], str]:
+    return lambda i: f"#{i + 1} {rows[i]['hex']}"
 
-    def label(rows: Sequence[dict]) -> Callable[[int], str]:
-        return lambda i: f"#{i + 1} {rows[i]['hex']}"
 
-    m1, m2 = st.columns(2)
-    m1.multiselect(
+def merge_picker(raw_palette: Sequence[dict]) -> None:
+    """Colours to merge into one (session state ``merge``), numbered as
+    K-means found them.  Outside any fragment: a merge makes a new result."""
+    st.multiselect(
         "Merge colours into one",
         range(len(raw_palette)),
         key="merge",
         placeholder="Pick two or more colours",
-        format_func=label(raw_palette),
+        format_func=_numbered(raw_palette),
         help="Pick two or more colours (numbered as K-means found them) to treat as one: "
         "palette, masks, cut-outs and downloads all follow.",
     )
-    m2.multiselect(
+
+
+def background_picker(palette: Sequence[dict]) -> None:
+    """Colours marked as background (session state ``hide``)."""
+    st.multiselect(
         "Background (left out of cut-outs and the ZIP)",
         range(len(palette)),
         key="hide",
         placeholder="Pick colours to leave out",
-        format_func=label(palette),
+        format_func=_numbered(palette),
         help="Colours marked as background get no cut-out; a combined cut-out of everything "
         "else is offered below.",
     )
