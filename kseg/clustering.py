@@ -20,7 +20,7 @@ import numpy as np
 
 from kseg.histogram import features, histogram, pack, resized_histogram, unpack
 from kseg.lloyd import Run, assign
-from kseg.parallel import lookup
+from kseg.parallel import CHUNK, on_chunks
 from kseg.restarts import best_of
 from kseg.result import Segmentation, numbered_by_share, with_clusters
 from kseg.validation import check_choice, check_int, check_mask, check_number, check_rgb
@@ -207,11 +207,17 @@ def _label_pixels(
     rgb: np.ndarray, mask: np.ndarray | None, colors: np.ndarray, colour_labels: np.ndarray
 ) -> np.ndarray:
     """Cluster of every pixel (-1 outside ``mask``), through a lookup table
-    indexed by the packed colour."""
+    indexed by the packed colour.  Bands of rows are packed and looked up on
+    the thread pool, so no packed copy of the whole image is ever made."""
     lut = np.empty(1 << 24, dtype=np.int16)
     lut[colors] = colour_labels
-    labels = lookup(lut, pack(rgb))
-    del lut
+    h, w = rgb.shape[:2]
+    labels = np.empty((h, w), dtype=np.int16)
+
+    def band(lo: int, hi: int) -> None:
+        np.take(lut, pack(rgb[lo:hi]), out=labels[lo:hi], mode="clip")
+
+    on_chunks(band, h, chunk=max(1, CHUNK // w))
     if mask is not None:
         labels[~mask] = -1
     return labels

@@ -16,9 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-import numpy as np
-
-__all__ = ["CHUNK", "THREADS", "lookup", "on_chunks", "on_threads", "pool"]
+__all__ = ["CHUNK", "THREADS", "on_chunks", "on_threads", "pool"]
 
 T = TypeVar("T")
 
@@ -34,11 +32,12 @@ def pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=THREADS)
 
 
-def on_chunks(fn: Callable[[int, int], T], n: int) -> list[T]:
-    """``fn(lo, hi)`` over chunks covering ``range(n)``, in order, on the
-    thread pool when there is more than one.  The chunks depend only on
-    ``n``: equal, and a multiple of the threads in number, so none idles."""
-    n_parts = max(1, -(-n // CHUNK))
+def on_chunks(fn: Callable[[int, int], T], n: int, chunk: int = CHUNK) -> list[T]:
+    """``fn(lo, hi)`` over chunks of about ``chunk`` items covering
+    ``range(n)``, in order, on the thread pool when there is more than one.
+    The chunks depend only on ``n`` and ``chunk``: equal, and a multiple of
+    the threads in number, so none idles."""
+    n_parts = max(1, -(-n // max(1, chunk)))
     if n_parts == 1:
         return [fn(0, n)]
     n_parts = -(-n_parts // THREADS) * THREADS
@@ -71,13 +70,3 @@ def on_threads(fn: Callable[[Any], T], items: list[Any]) -> list[T]:
         return [fn(x) for x in items]
     return results  # type: ignore[return-value]
 
-
-def lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """``table[codes]``, in chunks on the thread pool for large images."""
-    out = np.empty(codes.shape, dtype=table.dtype)
-    flat_codes, flat_out = codes.reshape(-1), out.reshape(-1)
-    on_chunks(
-        lambda lo, hi: np.take(table, flat_codes[lo:hi], out=flat_out[lo:hi], mode="clip"),
-        codes.size,
-    )
-    return out
