@@ -45,7 +45,7 @@ from kseg.masks import (
     paint_labels,
     segmented_image,
 )
-from kseg.previews import Previews, make_previews, on_checkerboard
+from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.samples import SAMPLES, sample_path
 from kseg.views import (
     ColorSample,
@@ -100,6 +100,7 @@ __all__ = [
     "palette_gpl",
     "palette_json",
     "palette_rows",
+    "photo_preview",
     "preview_labels",
     "safe_stem",
     "sample_path",

@@ -69,4 +69,3 @@ def on_threads(fn: Callable[[Any], T], items: list[Any]) -> list[T]:
     if any(r is None for r in results):  # a thread failed: run here to raise
         return [fn(x) for x in items]
     return results  # type: ignore[return-value]
-

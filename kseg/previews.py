@@ -17,7 +17,7 @@ from kseg.result import Segmentation
 from kseg.validation import check_int, check_same_size
 from kseg.views import preview_labels
 
-__all__ = ["Previews", "make_previews", "on_checkerboard"]
+__all__ = ["Previews", "make_previews", "on_checkerboard", "photo_preview"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +50,7 @@ def make_previews(
     alpha: np.ndarray | None = None,
     side: int = 1200,
     thumb_side: int = 360,
+    photo: np.ndarray | None = None,
 ) -> Previews:
     """The previews of ``result`` for a page.
 
@@ -65,6 +66,9 @@ def make_previews(
         Longest side of the previews, 1 to 10000.
     thumb_side : int, optional
         Longest side of the thumbnails, 1 to ``side``.
+    photo : (h, w, 3 or 4) ndarray of uint8, optional
+        The photo's preview if already made (``downscale`` of the photo, with
+        its alpha, to ``side``): it does not change with the segmentation.
 
     Returns
     -------
@@ -78,7 +82,7 @@ def make_previews(
     check_same_size(rgb, result.labels)
     side = check_int("side", side, 1, 10_000)
     thumb_side = check_int("thumb_side", thumb_side, 1, side)
-    original = downscale(rgb if alpha is None else np.dstack([rgb, alpha]), side)
+    original = photo if photo is not None else photo_preview(rgb, alpha, side)
     labels = preview_labels(result, original.shape[:2])
     segmented = paint_labels(labels, result.centers)
     rgba = np.empty((*labels.shape, 4), dtype=np.uint8)
@@ -94,6 +98,14 @@ def make_previews(
     out = Previews(original, labels, segmented, tuple(thumbs))
     for arr in (out.original, out.labels, out.segmented, *out.thumbs):
         arr.flags.writeable = False
+    return out
+
+
+def photo_preview(rgb: np.ndarray, alpha: np.ndarray | None = None, side: int = 1200) -> np.ndarray:
+    """The photo (with its alpha, if any) at most ``side`` pixels on its
+    longer side, area-interpolated (read-only)."""
+    out = downscale(rgb if alpha is None else np.dstack([rgb, alpha]), side)
+    out.flags.writeable = False
     return out
 
 

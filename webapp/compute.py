@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 from streamlit.logger import get_logger
 
@@ -100,17 +101,30 @@ def edited_result(digest: str, settings: Settings, edits: Edits, _data: bytes) -
     return result
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def photo_view(digest: str, _data: bytes) -> tuple[np.ndarray, tuple[bytes, str]]:
+    """The photo's preview and its encoded form (JPEG, or PNG with alpha):
+    the same whatever the settings, so made once per photo."""
+    image = decode(digest, _data)
+    preview = kseg.photo_preview(image.rgb, image.alpha, PREVIEW_SIDE)
+    if image.alpha is None:
+        return preview, (kseg.encode_jpeg(preview), "JPEG")
+    return preview, (kseg.encode_png(preview, compression=1), "PNG")
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> PageViews:
     image = decode(digest, _data)
     result = edited_result(digest, settings, edits, _data)
+    photo, original = photo_view(digest, _data)
     previews = kseg.make_previews(
-        image.rgb, result, alpha=image.alpha, side=PREVIEW_SIDE, thumb_side=THUMB_SIDE
+        image.rgb,
+        result,
+        alpha=image.alpha,
+        side=PREVIEW_SIDE,
+        thumb_side=THUMB_SIDE,
+        photo=photo,
     )
-    if image.alpha is None:
-        original = (kseg.encode_jpeg(previews.original), "JPEG")
-    else:
-        original = (kseg.encode_png(previews.original, compression=1), "PNG")
     return PageViews(
         previews=previews,
         original=original,
