@@ -233,3 +233,9 @@ def test_zip_is_the_same_on_one_thread_or_several(quad):
     img, r = quad
     one = kseg.export_zip(img, r, threads=1)
     assert kseg.export_zip(img, r, threads=3) == one
+
+
+def test_fast_png_decodes_to_the_same_pixels(coffee_rgb):
+    r = kseg.segment(coffee_rgb, 5, seed=0)
+    for picture in (kseg.cutout(coffee_rgb, r, 1), kseg.segmented_image(r), kseg.label_map(r)):
+        assert np.array_equal(_decode(kseg.encode_png(picture, fast=True)), picture)

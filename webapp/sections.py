@@ -227,7 +227,7 @@ def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
     with c2:
         download(
             "Segmented image",
-            lambda r=result: kseg.encode_png(kseg.segmented_image(r), compression=1),
+            lambda r=result: kseg.encode_png(kseg.segmented_image(r), fast=True),
             f"{stem}_segmented.png",
             "image/png",
             "segmented",
