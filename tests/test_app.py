@@ -187,6 +187,23 @@ def test_mask_download_is_full_size_black_and_white_and_matches_the_page(downloa
     assert np.array_equal(mask == 255, result.labels == 0)
 
 
+def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads, monkeypatch):
+    from webapp import cache
+
+    at = _app({"k": "4"})
+    assert not at.exception
+    made_on_click = sorted(n for n, v in downloads.files.items() if n and callable(v))
+    assert len(made_on_click) == 4 + 4 + 2  # masks, cut-outs, segmented image, palette .gpl
+    before = {name: downloads(name) for name in made_on_click}
+    # Other photos pushed everything out of the full-size cache.
+    monkeypatch.setattr(cache.FULL_SIZE, "_items", type(cache.FULL_SIZE._items)())
+    monkeypatch.setattr(cache.FULL_SIZE, "_total", 0)
+    assert cache.FULL_SIZE.total_bytes == 0
+    for name, data in before.items():
+        assert downloads(name) == data, name
+    assert cache.FULL_SIZE.total_bytes > 0  # rebuilt and kept again
+
+
 def test_zip_download_holds_every_file(downloads):
     at = _app({"k": "3"})
     assert not at.exception

@@ -1,11 +1,11 @@
-"""Cached computations of the page, keyed on the image bytes' hash, never an array.
+"""Computations of the page, keyed on the image bytes' hash, never an array.
 
-Images, segmentations and previews are cached with ``st.cache_resource``,
-not ``st.cache_data``: cache_data hands every session its own unpickled
-copy, and each open session's download buttons hold on to theirs, so memory
-grew with the number of sessions (10 sessions x 3 waves of 4 MP uploads:
-1.2, 2.0, 2.3 GB).  These objects are read-only (kseg marks their arrays
-so), so one shared copy is safe.
+Full-size pieces (decoded pixels, labels) live in one cache bounded by bytes
+(``webapp.cache.FULL_SIZE``), shared by every session.  What a session keeps
+is small: a :class:`PhotoRef` (the upload's compressed bytes and the
+settings), the previews and the palette.  Downloads fetch the full-size
+pieces by that reference when clicked, rebuilding them if the cache let them
+go, so no open tab pins a photo's pixels in memory.
 """
 
 from __future__ import annotations
@@ -23,13 +23,36 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 import kseg
+from webapp.cache import FULL_SIZE
+from webapp.memory import return_large_buffers
 from webapp.state import Edits, Settings
 
 LOG = get_logger(__name__)
+return_large_buffers()
 PREVIEW_SIDE = 1200  # longest side of the images shown on the page
 THUMB_SIDE = 360  # longest side of the cluster previews
 CURVE_KS = range(2, 13)
 ZIP_STORE_BYTES = 400 * 2**20  # finished ZIPs kept for their download buttons
+
+
+@dataclass(frozen=True)
+class PhotoRef:
+    """What it takes to rebuild a result's full-size pieces: the upload's
+    compressed bytes and the settings (small; safe for a session to keep)."""
+
+    name: str
+    data: bytes
+    digest: str
+    settings: Settings
+    edits: Edits
+
+    def image(self) -> kseg.LoadedImage:
+        """The decoded photo (from the cache, or decoded again)."""
+        return decode(self.digest, self.data)
+
+    def result(self) -> kseg.Segmentation:
+        """The edited segmentation (from the cache, or made again)."""
+        return edited_result(self.digest, self.settings, self.edits, self.data)
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,65 +66,97 @@ class PageViews:
     segmented: bytes  # PNG of the painted labels
     thumbs: tuple[bytes, ...]  # JPEG cut-out preview per cluster, on a checkerboard
     palette: tuple[dict, ...]  # kseg.palette_rows
+    stems: tuple[str, ...]  # kseg.cluster_file_stem of every cluster
+    files: dict[str, bytes]  # the palette as CSV, JSON and GPL
     colours: kseg.ColorSample  # pixels for the colour distribution chart
+    k: int
+    mse: float
 
 
 @dataclass(frozen=True, eq=False)
 class Photo:
-    """One photo on the page, segmented and edited (all from the caches)."""
+    """One photo on the page: a reference to its full-size pieces and what
+    the page shows of it (no full-size array)."""
 
-    name: str
-    data: bytes
+    ref: PhotoRef
     sample: str | None
-    digest: str
-    settings: Settings
-    edits: Edits  # the edits applied (merge indices this result has)
-    image: kseg.LoadedImage
-    raw: kseg.Segmentation  # the K-means result
-    result: kseg.Segmentation  # after the edits
-    views: PageViews
+    width: int
+    height: int
+    notices: tuple[str, ...]  # the decoder's and the segmentation's remarks
+    partly_transparent: bool
+    raw_palette: tuple[dict, ...]  # the K-means result's palette (merge numbers)
+    seconds: float  # the engine's time for the K-means result
+    views: PageViews  # of the edited result
+
+    @property
+    def name(self) -> str:
+        return self.ref.name
+
+    @property
+    def settings(self) -> Settings:
+        return self.ref.settings
+
+    @property
+    def edits(self) -> Edits:
+        return self.ref.edits
 
 
 @st.cache_resource
 def _workers() -> threading.BoundedSemaphore:
-    """Heavy segmentations running at once, across every session: one per core."""
+    """Heavy steps (decoding, segmenting, the k curve) running at once, across
+    every session: one per core."""
     return threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def decode(digest: str, _data: bytes) -> kseg.LoadedImage:
-    return kseg.load_image(_data)
+def decode(digest: str, data: bytes) -> kseg.LoadedImage:
+    """The decoded photo, from the full-size cache."""
+
+    def make() -> kseg.LoadedImage:
+        with _workers():  # a 40 MP decode holds about 300 MB while it runs
+            return kseg.load_image(data)
+
+    return FULL_SIZE.get_or_make(("image", digest), make)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def run_segmentation(digest: str, settings: Settings, _data: bytes) -> kseg.Segmentation:
-    image = decode(digest, _data)
-    with _workers():
-        return kseg.segment(
-            image.rgb,
-            settings.k,
-            attempts=settings.attempts,
-            scale=settings.scale,
-            init=settings.init,
-            color_space=settings.space,
-            max_iter=settings.iters,
-            eps=settings.eps,
-            seed=settings.seed,
-            mask=kseg.opaque_mask(image),
-        )
+def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segmentation:
+    """The K-means result, from the full-size cache."""
+
+    def make() -> kseg.Segmentation:
+        image = decode(digest, data)
+        with _workers():
+            return kseg.segment(
+                image.rgb,
+                settings.k,
+                attempts=settings.attempts,
+                scale=settings.scale,
+                init=settings.init,
+                color_space=settings.space,
+                max_iter=settings.iters,
+                eps=settings.eps,
+                seed=settings.seed,
+                mask=kseg.opaque_mask(image),
+            )
+
+    return FULL_SIZE.get_or_make(("segmentation", digest, settings), make)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def edited_result(digest: str, settings: Settings, edits: Edits, _data: bytes) -> kseg.Segmentation:
-    result = run_segmentation(digest, settings, _data)
-    if len(edits.merge) > 1:
-        result = kseg.merge_clusters(result, [edits.merge])
-    if edits.clean:
-        result = kseg.clean_segmentation(decode(digest, _data).rgb, result, edits.clean)
-    return result
+def edited_result(digest: str, settings: Settings, edits: Edits, data: bytes) -> kseg.Segmentation:
+    """The result after the edits (the K-means result itself when there are none)."""
+    if not edits.merge and not edits.clean:
+        return run_segmentation(digest, settings, data)
+
+    def make() -> kseg.Segmentation:
+        result = run_segmentation(digest, settings, data)
+        if len(edits.merge) > 1:
+            result = kseg.merge_clusters(result, [edits.merge])
+        if edits.clean:
+            result = kseg.clean_segmentation(decode(digest, data).rgb, result, edits.clean)
+        return result
+
+    return FULL_SIZE.get_or_make(("edited", digest, settings, edits), make)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def photo_view(digest: str, _data: bytes) -> tuple[np.ndarray, tuple[bytes, str]]:
     """The photo's preview and its encoded form (JPEG, or PNG with alpha):
     the same whatever the settings, so made once per photo."""
@@ -112,7 +167,7 @@ def photo_view(digest: str, _data: bytes) -> tuple[np.ndarray, tuple[bytes, str]
     return preview, (kseg.encode_png(preview, compression=1), "PNG")
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> PageViews:
     image = decode(digest, _data)
     result = edited_result(digest, settings, edits, _data)
@@ -131,7 +186,14 @@ def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> P
         segmented=kseg.encode_png(previews.segmented, compression=1),
         thumbs=tuple(kseg.encode_jpeg(kseg.on_checkerboard(t)) for t in previews.thumbs),
         palette=tuple(kseg.palette_rows(result)),
+        stems=tuple(kseg.cluster_file_stem(result, i) for i in range(result.k)),
+        files={
+            "csv": kseg.palette_csv(result),
+            "json": kseg.palette_json(result),
+        },
         colours=kseg.color_sample(image.rgb, result, 2000, seed=settings.seed),
+        k=result.k,
+        mse=result.mse,
     )
 
 
@@ -189,18 +251,17 @@ def segment_photo(
     LOG.debug("full page run: photo %s, %s", digest[:12], settings)
     image = decode(digest, data)
     raw = run_segmentation(digest, settings, data)
-    edits = edits_for(merge, clean, raw.k)
+    ref = PhotoRef(name, data, digest, settings, edits_for(merge, clean, raw.k))
     return Photo(
-        name=name,
-        data=data,
+        ref=ref,
         sample=sample,
-        digest=digest,
-        settings=settings,
-        edits=edits,
-        image=image,
-        raw=raw,
-        result=edited_result(digest, settings, edits, data),
-        views=page_views(digest, settings, edits, data),
+        width=image.width,
+        height=image.height,
+        notices=(*image.notices, *(n for n in (raw.notice,) if n)),
+        partly_transparent=image.alpha is not None and not image.alpha.all(),
+        raw_palette=tuple(kseg.palette_rows(raw)),
+        seconds=raw.timings["total"],
+        views=page_views(digest, settings, ref.edits, data),
     )
 
 
@@ -243,22 +304,40 @@ def zip_store() -> ZipStore:
     return ZipStore(ZIP_STORE_BYTES)
 
 
-def zip_key(photo: Photo, hidden: frozenset[int]) -> tuple:
-    return (photo.digest, photo.name, photo.settings, photo.edits, tuple(sorted(hidden)))
+def zip_key(ref: PhotoRef, hidden: frozenset[int]) -> tuple:
+    return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)))
 
 
 def make_zip(
-    photo: Photo, hidden: frozenset[int], progress: Callable[[int, int, str], None] | None = None
+    ref: PhotoRef, hidden: frozenset[int], progress: Callable[[int, int, str], None] | None = None
 ) -> bytes:
-    """The ZIP of everything for ``photo`` (kept in the store for its download)."""
-    image, key = photo.image, zip_key(photo, hidden)
+    """The ZIP of everything for the photo (kept in the store for its download)."""
+    image = ref.image()
     data = kseg.export_zip(
         image.rgb,
-        photo.result,
+        ref.result(),
         alpha=image.alpha,
-        source_name=photo.name,
+        source_name=ref.name,
         hidden=hidden,
         progress=progress,
     )
-    zip_store().put(key, data)
+    zip_store().put(zip_key(ref, hidden), data)
     return data
+
+
+def zip_bytes(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
+    """The finished ZIP from the store, or made again if it was dropped."""
+    return zip_store().get(zip_key(ref, hidden)) or make_zip(ref, hidden)
+
+
+def mask_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
+    return kseg.mask_png(ref.result(), clusters)
+
+
+def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
+    image = ref.image()
+    return kseg.cutout_png(image.rgb, ref.result(), clusters, image.alpha)
+
+
+def segmented_file(ref: PhotoRef) -> bytes:
+    return kseg.encode_png(kseg.segmented_image(ref.result()), fast=True)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-import kseg
-
 
 def palette_html(palette: Sequence[dict], hidden: frozenset[int] = frozenset()) -> str:
     """A swatch per colour (number, hex, share, RGB) and a bar of the shares."""
@@ -40,12 +38,12 @@ def card_title(index: int, row: dict, background: bool) -> str:
     )
 
 
-def summary_html(image: kseg.LoadedImage, result: kseg.Segmentation, seconds: float) -> str:
+def summary_html(width: int, height: int, k: int, mse: float, seconds: float) -> str:
     """Size, clusters found, objective and time, in one line."""
     return (
-        f'<p class="kseg-summary">{image.width} × {image.height} px · '
-        f"<b>{result.k}</b> clusters found · objective (mean squared RGB error) "
-        f"<b>{result.mse:.1f}</b> · {seconds:.2f} s</p>"
+        f'<p class="kseg-summary">{width} × {height} px · '
+        f"<b>{k}</b> clusters found · objective (mean squared RGB error) "
+        f"<b>{mse:.1f}</b> · {seconds:.2f} s</p>"
     )
 
 

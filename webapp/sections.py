@@ -14,11 +14,16 @@ import kseg
 from webapp import charts, markup
 from webapp.compute import (
     Photo,
+    PhotoRef,
+    cutout_file,
     k_curve,
     make_zip,
+    mask_file,
     queued_notice,
     sample_bytes,
     segment_photo,
+    segmented_file,
+    zip_bytes,
     zip_key,
     zip_store,
 )
@@ -65,7 +70,7 @@ def k_curve_panel(photo: Photo) -> None:
     """The objective for k = 2 to 12, the suggested k and a button to use it."""
     with st.container(border=True, key="k-curve"):
         with queued_notice(), st.spinner("Trying k = 2 to 12…"):
-            curve = k_curve(photo.digest, photo.data)
+            curve = k_curve(photo.ref.digest, photo.ref.data)
         st.subheader("Choosing k")
         st.altair_chart(charts.curve_chart(curve), width="stretch")
         st.markdown(markup.reason_html(curve.reason), unsafe_allow_html=True)
@@ -83,10 +88,9 @@ def k_curve_panel(photo: Photo) -> None:
 
 def notices(photo: Photo) -> None:
     """What the user should know about this photo and result."""
-    image = photo.image
-    for note in (*image.notices, *(n for n in (photo.raw.notice,) if n)):
+    for note in photo.notices:
         st.info(note, icon=":material/info:")
-    if image.alpha is not None and not image.alpha.all():
+    if photo.partly_transparent:
         st.info(
             "Fully transparent pixels are left out: they belong to no colour, count in no "
             "share, and stay transparent in cut-outs. Semi-transparent pixels are clustered "
@@ -111,14 +115,14 @@ def pictures(photo: Photo) -> None:
         _view(view, photo)
     right.image(
         photo.views.segmented,
-        caption=f"Segmented · {photo.result.k} colours",
+        caption=f"Segmented · {photo.views.k} colours",
         width="stretch",
         output_format="PNG",
     )
 
 
 def _view(view: str, photo: Photo) -> None:
-    views, k = photo.views, photo.result.k
+    views, k = photo.views, photo.views.k
     rgb, labels = views.previews.original[..., :3], views.previews.labels
     if view == "Boundaries":
         picture = kseg.boundary_overlay(rgb, labels)
@@ -148,22 +152,23 @@ def _view(view: str, photo: Photo) -> None:
 
 def summary(photo: Photo) -> None:
     """Size, clusters, objective and the engine's time, in one line."""
-    html_line = markup.summary_html(photo.image, photo.result, photo.raw.timings["total"])
+    views = photo.views
+    html_line = markup.summary_html(photo.width, photo.height, views.k, views.mse, photo.seconds)
     st.markdown(html_line, unsafe_allow_html=True)
 
 
 def palette_edits(photo: Photo) -> None:
     """The palette's heading and the merge choice (a merge reruns the page)."""
     st.subheader("Palette")
-    keep_merge_choices(photo.raw.k)
-    merge_picker(kseg.palette_rows(photo.raw))
+    keep_merge_choices(len(photo.raw_palette))
+    merge_picker(photo.raw_palette)
 
 
 @st.fragment
 def details(photo: Photo) -> None:
     """The swatches, the background choice, the masks and the downloads.  A
     fragment: marking colours as background reruns only this."""
-    hidden = kept_background(photo.result.k)
+    hidden = kept_background(photo.views.k)
     settings_to_url(photo.settings, photo.sample, photo.edits, sorted(hidden))
     st.markdown(markup.palette_html(photo.views.palette, hidden), unsafe_allow_html=True)
     background_picker(photo.views.palette)
@@ -179,20 +184,21 @@ def details(photo: Photo) -> None:
 
 
 def _masks(photo: Photo, hidden: frozenset[int]) -> None:
-    """A card per colour: its cut-out preview, mask and cut-out downloads."""
-    result, image = photo.result, photo.image
+    """A card per colour: its cut-out preview, mask and cut-out downloads
+    (made at full size on click, from the photo's reference)."""
+    ref, views = photo.ref, photo.views
     stem = kseg.safe_stem(photo.name)
     st.subheader("Masks")
     st.caption("White = in the cluster. Cut-outs keep the photo's pixels, transparent elsewhere.")
     cols = st.columns(4)
-    for i, row in enumerate(photo.views.palette):
+    for i, row in enumerate(views.palette):
         with cols[i % 4].container(border=True, key=f"card-{i}"):
-            st.image(photo.views.thumbs[i], width="stretch", output_format="JPEG")
+            st.image(views.thumbs[i], width="stretch", output_format="JPEG")
             st.markdown(markup.card_title(i, row, i in hidden), unsafe_allow_html=True)
-            file_stem = f"{stem}_{kseg.cluster_file_stem(result, i)}"
+            file_stem = f"{stem}_{views.stems[i]}"
             download(
                 "Mask PNG",
-                lambda i=i, r=result: kseg.mask_png(r, i),
+                lambda i=i: mask_file(ref, i),
                 f"{file_stem}_mask.png",
                 "image/png",
                 f"mask-{i}",
@@ -200,7 +206,7 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
             if i not in hidden:
                 download(
                     "Cut-out PNG",
-                    lambda i=i, r=result, im=image: kseg.cutout_png(im.rgb, r, i, im.alpha),
+                    lambda i=i: cutout_file(ref, i),
                     f"{file_stem}_cutout.png",
                     "image/png",
                     f"cutout-{i}",
@@ -209,17 +215,17 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
 
 def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
     """Everything at once (ZIP), the segmented image and the palette files."""
-    result, image, name = photo.result, photo.image, photo.name
-    stem = kseg.safe_stem(name)
+    ref, views = photo.ref, photo.views
+    stem = kseg.safe_stem(photo.name)
     st.subheader("Download everything")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        _zip_ui(photo, hidden, stem)
+        _zip_ui(ref, hidden, stem)
         if hidden:
-            keep = [i for i in range(result.k) if i not in hidden]
+            keep = [i for i in range(views.k) if i not in hidden]
             download(
                 "Everything but background (cut-out)",
-                lambda r=result, im=image, keep=keep: kseg.cutout_png(im.rgb, r, keep, im.alpha),
+                lambda: cutout_file(ref, keep),
                 f"{stem}_foreground.png",
                 "image/png",
                 "foreground",
@@ -227,31 +233,29 @@ def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
     with c2:
         download(
             "Segmented image",
-            lambda r=result: kseg.encode_png(kseg.segmented_image(r), fast=True),
+            lambda: segmented_file(ref),
             f"{stem}_segmented.png",
             "image/png",
             "segmented",
         )
     with c3:
-        csv = kseg.palette_csv(result)
+        csv, json = views.files["csv"], views.files["json"]
         download("Palette (CSV)", csv, f"{stem}_palette.csv", "text/csv", "csv")
-        download(
-            "Palette (JSON)",
-            kseg.palette_json(result),
-            f"{stem}_palette.json",
-            "application/json",
-            "json",
-        )
+        download("Palette (JSON)", json, f"{stem}_palette.json", "application/json", "json")
     with c4:
-        gpl = kseg.palette_gpl(result, name)
-        download("Palette (GIMP .gpl)", gpl, f"{stem}_palette.gpl", "text/plain", "gpl")
+        download(
+            "Palette (GIMP .gpl)",
+            lambda: kseg.palette_gpl(ref.result(), ref.name),
+            f"{stem}_palette.gpl",
+            "text/plain",
+            "gpl",
+        )
 
 
-def _zip_ui(photo: Photo, hidden: frozenset[int], stem: str) -> None:
+def _zip_ui(ref: PhotoRef, hidden: frozenset[int], stem: str) -> None:
     """ "Prepare the ZIP" with a progress bar while it is made, then its
     download button (the finished ZIP is kept in the server's ZIP store)."""
-    key = zip_key(photo, hidden)
-    data = zip_store().get(key)
+    data = zip_store().get(zip_key(ref, hidden))
     if data is None and st.button(
         "Prepare everything (ZIP)",
         key="zip-prepare",
@@ -264,12 +268,13 @@ def _zip_ui(photo: Photo, hidden: frozenset[int], stem: str) -> None:
         def report(done: int, total: int, path: str) -> None:
             bar.progress(done / total, text=f"Making the ZIP: {done} of {total} files ({path})")
 
-        data = make_zip(photo, hidden, report)
+        with queued_notice():
+            data = make_zip(ref, hidden, report)
         bar.empty()
     if data is not None:
         download(
             f"Everything (ZIP, {len(data) / 1e6:.1f} MB)",
-            lambda p=photo, h=hidden: zip_store().get(zip_key(p, h)) or make_zip(p, h),
+            lambda: zip_bytes(ref, hidden),
             f"{stem}_kseg.zip",
             "application/zip",
             "zip",
