@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from kseg._cv import cv2
+from kseg.parallel import gather
 from kseg.result import Segmentation
 from kseg.validation import check_same_size
 
@@ -150,7 +151,7 @@ def paint_labels(labels: np.ndarray, centers: np.ndarray, background: int = 255)
     table = np.empty((centers.shape[0] + 1, 3), dtype=np.uint8)
     table[:-1] = centers
     table[-1] = background
-    return table[labels]  # label -1 reads the last entry
+    return gather(table, labels)  # label -1 reads the last entry
 
 
 def label_map(result: Segmentation) -> np.ndarray:

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["CHUNK", "THREADS", "on_chunks", "on_threads", "pool"]
+import numpy as np
+
+__all__ = ["CHUNK", "THREADS", "gather", "on_chunks", "on_threads", "pool"]
 
 T = TypeVar("T")
 
@@ -69,3 +71,15 @@ def on_threads(fn: Callable[[Any], T], items: list[Any]) -> list[T]:
     if any(r is None for r in results):  # a thread failed: run here to raise
         return [fn(x) for x in items]
     return results  # type: ignore[return-value]
+
+
+def gather(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``table[index]`` for a large integer ``index`` (an image of labels), in
+    chunks on the thread pool.  A negative index counts from the end, as in
+    numpy (label -1 reads the last entry)."""
+    flat = np.ascontiguousarray(index).reshape(-1)
+    out = np.empty((flat.size, *table.shape[1:]), dtype=table.dtype)
+    on_chunks(
+        lambda lo, hi: np.take(table, flat[lo:hi], axis=0, out=out[lo:hi], mode="wrap"), flat.size
+    )
+    return out.reshape(*index.shape, *table.shape[1:])

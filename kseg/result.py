@@ -16,6 +16,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from kseg.parallel import gather
+
 __all__ = [
     "Segmentation",
     "by_share",
@@ -200,5 +202,5 @@ def renumbered(
     share, largest first (ties keep their order)."""
     order, rank = by_share(counts)
     table = np.append(rank[new], -1).astype(np.int16)  # label -1 reads the last entry
-    fields = with_clusters(table[result.labels], centres[order], counts[order], mse)
+    fields = with_clusters(gather(table, result.labels), centres[order], counts[order], mse)
     return dataclasses.replace(result, **fields, settings=settings)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "kseg").glob("*.py")), *(ROOT / "webapp").glob("*.py")]
 
 #: kseg modules that may import no other kseg module (but kseg._cv).
-LEAVES = {"validation", "result", "parallel", "loading"}
+LEAVES = {"validation", "parallel", "loading"}
 
 
 def _imports(path: Path) -> list[tuple[str, list[str]]]:
@@ -51,6 +51,15 @@ def test_leaf_modules_import_no_other_kseg_module(leaf):
         if module.startswith("kseg") and module != "kseg._cv"
     ]
     assert others == []
+
+
+def test_the_result_type_imports_only_the_thread_pool():
+    others = {
+        module
+        for module, _ in _imports(ROOT / "kseg" / "result.py")
+        if module.startswith("kseg") and module != "kseg._cv"
+    }
+    assert others <= {"kseg.parallel"}
 
 
 def test_the_engine_modules_do_not_import_the_functions_built_on_them():

@@ -342,3 +342,13 @@ def test_active_set_lloyd_assigns_exactly_like_full_passes(coffee_rgb, k):
     assert run.converged
     assert np.array_equal(run.labels, labels)
     assert np.allclose(run.centres, centres, atol=1e-9)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (7, 9), (700, 1000)])
+def test_gather_on_threads_equals_numpy_indexing_with_minus_one_reading_the_last(shape):
+    from kseg.parallel import gather
+
+    rng = np.random.default_rng(0)
+    index = rng.integers(-1, 6, shape).astype(np.int16)  # 700k: several chunks
+    for table in (rng.integers(0, 255, 7).astype(np.int16), rng.integers(0, 255, (7, 3), np.uint8)):
+        assert np.array_equal(gather(table, index), table[index])
