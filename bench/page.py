@@ -186,21 +186,27 @@ def peak_rss_mb(pid: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="runs per size, each on a new server; medians"
+    )
     a = ap.parse_args()
     rows = []
     for size in a.sizes:
         path = photo(size)
         engine = engine_times(path)
-        proc, url, log = start_server()
-        try:
-            page = page_times(url, path)
-            peak = peak_rss_mb(proc.pid)
-        finally:
-            proc.terminate()
-            proc.wait(15)
-            log.unlink(missing_ok=True)
-        rows.append((size, engine, page, peak))
-        print(f"{size}: engine {engine}, page {page}, server peak {peak:.0f} MB", flush=True)
+        runs, peaks = [], []
+        for _ in range(max(1, a.repeat)):
+            proc, url, log = start_server()
+            try:
+                runs.append(page_times(url, path))
+                peaks.append(peak_rss_mb(proc.pid))
+            finally:
+                proc.terminate()
+                proc.wait(15)
+                log.unlink(missing_ok=True)
+        page = {name: statistics.median(r[name] for r in runs) for name in runs[0]}
+        rows.append((size, engine, page, max(peaks)))
+        print(f"{size}: engine {engine}, page (median of {len(runs)}) {page}", flush=True)
     print()
     print(
         "| photo | decode s | segment k=5 / k=6 s | k curve s | upload → result | k 5 → 6 "
