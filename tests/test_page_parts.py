@@ -97,3 +97,53 @@ def test_nbytes_counts_the_arrays_of_a_result(coffee_rgb):
     result = kseg.segment(coffee_rgb, 4, seed=0)
     assert nbytes(result) >= result.labels.nbytes + result.centers.nbytes
     assert nbytes(result) < result.labels.nbytes + 10_000
+
+
+def _chelsea_ref(k: int):
+    import hashlib
+
+    import kseg
+    from webapp.compute import PhotoRef
+    from webapp.state import Edits, Settings
+
+    data = kseg.sample_path("chelsea").read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    return PhotoRef("chelsea.png", data, digest, Settings(k=k, attempts=2, seed=7), Edits())
+
+
+def test_prefetch_segments_the_neighbouring_k_while_the_server_is_idle():
+    from webapp import compute
+    from webapp.cache import FULL_SIZE
+
+    ref = _chelsea_ref(6)
+    thread = compute.prefetch_neighbours(ref, range(2, 17))
+    assert thread is not None
+    thread.join(60)
+    for k in (5, 7):
+        s = compute.dataclasses.replace(ref.settings, k=k)
+        assert ("segmentation", ref.digest, s) in FULL_SIZE
+        # The prefetched result is the one the page would make.
+        import kseg
+
+        image = kseg.load_image(ref.data)
+        expected = kseg.segment(image.rgb, k, attempts=2, seed=7)
+        got = compute.run_segmentation(ref.digest, s, ref.data)
+        assert np.array_equal(got.labels, expected.labels) and got.mse == expected.mse
+    assert compute.prefetch_neighbours(ref, range(2, 17)) is None  # nothing left to do
+
+
+def test_prefetch_waits_for_a_quiet_server_and_stays_in_range():
+    from webapp import compute
+
+    ref = _chelsea_ref(16)
+    sem = compute._workers()
+    assert sem.acquire(blocking=False)  # a real request is running
+    try:
+        assert compute.prefetch_neighbours(ref, range(2, 17)) is None
+    finally:
+        sem.release()
+    thread = compute.prefetch_neighbours(ref, range(2, 17))
+    assert thread is not None and thread.name == "kseg-prefetch"
+    thread.join(60)
+    key17 = ("segmentation", ref.digest, compute.dataclasses.replace(ref.settings, k=17))
+    assert key17 not in compute.FULL_SIZE  # k = 17 is outside the slider

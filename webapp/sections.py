@@ -19,6 +19,7 @@ from webapp.compute import (
     k_curve,
     make_zip,
     mask_file,
+    prefetch_neighbours,
     queued_notice,
     sample_bytes,
     segment_photo,
@@ -28,6 +29,7 @@ from webapp.compute import (
     zip_store,
 )
 from webapp.state import (
+    LIMITS,
     VIEWS,
     Settings,
     keep_merge_choices,
@@ -49,6 +51,7 @@ def photo_or_previous(
         try:
             photo = segment_photo(name, data, sample, settings, merge, clean)
             remember_photo(name, data, sample)
+            prefetch_neighbours(photo.ref, range(LIMITS["k"][0], LIMITS["k"][1] + 1))
             return photo
         except kseg.ImageError as exc:
             st.error(f"**{html.escape(name)}** can't be used. {exc}", icon=":material/error:")
