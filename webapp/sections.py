@@ -51,7 +51,6 @@ def photo_or_previous(
         try:
             photo = segment_photo(name, data, sample, settings, merge, clean)
             remember_photo(name, data, sample)
-            prefetch_neighbours(photo.ref, range(LIMITS["k"][0], LIMITS["k"][1] + 1))
             return photo
         except kseg.ImageError as exc:
             st.error(f"**{html.escape(name)}** can't be used. {exc}", icon=":material/error:")
@@ -67,6 +66,12 @@ def photo_or_previous(
             )
             old_data = sample_bytes(old_sample) if old_sample else old_data
             return segment_photo(old_name, old_data, old_sample, settings, merge, clean)
+
+
+def prefetch(photo: Photo) -> None:
+    """Once the page is drawn: segment k - 1 and k + 1 in the background if
+    the server is idle (the next step of the k slider is then ready)."""
+    prefetch_neighbours(photo.ref, range(LIMITS["k"][0], LIMITS["k"][1] + 1))
 
 
 def k_curve_panel(photo: Photo) -> None:

@@ -35,7 +35,9 @@ def photo(i: int, w: int = 800, h: int = 600) -> bytes:
 
 
 def test_fifty_uploads_in_one_session_keep_server_memory_bounded(page: Page):
-    proc, url, log = start_server()
+    # A small full-size cache, so that ten uploads fill every cache (by
+    # default it holds a few hundred photos of this size, by design).
+    proc, url, log = start_server({"KSEG_CACHE_MB": "32"})
     try:
         page.goto(url)
         expect(page.locator(".kseg-summary")).to_be_visible(timeout=TIMEOUT)
