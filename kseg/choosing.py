@@ -86,21 +86,16 @@ def objective_curve(
     t0 = time.perf_counter()
     rgb = check_rgb(rgb)
     mask = check_mask(mask, rgb.shape[:2])
-    k_list = sorted({int(k) for k in ks})
-    if len(k_list) < 3 or k_list[0] < 1 or k_list[-1] > MAX_K:
-        msg = f"ks must hold at least three distinct values from 1 to {MAX_K}, got {k_list}"
-        raise ValueError(msg)
+    k_list = _check_ks(ks)
     attempts = check_int("attempts", attempts, 1, 20)
 
     colors, weights = histogram(rgb, mask)
     feats = features(colors, "rgb")
     w = weights.astype(np.float64)
-    # Restarts on the coarsest histogram level with enough points per
-    # cluster; the best is then refined on the finest (7-bit) level.
+    # Starts on a coarse level, the best refined on the finest (7-bit) one.
     found = levels(colors, feats, w, all_levels=True) or [(feats, w)]
-    # A run's score is its inertia minus sum(w |x|^2) of the points it ran on;
-    # on the bins, plus the scatter of colours inside bins, that is the exact
-    # objective of the partition that assigns every bin whole.
+    # A run's score + sum(w |x|^2) over the colours is the exact objective of
+    # the partition that assigns every bin whole (the scatter inside bins counts).
     constant = sq_norms(feats, w)
     total = float(w.sum())
     seeds = np.random.SeedSequence(seed).spawn(len(k_list))
@@ -117,6 +112,16 @@ def objective_curve(
         f"below the straight line from k = {k_list[0]} to k = {k_list[-1]}.)"
     )
     return KCurve(tuple(k_list), tuple(mse), suggested, reason, time.perf_counter() - t0)
+
+
+def _check_ks(ks: Iterable[int]) -> list[int]:
+    """The distinct values of ``ks``, ascending, if there are three or more
+    from 1 to ``MAX_K``."""
+    k_list = sorted({int(k) for k in ks})
+    if len(k_list) < 3 or k_list[0] < 1 or k_list[-1] > MAX_K:
+        msg = f"ks must hold at least three distinct values from 1 to {MAX_K}, got {k_list}"
+        raise ValueError(msg)
+    return k_list
 
 
 def _best_score(

@@ -61,19 +61,17 @@ def segment(
         Independent starts (1 to 100); the most compact result is kept, as
         with ``cv2.kmeans``.
     scale : float, optional
-        Resize factor in (0, 1] for fitting the centres (area interpolation).
-        Labels are always assigned to every pixel at full resolution.
+        Resize factor in (0, 1] for fitting the centres; labels are full size.
     init : {"kmeans++", "random"}, optional
-        First centres of each attempt: k-means++ seeding, or ``k`` distinct
-        colours drawn in proportion to their pixel counts.
+        First centres: k-means++, or colours drawn by pixel count.
     max_iter : int, optional
         Most Lloyd iterations per attempt and for the final run (1 to 10000).
     eps : float, optional
         Stop early once no centre moves more than ``eps`` (units of the
         colour space; 0 to 255).  With 0, until no colour changes cluster.
     color_space : {"rgb", "lab"}, optional
-        Space in which distances are measured; ``"lab"`` is CIELAB (closer
-        to perceived difference).  Centres and ``mse`` are reported in RGB.
+        Space of the distances (CIELAB is closer to perception); centres and
+        ``mse`` are reported in RGB.
     seed : int, optional
         Seed for every random choice: the same inputs give the same result.
     mask : (H, W) ndarray of bool, optional

@@ -241,7 +241,16 @@ def export_entries(
         entries.append(
             ("cutouts/foreground.png", functools.partial(cutout_png, rgb, result, shown, alpha))
         )
-    manifest = {
+    manifest = _manifest(rgb, result, source_name, stems, hidden_set)
+    entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
+    return entries
+
+
+def _manifest(
+    rgb: np.ndarray, result: Segmentation, source_name: str, stems: list[str], hidden: set[int]
+) -> dict[str, object]:
+    """What the ZIP's ``manifest.json`` says: the source, settings, result and files."""
+    return {
         "tool": "kseg",
         "source": {
             "name": safe_stem(source_name),
@@ -254,10 +263,8 @@ def export_entries(
         "notice": result.notice,
         "palette": palette_rows(result),
         "clusters": stems,
-        "hidden": sorted(hidden_set),
+        "hidden": sorted(hidden),
     }
-    entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
-    return entries
 
 
 def _segmented_png(result: Segmentation) -> bytes:
