@@ -33,4 +33,3 @@ sections.pictures(photo)  # a fragment: views rerun only it
 sections.summary(photo)
 sections.palette_edits(photo)
 sections.details(photo)  # a fragment: swatches, background, masks, downloads, the URL
-sections.prefetch(photo)  # k - 1 and k + 1 in the background, if the server is idle

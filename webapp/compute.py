@@ -10,7 +10,6 @@ go, so no open tab pins a photo's pixels in memory.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import threading
@@ -34,7 +33,6 @@ PREVIEW_SIDE = 1200  # longest side of the images shown on the page
 THUMB_SIDE = 360  # longest side of the cluster previews
 CURVE_KS = range(2, 13)
 ZIP_STORE_BYTES = 400 * 2**20  # finished ZIPs kept for their download buttons
-WORKERS = max(1, os.cpu_count() or 1)  # heavy steps at once, across every session
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,7 @@ class Photo:
 def _workers() -> threading.BoundedSemaphore:
     """Heavy steps (decoding, segmenting, the k curve) running at once, across
     every session: one per core."""
-    return threading.BoundedSemaphore(WORKERS)
+    return threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 
 
 def decode(digest: str, data: bytes) -> kseg.LoadedImage:
@@ -224,44 +222,6 @@ def queued_notice() -> Iterator[None]:
         yield
     finally:
         slot.empty()
-
-
-def prefetch_neighbours(ref: PhotoRef, ks: range) -> threading.Thread | None:
-    """Segment this photo at k - 1 and k + 1 (within ``ks``) in a background
-    thread, so the next step of the k slider finds its result ready: only
-    while every worker slot is free, and stopping as soon as one is taken,
-    so a prefetch never makes anyone's real request wait.  Returns the
-    thread, or None when the server is busy or there is nothing to do."""
-    k = ref.settings.k
-    wanted = [
-        dataclasses.replace(ref.settings, k=n)
-        for n in (k + 1, k - 1)
-        if n in ks
-        and ("segmentation", ref.digest, dataclasses.replace(ref.settings, k=n)) not in FULL_SIZE
-    ]
-    if not wanted or not _all_workers_free():
-        return None
-
-    def work() -> None:
-        for settings in wanted:
-            if not _all_workers_free():
-                return
-            run_segmentation(ref.digest, settings, ref.data)
-
-    thread = threading.Thread(target=work, name="kseg-prefetch", daemon=True)
-    thread.start()
-    return thread
-
-
-def _all_workers_free() -> bool:
-    sem, taken = _workers(), 0
-    try:
-        while taken < WORKERS and sem.acquire(blocking=False):
-            taken += 1
-        return taken == WORKERS
-    finally:
-        for _ in range(taken):
-            sem.release()
 
 
 def photo_digest(data: bytes) -> str:

@@ -19,7 +19,6 @@ from webapp.compute import (
     k_curve,
     make_zip,
     mask_file,
-    prefetch_neighbours,
     queued_notice,
     sample_bytes,
     segment_photo,
@@ -29,7 +28,6 @@ from webapp.compute import (
     zip_store,
 )
 from webapp.state import (
-    LIMITS,
     VIEWS,
     Settings,
     keep_merge_choices,
@@ -66,12 +64,6 @@ def photo_or_previous(
             )
             old_data = sample_bytes(old_sample) if old_sample else old_data
             return segment_photo(old_name, old_data, old_sample, settings, merge, clean)
-
-
-def prefetch(photo: Photo) -> None:
-    """Once the page is drawn: segment k - 1 and k + 1 in the background if
-    the server is idle (the next step of the k slider is then ready)."""
-    prefetch_neighbours(photo.ref, range(LIMITS["k"][0], LIMITS["k"][1] + 1))
 
 
 def k_curve_panel(photo: Photo) -> None:
