@@ -233,7 +233,7 @@ def test_suggest_k_shows_the_curve_and_one_click_applies_it():
         kseg.load_image(kseg.sample_path("coffee")).rgb, range(2, 13)
     ).suggested
     assert f"k = {suggested} is where the curve bends most" in reason
-    assert len(at.get("vega_lite_chart")) == 2  # the curve and the colour plot
+    assert len(at.get("vega_lite_chart")) == 1  # the curve (the colour plot is off)
     at.button(key="use-k").click().run()
     assert not at.exception
     assert at.slider(key="k").value == suggested
@@ -289,6 +289,23 @@ def test_merge_hide_and_clean_come_back_from_a_shared_link():
     assert at.toggle(key="clean_on").value is True
     assert _swatches(at) == 5
     assert any("patches under 100 pixels" in i.value for i in at.info)
+
+
+def test_the_colour_distribution_is_drawn_only_when_asked_for():
+    at = _app()
+    assert len(at.get("vega_lite_chart")) == 0
+    at.toggle(key="show_colours").set_value(True).run()
+    assert not at.exception
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    import pyarrow as pa
+
+    # 2,000 sampled pixels and the 5 cluster centres.
+    rows = sorted(
+        pa.ipc.open_stream(d.data.data).read_all().num_rows for d in charts[0].proto.datasets
+    )
+    assert rows == [5, 2000]
+    assert len(json.loads(charts[0].proto.spec)["layer"]) == 2
 
 
 def test_each_view_draws_its_picture():
