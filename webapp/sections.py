@@ -254,16 +254,23 @@ def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
 
 
 def _zip_ui(ref: PhotoRef, hidden: frozenset[int], stem: str) -> None:
-    """ "Prepare the ZIP" with a progress bar while it is made, then its
-    download button (the finished ZIP is kept in the server's ZIP store)."""
-    data = zip_store().get(zip_key(ref, hidden))
-    if data is None and st.button(
-        "Prepare everything (ZIP)",
-        key="zip-prepare",
-        icon=":material/folder_zip:",
-        help="Masks, cut-outs, segmented image, label map, palette and a manifest, "
-        "all at full size, in one ZIP.",
-    ):
+    """ "Prepare the ZIP", a progress bar while it is made, then its download
+    button (the finished ZIP is kept in the server's ZIP store).  The request
+    is kept in session state, so a rerun that interrupts the making (another
+    click, say) carries on with it instead of losing it."""
+    key = zip_key(ref, hidden)
+    data = zip_store().get(key)
+    if data is None and st.session_state.get("zip_wanted") != key:
+        st.button(
+            "Prepare everything (ZIP)",
+            key="zip-prepare",
+            icon=":material/folder_zip:",
+            on_click=lambda: st.session_state.update(zip_wanted=key),
+            help="Masks, cut-outs, segmented image, label map, palette and a manifest, "
+            "all at full size, in one ZIP.",
+        )
+        return
+    if data is None:
         bar = st.progress(0.0, text="Making the ZIP…")
 
         def report(done: int, total: int, path: str) -> None:
@@ -272,11 +279,11 @@ def _zip_ui(ref: PhotoRef, hidden: frozenset[int], stem: str) -> None:
         with queued_notice():
             data = make_zip(ref, hidden, report)
         bar.empty()
-    if data is not None:
-        download(
-            f"Everything (ZIP, {len(data) / 1e6:.1f} MB)",
-            lambda: zip_bytes(ref, hidden),
-            f"{stem}_kseg.zip",
-            "application/zip",
-            "zip",
-        )
+    st.session_state.pop("zip_wanted", None)
+    download(
+        f"Everything (ZIP, {len(data) / 1e6:.1f} MB)",
+        lambda: zip_bytes(ref, hidden),
+        f"{stem}_kseg.zip",
+        "application/zip",
+        "zip",
+    )
