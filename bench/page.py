@@ -171,7 +171,7 @@ def page_times(url: str, path: Path) -> dict[str, float]:
         if prepare.count():
             prepare.click()
             download("Everything (ZIP, ")
-        else:  # the page before the ZIP had its "Prepare" step: one click
+        else:  # one click: the ZIP is made on click
             download("Everything (ZIP)")
         out["ZIP download"] = time.perf_counter() - t
         if page.get_by_test_id("stException").count():

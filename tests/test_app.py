@@ -65,12 +65,9 @@ def _swatches(at: AppTest) -> int:
 
 
 def _zip(at: AppTest, downloads) -> zipfile.ZipFile:
-    """The ZIP download: "Prepare" first unless the server already has it."""
-    if any(b.key == "zip-prepare" for b in at.button):
-        at.button(key="zip-prepare").click().run()
-        assert not at.exception
+    """The ZIP download (made on click)."""
     labels = [b.proto.label for b in at.get("download_button")]
-    assert any(label.startswith("Everything (ZIP, ") for label in labels), labels
+    assert "Everything (ZIP)" in labels, labels
     return zipfile.ZipFile(io.BytesIO(downloads("_kseg.zip")))
 
 
@@ -87,10 +84,7 @@ def test_default_page_shows_the_sample_result_with_k_swatches_and_cards():
     assert _cards(at) == 5
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count("Cut-out PNG") == 5
-    assert {"Segmented image", "Palette (CSV)"} <= set(labels)
-    assert any(b.key == "zip-prepare" for b in at.button) or any(
-        label.startswith("Everything (ZIP") for label in labels
-    )
+    assert {"Everything (ZIP)", "Segmented image", "Palette (CSV)"} <= set(labels)
 
 
 def test_moving_the_k_slider_changes_swatches_cards_and_url():
@@ -193,7 +187,7 @@ def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads, 
     at = _app({"k": "4"})
     assert not at.exception
     made_on_click = sorted(n for n, v in downloads.files.items() if n and callable(v))
-    assert len(made_on_click) == 4 + 4 + 2  # masks, cut-outs, segmented image, palette .gpl
+    assert len(made_on_click) == 4 + 4 + 3  # masks, cut-outs, segmented image, .gpl, ZIP
     before = {name: downloads(name) for name in made_on_click}
     # Other photos pushed everything out of the full-size cache.
     monkeypatch.setattr(cache.FULL_SIZE, "_items", type(cache.FULL_SIZE._items)())

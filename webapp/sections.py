@@ -17,15 +17,12 @@ from webapp.compute import (
     PhotoRef,
     cutout_file,
     k_curve,
-    make_zip,
     mask_file,
     queued_notice,
     sample_bytes,
     segment_photo,
     segmented_file,
     zip_bytes,
-    zip_key,
-    zip_store,
 )
 from webapp.state import (
     VIEWS,
@@ -254,34 +251,10 @@ def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
 
 
 def _zip_ui(ref: PhotoRef, hidden: frozenset[int], stem: str) -> None:
-    """ "Prepare the ZIP", a progress bar while it is made, then its download
-    button (the finished ZIP is kept in the server's ZIP store).  The request
-    is kept in session state, so a rerun that interrupts the making (another
-    click, say) carries on with it instead of losing it."""
-    key = zip_key(ref, hidden)
-    data = zip_store().get(key)
-    if data is None and st.session_state.get("zip_wanted") != key:
-        st.button(
-            "Prepare everything (ZIP)",
-            key="zip-prepare",
-            icon=":material/folder_zip:",
-            on_click=lambda: st.session_state.update(zip_wanted=key),
-            help="Masks, cut-outs, segmented image, label map, palette and a manifest, "
-            "all at full size, in one ZIP.",
-        )
-        return
-    if data is None:
-        bar = st.progress(0.0, text="Making the ZIP…")
-
-        def report(done: int, total: int, path: str) -> None:
-            bar.progress(done / total, text=f"Making the ZIP: {done} of {total} files ({path})")
-
-        with queued_notice():
-            data = make_zip(ref, hidden, report)
-        bar.empty()
-    st.session_state.pop("zip_wanted", None)
+    """The ZIP of everything, made on click (on two threads; a finished ZIP
+    is kept in the server's ZIP store for the next click)."""
     download(
-        f"Everything (ZIP, {len(data) / 1e6:.1f} MB)",
+        "Everything (ZIP)",
         lambda: zip_bytes(ref, hidden),
         f"{stem}_kseg.zip",
         "application/zip",

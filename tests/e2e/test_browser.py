@@ -76,20 +76,8 @@ def open_dropdown(page: Page, combobox) -> None:
 
 
 def download_zip(page: Page) -> bytes:
-    """The ZIP of everything: "Prepare" (a progress bar while it is made), then download."""
-    wait_for_app(page)
-    prepare = page.get_by_role("button", name="Prepare everything (ZIP)")
-    ready = page.get_by_test_id("stDownloadButton").filter(has_text="Everything (ZIP, ")
-    for _ in range(3):  # a click that lands while the page reruns is dropped
-        if not prepare.count():
-            break
-        prepare.click()
-        try:
-            expect(prepare).to_have_count(0, timeout=5_000)
-        except AssertionError:
-            continue
-    expect(ready).to_be_visible(timeout=TIMEOUT)
-    return download(page, "Everything (ZIP, ")
+    """The ZIP of everything (made on click)."""
+    return download(page, "Everything (ZIP)")
 
 
 def no_exceptions(page: Page) -> None:
