@@ -14,7 +14,7 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -308,9 +308,7 @@ def zip_key(ref: PhotoRef, hidden: frozenset[int]) -> tuple:
     return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)))
 
 
-def make_zip(
-    ref: PhotoRef, hidden: frozenset[int], progress: Callable[[int, int, str], None] | None = None
-) -> bytes:
+def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
     """The ZIP of everything for the photo (kept in the store for its download)."""
     image = ref.image()
     data = kseg.export_zip(
@@ -319,7 +317,6 @@ def make_zip(
         alpha=image.alpha,
         source_name=ref.name,
         hidden=hidden,
-        progress=progress,
     )
     zip_store().put(zip_key(ref, hidden), data)
     return data
