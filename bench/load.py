@@ -2,13 +2,18 @@
 
 Run:  make load            (or: .venv/bin/python bench/load.py --sessions 10)
 
-Each session is a headless Chromium (Debian's /usr/bin/chromium) in its own
+The server starts as Streamlit Community Cloud starts it (`streamlit run
+app.py`, no environment of ours) unless --env or --budget add some.  Each
+session is a headless Chromium (Debian's /usr/bin/chromium) in its own
 process. It opens the page, uploads its own photo (a different crop per
 session, so every session's image has a unique size), waits for the result,
 moves the k slider and waits again. A session counts as a mix-up if the page
-ever shows a size other than its own photo's. Meanwhile the parent polls
-/_stcore/health and the server's resident memory. Prints p50/p95 time to
-result, errors, mix-ups, peak and final server memory and health failures.
+ever shows a size other than its own photo's, and notes whether it was told
+it is queued. Meanwhile the parent polls /_stcore/health twice a second and
+the server's resident memory ten times a second. Prints p50/p95 time to
+result, errors, mix-ups, the server's CPU seconds, peak memory, memory kept
+--linger seconds after every tab closed, queue waits (from the server log)
+and health failures.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from __future__ import annotations
 import argparse
 import io
 import multiprocessing as mp
+import os
+import re
 import statistics
 import sys
 import threading
@@ -46,11 +53,12 @@ def make_photo(base: Path, index: int, megapixels: float) -> tuple[bytes, str]:
 def session(url: str, data: bytes, size_text: str, index: int, out: mp.Queue) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    record = {"index": index, "error": None, "mixup": False, "times": []}
+    record = {"index": index, "error": None, "mixup": False, "times": [], "queued": False}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1300, "height": 900})
+            page.add_init_script(QUEUE_WATCH)
             page.goto(url)
             summary = page.locator(".kseg-summary")
             expect(summary).to_be_visible(timeout=120_000)
@@ -68,12 +76,30 @@ def session(url: str, data: bytes, size_text: str, index: int, out: mp.Queue) ->
             record["times"].append(time.perf_counter() - t0)
             if size_text not in summary.inner_text():
                 record["mixup"] = True
+            record["queued"] = bool(page.evaluate("window.__ksegQueued === true"))
             if page.get_by_test_id("stException").count():
                 record["error"] = "stException on the page"
             browser.close()
     except Exception as exc:  # a failed session is a reported error, not a crash
         record["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     out.put(record)
+
+
+#: Notes in the page whether the queue message ("… ahead of yours") ever showed.
+QUEUE_WATCH = """
+new MutationObserver(() => {
+  if (document.body && document.body.innerText.includes("ahead of yours")) {
+    window.__ksegQueued = true;
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+WAIT_LINE = re.compile(r"kseg admission: waited ([0-9.]+) s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -84,27 +110,40 @@ def rss_mb(pid: int) -> float:
 
 
 def run(
-    sessions: int, megapixels: float, base: Path, waves: int = 1, env: dict | None = None
+    sessions: int,
+    megapixels: float,
+    base: Path,
+    waves: int = 1,
+    env: dict | None = None,
+    linger: float = 0.0,
 ) -> dict:
-    proc, url, log = start_server(env)
+    """Run the sessions; ``linger`` seconds after the last tab closed, read
+    the memory the server kept."""
+    proc, url, log = start_server(env, plain=True)
     stop = threading.Event()
     health = {"ok": 0, "failed": 0}
     memory: list[float] = []
 
-    def watch() -> None:
+    def probe() -> None:
         while not stop.is_set():
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as r:
                     health["ok" if r.status == 200 else "failed"] += 1
             except OSError:
                 health["failed"] += 1
-            memory.append(rss_mb(proc.pid))
             stop.wait(0.5)
 
-    watcher = threading.Thread(target=watch, daemon=True)
+    def sample() -> None:
+        while not stop.is_set():
+            memory.append(rss_mb(proc.pid))
+            stop.wait(0.1)
+
+    watchers = [threading.Thread(target=f, daemon=True) for f in (probe, sample)]
     try:
         baseline = rss_mb(proc.pid)
-        watcher.start()
+        cpu0 = cpu_seconds(proc.pid)
+        for w in watchers:
+            w.start()
         ctx = mp.get_context("spawn")
         records: list[dict] = []
         after_wave: list[float] = []
@@ -124,9 +163,13 @@ def run(
             time.sleep(2.0)
             after_wave.append(rss_mb(proc.pid))
         wall = time.perf_counter() - t0
+        cpu = cpu_seconds(proc.pid) - cpu0
+        time.sleep(linger)
         stop.set()
-        watcher.join()
+        for w in watchers:
+            w.join()
         first = [r["times"][0] for r in records if r["times"]]
+        waits = [float(m) for m in WAIT_LINE.findall(log.read_text(errors="replace"))]
         return {
             "sessions": sessions,
             "megapixels": megapixels,
@@ -135,6 +178,9 @@ def run(
             "p95_s": float(np.percentile(first, 95)) if first else float("nan"),
             "errors": [r["error"] for r in records if r["error"]],
             "mixups": sum(r["mixup"] for r in records),
+            "queued_sessions": sum(r["queued"] for r in records),
+            "cpu_s": cpu,
+            "waits_s": waits,
             "baseline_mb": baseline,
             "peak_mb": max(memory) if memory else 0.0,
             "final_mb": rss_mb(proc.pid),
@@ -157,15 +203,24 @@ def main() -> None:
     ap.add_argument("--photo", type=Path, default=ROOT / "kseg" / "samples" / "coffee.png")
     ap.add_argument("--waves", type=int, default=1, help="rounds of all sessions at once")
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
+    ap.add_argument("--budget", type=int, help="the server's KSEG_MEMORY_BUDGET_MB")
+    ap.add_argument("--linger", type=float, default=45.0, help="seconds before 'kept' is read")
     a = ap.parse_args()
     env = dict(e.split("=", 1) for e in a.env)
-    r = run(a.sessions, a.megapixels, a.photo, a.waves, env)
+    if a.budget:
+        env["KSEG_MEMORY_BUDGET_MB"] = str(a.budget)
+    r = run(a.sessions, a.megapixels, a.photo, a.waves, env, a.linger)
+    waits = r["waits_s"] or [0.0]
     print(
-        f"sessions {r['sessions']} x {r['megapixels']} MP: time to result p50 {r['p50_s']:.1f} s, "
-        f"p95 {r['p95_s']:.1f} s (wall {r['wall_s']:.0f} s); errors {len(r['errors'])}, "
-        f"mix-ups {r['mixups']}; server memory {r['baseline_mb']:.0f} MB at start, "
-        f"peak {r['peak_mb']:.0f} MB, after each wave "
-        f"{', '.join(f'{m:.0f}' for m in r['after_wave_mb'])} MB; "
+        f"sessions {r['sessions']} x {r['megapixels']} MP"
+        f"{f', budget {a.budget} MB' if a.budget else ''}: time to result "
+        f"p50 {r['p50_s']:.1f} s, p95 {r['p95_s']:.1f} s (wall {r['wall_s']:.0f} s); "
+        f"errors {len(r['errors'])}, mix-ups {r['mixups']}; server CPU {r['cpu_s']:.1f} s; "
+        f"server memory {r['baseline_mb']:.0f} MB at start, peak {r['peak_mb']:.0f} MB, "
+        f"after each wave {', '.join(f'{m:.0f}' for m in r['after_wave_mb'])} MB, "
+        f"kept {r['final_mb']:.0f} MB {a.linger:.0f} s after the tabs closed; "
+        f"queue: {r['queued_sessions']} sessions told, {len(r['waits_s'])} waits, "
+        f"longest {max(waits):.1f} s; "
         f"health {r['health_ok']} ok / {r['health_failed']} failed"
     )
     for e in r["errors"]:

@@ -285,12 +285,13 @@ def _decode(im: Image.Image, max_pixels: int) -> tuple[np.ndarray, np.ndarray | 
 
 
 def _upright(im: Image.Image, notices: list[str]) -> Image.Image:
+    """The image turned as its EXIF orientation says (in place: without an
+    orientation tag, Pillow would otherwise hand back a full copy)."""
     try:
-        out = ImageOps.exif_transpose(im)
+        ImageOps.exif_transpose(im, in_place=True)
     except Exception:  # broken EXIF: keep the pixels as stored
         notices.append("The photo's orientation tag is damaged; it is shown as stored.")
-        return im
-    return out if out is not None else im
+    return im
 
 
 def _to_rgb_alpha(im: Image.Image, notices: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
@@ -303,9 +304,7 @@ def _to_rgb_alpha(im: Image.Image, notices: list[str]) -> tuple[np.ndarray, np.n
         "transparency" in im.info and mode in ("P", "L", "RGB", "1")
     )
     if has_alpha:
-        rgba = np.asarray(im.convert("RGBA"))
-        rgb = np.ascontiguousarray(rgba[..., :3])
-        alpha = np.ascontiguousarray(rgba[..., 3])
+        rgb, alpha = _pixels(im if mode == "RGBA" else im.convert("RGBA"), with_alpha=True)
         if (alpha == 255).all():
             return rgb, None
         notices.append(
@@ -315,7 +314,29 @@ def _to_rgb_alpha(im: Image.Image, notices: list[str]) -> tuple[np.ndarray, np.n
         return rgb, alpha
     if mode == "CMYK":
         notices.append("This CMYK image was converted to RGB.")
-    return np.ascontiguousarray(np.asarray(im.convert("RGB"))), None
+    return _pixels(im if mode == "RGB" else im.convert("RGB"), with_alpha=False)[0], None
+
+
+#: Rows copied out of Pillow at a time (a band of a 40 MP photo is ~6 MB).
+_BAND_ROWS = 256
+
+
+def _pixels(im: Image.Image, *, with_alpha: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """The RGB(A) image's pixels as (H, W, 3) uint8 and, with ``with_alpha``,
+    (H, W) alpha, copied band by band: ``np.asarray(im)`` would first build a
+    bytes object of the whole image and then copy it again."""
+    width, height = im.size
+    rgb = np.empty((height, width, 3), np.uint8)
+    alpha = np.empty((height, width), np.uint8) if with_alpha else None
+    channels = 4 if with_alpha else 3
+    for top in range(0, height, _BAND_ROWS):
+        bottom = min(height, top + _BAND_ROWS)
+        band = np.frombuffer(im.crop((0, top, width, bottom)).tobytes(), np.uint8)
+        band = band.reshape(bottom - top, width, channels)
+        rgb[top:bottom] = band[..., :3]
+        if alpha is not None:
+            alpha[top:bottom] = band[..., 3]
+    return rgb, alpha
 
 
 def _high_depth_grey(im: Image.Image, notices: list[str]) -> np.ndarray:

@@ -66,7 +66,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, Path]:
+def start_server(
+    extra_env: dict[str, str] | None = None, plain: bool = False
+) -> tuple[subprocess.Popen, str, Path]:
+    """Start ``streamlit run app.py`` on a free port and wait for its health
+    check.  ``plain``: no environment of ours (as Community Cloud starts it)."""
     port = _free_port()
     log = Path(tempfile.mkstemp(prefix="kseg-streamlit-", suffix=".log")[1])
     cmd = [
@@ -83,7 +87,7 @@ def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Po
             stderr=subprocess.STDOUT,
             # Two malloc arenas: Streamlit's many script threads otherwise each
             # keep freed memory of their own (as `make run` does; see README).
-            env={**os.environ, "MALLOC_ARENA_MAX": "2", **(extra_env or {})},
+            env={**os.environ, **({} if plain else {"MALLOC_ARENA_MAX": "2"}), **(extra_env or {})},
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
