@@ -33,6 +33,8 @@ from kseg.loading import (
     FORMATS,
     ImageError,
     LoadedImage,
+    fitted_size,
+    image_size,
     load_image,
     opaque_mask,
 )
@@ -85,7 +87,9 @@ __all__ = [
     "export_entries",
     "export_files",
     "export_zip",
+    "fitted_size",
     "highlight",
+    "image_size",
     "label_map",
     "load_image",
     "make_previews",

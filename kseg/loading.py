@@ -37,6 +37,8 @@ __all__ = [
     "FORMATS",
     "ImageError",
     "LoadedImage",
+    "fitted_size",
+    "image_size",
     "load_image",
     "opaque_mask",
 ]
@@ -101,6 +103,7 @@ def load_image(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    fit_pixels: int | None = None,
 ) -> LoadedImage:
     """Decode an image file into upright 8-bit RGB (and alpha).
 
@@ -113,6 +116,10 @@ def load_image(
         header, before decoding.
     max_bytes : int, optional
         Largest accepted file size in bytes.
+    fit_pixels : int, optional
+        Reduce a larger image, keeping its aspect ratio, to at most this many
+        pixels (a JPEG is decoded at a reduced scale by its decoder first, so
+        it never needs memory for its full size).  None: the full size.
 
     Returns
     -------
@@ -132,17 +139,53 @@ def load_image(
     if max_pixels < 1 or max_bytes < 1:
         msg = f"max_pixels and max_bytes must be positive, got {max_pixels}, {max_bytes}"
         raise ValueError(msg)
+    if fit_pixels is not None and (isinstance(fit_pixels, bool) or fit_pixels < 1):
+        msg = f"fit_pixels must be a positive number of pixels or None, got {fit_pixels!r}"
+        raise ValueError(msg)
     data = _read_bytes(source, max_bytes)
     if not data:
         msg = f"The file is empty. Please choose a {_ACCEPTED} image."
         raise ImageError(msg)
     with _open(data, max_pixels) as im:
         fmt = str(im.format)
-        rgb, alpha, notices = _decode_or_explain(im, fmt, max_pixels)
+        rgb, alpha, notices = _decode_or_explain(im, fmt, max_pixels, fit_pixels)
     for arr in (rgb, alpha):
         if arr is not None:
             arr.flags.writeable = False  # safe to share, e.g. between app sessions
     return LoadedImage(rgb=rgb, alpha=alpha, format=fmt, notices=tuple(notices))
+
+
+def image_size(
+    source: bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[int, int]:
+    """(width, height) of an image from its header alone, without decoding
+    (as stored: an EXIF turn swaps them but keeps the pixel count).
+
+    Raises
+    ------
+    ImageError
+        If the file is empty, too large or not an accepted image format.
+    """
+    data = _read_bytes(source, max_bytes)
+    if not data:
+        msg = f"The file is empty. Please choose a {_ACCEPTED} image."
+        raise ImageError(msg)
+    with _open(data, DEFAULT_MAX_PIXELS) as im:
+        return im.size
+
+
+def fitted_size(width: int, height: int, fit_pixels: int) -> tuple[int, int]:
+    """The largest size of the same aspect ratio with at most ``fit_pixels``
+    pixels (the size itself when it already fits)."""
+    if width * height <= fit_pixels:
+        return width, height
+    f = (fit_pixels / (width * height)) ** 0.5
+    w, h = max(1, int(width * f)), max(1, int(height * f))
+    while w * h > fit_pixels:  # rounding: step down the longer side
+        w, h = (w - 1, h) if w >= h else (w, h - 1)
+    return w, h
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -160,11 +203,11 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
 
 
 def _decode_or_explain(
-    im: Image.Image, fmt: str, max_pixels: int
+    im: Image.Image, fmt: str, max_pixels: int, fit_pixels: int | None
 ) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
     """:func:`_decode`, with every decoder failure turned into an ImageError."""
     try:
-        return _decode(im, max_pixels)
+        return _decode(im, max_pixels, fit_pixels)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as exc:
@@ -267,7 +310,9 @@ def _too_many_pixels_error(size: tuple[int, int] | None, max_pixels: int) -> Ima
     )
 
 
-def _decode(im: Image.Image, max_pixels: int) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+def _decode(
+    im: Image.Image, max_pixels: int, fit_pixels: int | None
+) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
     width, height = im.size
     if width < 1 or height < 1:
         msg = f"This image has no pixels ({width} x {height})."
@@ -278,10 +323,29 @@ def _decode(im: Image.Image, max_pixels: int) -> tuple[np.ndarray, np.ndarray | 
     n_frames = getattr(im, "n_frames", 1)
     if n_frames > 1:
         notices.append(f"This {im.format} has {n_frames} frames; the first one is used.")
+    target = fitted_size(width, height, fit_pixels) if fit_pixels else (width, height)
+    if target != (width, height):
+        im.draft(im.mode, target)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices
     im.load()
+    if im.size != target:
+        im = _resized(im, target)
+    if target != (width, height):
+        notices.append(
+            f"The photo was reduced from {width} x {height} to {target[0]} x {target[1]} "
+            "pixels to fit."
+        )
     im = _upright(im, notices)
     rgb, alpha = _to_rgb_alpha(im, notices)
     return rgb, alpha, notices
+
+
+def _resized(im: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``im`` resampled to ``size`` (Lanczos; palette and 1-bit images as RGB(A))."""
+    if im.mode in ("P", "1", "PA"):
+        im = im.convert("RGBA" if "transparency" in im.info or im.mode == "PA" else "RGB")
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        im = im.convert("I")
+    return im.resize(size, Image.Resampling.LANCZOS)
 
 
 def _upright(im: Image.Image, notices: list[str]) -> Image.Image:

@@ -170,6 +170,35 @@ def test_after_a_bad_upload_the_previous_upload_stays_on_the_page():
     assert not at.error and "451 × 300 px" in _summary(at)
 
 
+def test_a_photo_too_large_for_the_memory_budget_gets_the_largest_size_that_fits(
+    monkeypatch, downloads
+):
+    from webapp import compute
+    from webapp.budget import MB, Admission
+
+    # A server whose budget gives one photo 20 MB: the 640 x 427 rocket needs
+    # about 21 MB for its ZIP, so it does not fit at its full size.
+    monkeypatch.setattr(compute, "ADMISSION", Admission(20 * MB, slots=1, resident=lambda: 0))
+    at = _app()
+    rocket = kseg.sample_path("rocket").read_bytes()
+    at.file_uploader(key="upload").upload("launch.jpg", rocket, "image/jpeg").run()
+    assert not at.exception and not at.error
+    assert "launch.jpg" in at.warning[0].value and "640 × 427 pixels" in at.warning[0].value
+    assert "more than this server can give one photo" in at.warning[0].value
+    offer = at.button(key="use-fit")
+    w, h = (
+        int(v.replace(",", ""))
+        for v in offer.label.split(" at ")[1].split(" pixels")[0].split(" × ")
+    )
+    assert w * h < 640 * 427 and abs(w / h - 640 / 427) < 0.01
+    offer.click().run()
+    assert not at.exception and not at.error and not at.warning
+    assert f"{w} × {h} px" in _summary(at)
+    assert any("reduced from 640 x 427" in i.value for i in at.info)
+    mask = Image.open(io.BytesIO(downloads("_mask.png", first=True)))
+    assert mask.size == (w, h)  # downloads at the reduced size too
+
+
 def test_mask_download_is_full_size_black_and_white_and_matches_the_page(downloads):
     at = _app({"k": "4"})
     assert not at.exception
@@ -181,7 +210,7 @@ def test_mask_download_is_full_size_black_and_white_and_matches_the_page(downloa
     assert np.array_equal(mask == 255, result.labels == 0)
 
 
-def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads, monkeypatch):
+def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads):
     from webapp import cache
 
     at = _app({"k": "4"})
@@ -189,9 +218,9 @@ def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads, 
     made_on_click = sorted(n for n, v in downloads.files.items() if n and callable(v))
     assert len(made_on_click) == 4 + 4 + 3  # masks, cut-outs, segmented image, .gpl, ZIP
     before = {name: downloads(name) for name in made_on_click}
-    # Other photos pushed everything out of the full-size cache.
-    monkeypatch.setattr(cache.FULL_SIZE, "_items", type(cache.FULL_SIZE._items)())
-    monkeypatch.setattr(cache.FULL_SIZE, "_total", 0)
+    # Other photos pushed everything out of the caches.
+    for store in (cache.FULL_SIZE, cache.ZIPS):
+        store.shrink(2**40)
     assert cache.FULL_SIZE.total_bytes == 0
     for name, data in before.items():
         assert downloads(name) == data, name

@@ -1,4 +1,4 @@
-"""Pieces of the page that are plain Python: the byte-bounded stores."""
+"""Pieces of the page that are plain Python: the byte-bounded caches."""
 
 from __future__ import annotations
 
@@ -7,42 +7,48 @@ import threading
 import numpy as np
 
 from webapp.cache import BytesCache, nbytes
-from webapp.compute import ZipStore
 
 
-def test_zip_store_drops_the_least_recently_used_and_never_exceeds_its_cap():
-    store = ZipStore(max_bytes=100)
-    store.put(("a",), b"x" * 40)
-    store.put(("b",), b"y" * 40)
-    assert store.get(("a",)) == b"x" * 40  # a is now the most recently used
-    store.put(("c",), b"z" * 40)  # 120 bytes: b, the least recently used, goes
-    assert store.get(("b",)) is None
-    assert store.get(("a",)) == b"x" * 40 and store.get(("c",)) == b"z" * 40
-    assert store.nbytes == 80
-
-
-def test_zip_store_keeps_nothing_larger_than_its_cap():
-    store = ZipStore(max_bytes=100)
-    store.put(("a",), b"x" * 60)
-    store.put(("big",), b"y" * 101)
-    assert store.get(("big",)) is None and store.get(("a",)) == b"x" * 60
-
-
-def test_zip_store_stays_under_its_cap_with_many_threads():
-    store = ZipStore(max_bytes=1000)
+def test_bytes_cache_of_byte_strings_never_exceeds_its_cap_with_many_threads():
+    cache = BytesCache(max_bytes=1000)
     sizes = []
 
     def work(t: int) -> None:
         for i in range(200):
-            store.put((t, i), bytes(37 + (i * t) % 90))
-            sizes.append(store.nbytes)
+            cache.get_or_make((t, i), lambda i=i: bytes(37 + (i * t) % 90))
+            sizes.append(cache.total_bytes)
 
     threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert max(sizes) <= 1000 and store.nbytes <= 1000
+    assert 0 < max(sizes) <= 1000 and cache.total_bytes <= 1000
+
+
+def test_shrinking_a_cache_drops_the_least_recently_used_first():
+    cache = BytesCache(max_bytes=10_000)
+    for key in "abcd":
+        cache.get_or_make(key, lambda: b"x" * 1000)
+    cache.get_or_make("a", lambda: b"never made")  # a is now the most recent
+    assert cache.shrink(1500) == 2000  # whole entries: b and c go
+    assert "b" not in cache and "c" not in cache and "a" in cache and "d" in cache
+    assert cache.total_bytes == 2000
+    assert cache.shrink(10**9) == 2000 and cache.total_bytes == 0
+
+
+def test_entries_unused_for_a_while_are_dropped(monkeypatch):
+    from webapp import cache as cache_module
+
+    now = [1000.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: now[0])
+    cache = BytesCache(max_bytes=10_000)
+    cache.get_or_make("old", lambda: b"o" * 100)
+    now[0] += 20
+    cache.get_or_make("new", lambda: b"n" * 100)
+    now[0] += 15  # old unused for 35 s, new for 15 s
+    assert cache.drop_idle(30) == 100
+    assert "old" not in cache and "new" in cache and cache.total_bytes == 100
 
 
 def test_bytes_cache_drops_the_least_recently_used_by_bytes_not_entries():
@@ -97,3 +103,7 @@ def test_nbytes_counts_the_arrays_of_a_result(coffee_rgb):
     result = kseg.segment(coffee_rgb, 4, seed=0)
     assert nbytes(result) >= result.labels.nbytes + result.centers.nbytes
     assert nbytes(result) < result.labels.nbytes + 10_000
+
+
+def test_nbytes_counts_byte_strings_and_dict_values():
+    assert nbytes({"a": b"12345", "b": (np.zeros(10, np.uint8), b"123")}) == 18

@@ -12,25 +12,38 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import numpy as np
 
+from webapp.budget import budget_bytes
+
 T = TypeVar("T")
 
-#: Default cap of the full-size cache (``KSEG_CACHE_MB`` overrides it): three
+#: Largest cap of the full-size cache (``KSEG_CACHE_MB`` overrides it): three
 #: 40-megapixel photos with their labels, or about twenty of 4 megapixels.
 DEFAULT_CACHE_MB = 640
+#: Share of the server's memory budget the full-size cache may take at most.
+CACHE_SHARE = 0.25
+#: Seconds an entry may go unused before it is dropped (a closed tab's photo
+#: leaves memory soon after Streamlit drops the session, 30 s after it closed).
+IDLE_SECONDS = 30.0
 
 
 def nbytes(value: object) -> int:
-    """Bytes held by the arrays of ``value`` (a dataclass, tuple or array)."""
+    """Bytes held by the arrays and byte strings of ``value`` (a dataclass,
+    tuple, list, dict, array or bytes)."""
     if isinstance(value, np.ndarray):
         return int(value.nbytes)
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
     if isinstance(value, (tuple, list)):
         return sum(nbytes(v) for v in value)
+    if isinstance(value, dict):
+        return sum(nbytes(v) for v in value.values())
     fields = getattr(value, "__dataclass_fields__", None)
     if fields:
         return sum(nbytes(getattr(value, name)) for name in fields)
@@ -44,6 +57,7 @@ class BytesCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._used: dict[Hashable, float] = {}  # key -> when last handed out
         self._total = 0
         self._lock = threading.Lock()
         self._making: dict[Hashable, threading.Lock] = {}
@@ -52,14 +66,12 @@ class BytesCache:
         """The value for ``key``, made by ``make()`` if it is not kept."""
         with self._lock:
             if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key][0]
+                return self._touch(key)
             making = self._making.setdefault(key, threading.Lock())
         with making:
             with self._lock:
                 if key in self._items:  # made by another session meanwhile
-                    self._items.move_to_end(key)
-                    return self._items[key][0]
+                    return self._touch(key)
             try:
                 value = make()
             finally:
@@ -68,16 +80,48 @@ class BytesCache:
             self._keep(key, value)
             return value
 
+    def _touch(self, key: Hashable) -> Any:
+        self._items.move_to_end(key)
+        self._used[key] = time.monotonic()
+        return self._items[key][0]
+
     def _keep(self, key: Hashable, value: Any) -> None:
         size = nbytes(value)
         with self._lock:
             if size > self.max_bytes:
                 return
             self._items[key] = (value, size)
+            self._used[key] = time.monotonic()
             self._total += size
             while self._total > self.max_bytes:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self._total -= dropped
+                self._drop_oldest()
+
+    def _drop_oldest(self) -> int:
+        key, (_, size) = self._items.popitem(last=False)
+        self._used.pop(key, None)
+        self._total -= size
+        return size
+
+    def shrink(self, nbytes: int) -> int:
+        """Drop least recently used entries until ``nbytes`` are freed (or the
+        cache is empty); returns the bytes dropped."""
+        freed = 0
+        with self._lock:
+            while freed < nbytes and self._items:
+                freed += self._drop_oldest()
+        return freed
+
+    def drop_idle(self, seconds: float) -> int:
+        """Drop entries not handed out for ``seconds``; returns the bytes dropped."""
+        cutoff = time.monotonic() - seconds
+        freed = 0
+        with self._lock:
+            for key in [k for k in self._items if self._used.get(k, 0.0) < cutoff]:
+                _, size = self._items.pop(key)
+                self._used.pop(key, None)
+                self._total -= size
+                freed += size
+        return freed
 
     @property
     def total_bytes(self) -> int:
@@ -90,12 +134,20 @@ class BytesCache:
 
 
 def _cap_bytes() -> int:
+    """``KSEG_CACHE_MB``, else 640 MB or a quarter of the memory budget if less."""
     try:
-        mb = int(os.environ.get("KSEG_CACHE_MB", DEFAULT_CACHE_MB))
-    except ValueError:
-        mb = DEFAULT_CACHE_MB
-    return max(1, mb) * 2**20
+        return max(1, int(os.environ["KSEG_CACHE_MB"])) * 2**20
+    except (KeyError, ValueError):
+        return _share(DEFAULT_CACHE_MB, CACHE_SHARE)
 
 
-#: The server's one cache of full-size pieces.
+def _share(mb: int, share: float) -> int:
+    return max(2**20, min(mb * 2**20, int(share * budget_bytes()[0])))
+
+
+#: The server's one cache of full-size pieces (decoded photos, labels).
 FULL_SIZE = BytesCache(_cap_bytes())
+#: What the page shows of each result (preview-size pictures, palettes).
+PAGE = BytesCache(_share(192, 0.08))
+#: Finished ZIPs, for a second click on the same download.
+ZIPS = BytesCache(_share(400, 0.10))

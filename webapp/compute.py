@@ -6,6 +6,10 @@ is small: a :class:`PhotoRef` (the upload's compressed bytes and the
 settings), the previews and the palette.  Downloads fetch the full-size
 pieces by that reference when clicked, rebuilding them if the cache let them
 go, so no open tab pins a photo's pixels in memory.
+
+Every heavy step runs under the server's memory budget (``webapp.budget``):
+it reserves its estimated bytes first and, when the budget or every worker is
+taken, waits its turn while the page says how many are ahead.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +28,8 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 import kseg
-from webapp.cache import FULL_SIZE
+from webapp.budget import Admission, budget_bytes, step_bytes
+from webapp.cache import FULL_SIZE, IDLE_SECONDS, PAGE, ZIPS
 from webapp.memory import return_large_buffers
 from webapp.state import Edits, Settings
 
@@ -32,7 +38,62 @@ return_large_buffers()
 PREVIEW_SIDE = 1200  # longest side of the images shown on the page
 THUMB_SIDE = 360  # longest side of the cluster previews
 CURVE_KS = range(2, 13)
-ZIP_STORE_BYTES = 400 * 2**20  # finished ZIPs kept for their download buttons
+
+#: The server's one admission queue (``KSEG_MEMORY_BUDGET_MB``); the caches
+#: let go of their least recently used entries before a step has to wait.
+ADMISSION = Admission(budget_bytes()[0], slots=max(1, os.cpu_count() or 1))
+for _cache in (ZIPS, PAGE, FULL_SIZE):
+    ADMISSION.add_shrinker(_cache.shrink)
+#: How the current script run shows its place in the queue (see queue_notice).
+_ON_WAIT: ContextVar[Callable[[int], None] | None] = ContextVar("on_wait", default=None)
+
+
+class TooLarge(Exception):
+    """The photo needs more memory than the server's budget gives one photo.
+
+    ``fit`` is the largest pixel count that fits (None when not even a
+    smaller size can be offered: the file must be decoded in full), and
+    ``fit_size`` the (width, height) of the photo reduced to it.
+    """
+
+    def __init__(self, width: int, height: int, need: int, fit: int | None) -> None:
+        self.width, self.height, self.need, self.fit = width, height, need, fit
+        self.fit_size = kseg.fitted_size(width, height, fit) if fit else None
+        self.capacity, self.budget = ADMISSION.capacity, ADMISSION.budget
+        super().__init__(f"{width} x {height} needs {need} bytes; fits: {fit}")
+
+
+@contextmanager
+def step(name: str, pixels: int) -> Iterator[None]:
+    """Run a heavy step under the memory budget (waiting its turn if needed)."""
+    t0 = time.monotonic()
+    with ADMISSION.reserve(step_bytes(name, pixels), on_wait=_ON_WAIT.get()):
+        waited = time.monotonic() - t0
+        if waited > 0.05:
+            LOG.info("kseg admission: waited %.2f s for %s (%d px)", waited, name, pixels)
+        yield
+
+
+def _janitor() -> None:
+    """Drop cache entries nobody used for IDLE_SECONDS (a closed tab's photo)."""
+    while True:
+        time.sleep(5.0)
+        for cache in (FULL_SIZE, PAGE, ZIPS):
+            cache.drop_idle(IDLE_SECONDS)
+
+
+threading.Thread(target=_janitor, name="kseg-cache-janitor", daemon=True).start()
+
+
+def photo_key(digest: str, fit: int | None) -> str:
+    """The cache key of a photo: its bytes' hash, and the pixel count it is
+    reduced to (``sha@N``) when the user chose a smaller size."""
+    return digest if fit is None else f"{digest}@{fit}"
+
+
+def _fit_of(key: str) -> int | None:
+    """The pixel count a photo key asks the decoder to fit, or None."""
+    return int(key.split("@", 1)[1]) if "@" in key else None
 
 
 @dataclass(frozen=True)
@@ -101,21 +162,27 @@ class Photo:
         return self.ref.edits
 
 
-@st.cache_resource
-def _workers() -> threading.BoundedSemaphore:
-    """Heavy steps (decoding, segmenting, the k curve) running at once, across
-    every session: one per core."""
-    return threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-
-
 def decode(digest: str, data: bytes) -> kseg.LoadedImage:
-    """The decoded photo, from the full-size cache."""
+    """The decoded photo (at its reduced size if the key says so), from the
+    full-size cache."""
 
     def make() -> kseg.LoadedImage:
-        with _workers():  # a 40 MP decode holds about 300 MB while it runs
-            return kseg.load_image(data)
+        fit = _fit_of(digest)
+        width, height = kseg.image_size(data)
+        with step("decode", decode_pixels(width, height, fit, data)):
+            return kseg.load_image(data, fit_pixels=fit)
 
     return FULL_SIZE.get_or_make(("image", digest), make)
+
+
+def decode_pixels(width: int, height: int, fit: int | None, data: bytes) -> int:
+    """Pixels the decoder holds at its peak: the full size, or for a reduced
+    JPEG at most four times the reduced size (its decoder scales by halves)."""
+    if fit is None or width * height <= fit:
+        return width * height
+    if data[:3] == b"\xff\xd8\xff":
+        return min(width * height, 4 * fit)
+    return width * height
 
 
 def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segmentation:
@@ -123,7 +190,7 @@ def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segme
 
     def make() -> kseg.Segmentation:
         image = decode(digest, data)
-        with _workers():
+        with step("segment", image.width * image.height):
             return kseg.segment(
                 image.rgb,
                 settings.k,
@@ -147,31 +214,56 @@ def edited_result(digest: str, settings: Settings, edits: Edits, data: bytes) ->
 
     def make() -> kseg.Segmentation:
         result = run_segmentation(digest, settings, data)
+        pixels = result.labels.size
         if len(edits.merge) > 1:
-            result = kseg.merge_clusters(result, [edits.merge])
+            with step("merge", pixels):
+                result = kseg.merge_clusters(result, [edits.merge])
         if edits.clean:
-            result = kseg.clean_segmentation(decode(digest, data).rgb, result, edits.clean)
+            image = decode(digest, data)
+            with step("clean", pixels):
+                result = kseg.clean_segmentation(image.rgb, result, edits.clean)
         return result
 
     return FULL_SIZE.get_or_make(("edited", digest, settings, edits), make)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def photo_view(digest: str, _data: bytes) -> tuple[np.ndarray, tuple[bytes, str]]:
+def photo_view(digest: str, data: bytes) -> tuple[np.ndarray, tuple[bytes, str]]:
     """The photo's preview and its encoded form (JPEG, or PNG with alpha):
-    the same whatever the settings, so made once per photo."""
-    image = decode(digest, _data)
-    preview = kseg.photo_preview(image.rgb, image.alpha, PREVIEW_SIDE)
-    if image.alpha is None:
-        return preview, (kseg.encode_jpeg(preview), "JPEG")
-    return preview, (kseg.encode_png(preview, compression=1), "PNG")
+    the same whatever the settings, so made once per photo (page cache)."""
+
+    def make() -> tuple[np.ndarray, tuple[bytes, str]]:
+        image = decode(digest, data)
+        with step("previews", image.width * image.height):
+            preview = kseg.photo_preview(image.rgb, image.alpha, PREVIEW_SIDE)
+            if image.alpha is None:
+                return preview, (kseg.encode_jpeg(preview), "JPEG")
+            return preview, (kseg.encode_png(preview, compression=1), "PNG")
+
+    return PAGE.get_or_make(("photo", digest), make)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> PageViews:
-    image = decode(digest, _data)
-    result = edited_result(digest, settings, edits, _data)
-    photo, original = photo_view(digest, _data)
+def page_views(digest: str, settings: Settings, edits: Edits, data: bytes) -> PageViews:
+    """What the page shows of a result (page cache, bounded by bytes)."""
+    return PAGE.get_or_make(
+        ("views", digest, settings, edits), lambda: _page_views(digest, settings, edits, data)
+    )
+
+
+def _page_views(digest: str, settings: Settings, edits: Edits, data: bytes) -> PageViews:
+    image = decode(digest, data)
+    result = edited_result(digest, settings, edits, data)
+    photo, original = photo_view(digest, data)
+    with step("previews", image.width * image.height):
+        return _views_of(image, result, photo, original, settings.seed)
+
+
+def _views_of(
+    image: kseg.LoadedImage,
+    result: kseg.Segmentation,
+    photo: np.ndarray,
+    original: tuple[bytes, str],
+    seed: int,
+) -> PageViews:
     previews = kseg.make_previews(
         image.rgb,
         result,
@@ -191,7 +283,7 @@ def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> P
             "csv": kseg.palette_csv(result),
             "json": kseg.palette_json(result),
         },
-        colours=kseg.color_sample(image.rgb, result, 2000, seed=settings.seed),
+        colours=kseg.color_sample(image.rgb, result, 2000, seed=seed),
         k=result.k,
         mse=result.mse,
     )
@@ -200,7 +292,7 @@ def page_views(digest: str, settings: Settings, edits: Edits, _data: bytes) -> P
 @st.cache_data(max_entries=4, show_spinner=False)
 def k_curve(digest: str, _data: bytes) -> kseg.KCurve:
     image = decode(digest, _data)
-    with _workers():
+    with step("curve", image.width * image.height):
         return kseg.objective_curve(image.rgb, CURVE_KS, mask=kseg.opaque_mask(image))
 
 
@@ -210,17 +302,24 @@ def sample_bytes(name: str) -> bytes:
 
 
 @contextmanager
-def queued_notice() -> Iterator[None]:
-    """Tell the user when every worker is busy, instead of a frozen page."""
+def queue_notice() -> Iterator[None]:
+    """While the block runs, a step that waits for its turn says so on the
+    page, with how many are ahead ("2 photos ahead of yours")."""
     slot = st.empty()
-    sem = _workers()
-    if sem.acquire(blocking=False):
-        sem.release()
-    else:
-        slot.info("The server is busy with other photos; yours is queued and starts shortly.")
+
+    def show(ahead: int) -> None:
+        photos = "1 photo" if ahead == 1 else f"{ahead} photos"
+        slot.info(
+            f"The server is busy: **{photos} ahead of yours** in the queue. Yours starts "
+            "as soon as there is memory and a free worker for it.",
+            icon=":material/hourglass_top:",
+        )
+
+    token = _ON_WAIT.set(show)
     try:
         yield
     finally:
+        _ON_WAIT.reset(token)
         slot.empty()
 
 
@@ -241,13 +340,46 @@ def edits_for(merge: list[int], clean: int, k_raw: int) -> Edits:
     return Edits(kept if len(kept) > 1 else (), clean)
 
 
+#: The steps any photo on the page goes through (downloads included: a ZIP
+#: of a photo the page showed must be possible), and those cleaning adds.
+PHOTO_STEPS = ("decode", "segment", "previews", "merge", "mask", "cutout", "segmented", "zip")
+
+
+def check_fits(data: bytes, fit: int | None, clean: int) -> None:
+    """Raise :class:`TooLarge` when the photo, reduced to ``fit`` pixels if
+    given, needs more memory than the budget gives one photo (nothing that
+    fits is refused)."""
+    width, height = kseg.image_size(data)
+    pixels = min(fit, width * height) if fit else width * height
+    steps = (*PHOTO_STEPS, "clean") if clean else PHOTO_STEPS
+    need = max(step_bytes(s, pixels) for s in steps)
+    decode_need = step_bytes("decode", decode_pixels(width, height, pixels, data))
+    if ADMISSION.fits_alone(max(need, decode_need)):
+        return
+    per_pixel = max(step_bytes(s, 10**6) - step_bytes(s, 0) for s in steps) / 10**6
+    largest = int((ADMISSION.capacity - step_bytes("decode", 0)) / per_pixel)
+    offer = largest if largest >= 10_000 else None
+    if offer is not None:
+        smallest_decode = step_bytes("decode", decode_pixels(width, height, largest, data))
+        offer = offer if ADMISSION.fits_alone(smallest_decode) else None
+    raise TooLarge(width, height, max(need, decode_need), offer)
+
+
 def segment_photo(
-    name: str, data: bytes, sample: str | None, settings: Settings, merge: list[int], clean: int
+    name: str,
+    data: bytes,
+    sample: str | None,
+    settings: Settings,
+    merge: list[int],
+    clean: int,
+    fit: int | None = None,
 ) -> Photo:
     """Decode, segment, apply the edits and prepare the page views (all
-    cached).  Merge indices this result does not have are dropped.  Raises
-    kseg.ImageError for a file that can't be used."""
-    digest = photo_digest(data)
+    cached), at the reduced size ``fit`` if given.  Merge indices this result
+    does not have are dropped.  Raises kseg.ImageError for a file that can't
+    be used, and TooLarge for one the memory budget cannot take."""
+    check_fits(data, fit, clean)
+    digest = photo_key(photo_digest(data), fit)
     LOG.debug("full page run: photo %s, %s", digest[:12], settings)
     image = decode(digest, data)
     raw = run_segmentation(digest, settings, data)
@@ -265,76 +397,38 @@ def segment_photo(
     )
 
 
-class ZipStore:
-    """Finished ZIPs, least recently used dropped first, at most ``max_bytes``
-    in all (a ZIP larger than that is not kept).  Thread-safe: download
-    buttons read it outside the script run."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> bytes | None:
-        with self._lock:
-            data = self._items.get(key)
-            if data is not None:
-                self._items.move_to_end(key)
-            return data
-
-    def put(self, key: tuple, data: bytes) -> None:
-        with self._lock:
-            self._items.pop(key, None)
-            if len(data) > self.max_bytes:
-                return
-            self._items[key] = data
-            while sum(len(v) for v in self._items.values()) > self.max_bytes:
-                self._items.popitem(last=False)
-
-    @property
-    def nbytes(self) -> int:
-        with self._lock:
-            return sum(len(v) for v in self._items.values())
-
-
-@st.cache_resource
-def zip_store() -> ZipStore:
-    """The server's finished ZIPs (shared: the same photo, settings and
-    background give the same ZIP to everyone)."""
-    return ZipStore(ZIP_STORE_BYTES)
-
-
 def zip_key(ref: PhotoRef, hidden: frozenset[int]) -> tuple:
     return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)))
 
 
 def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
-    """The ZIP of everything for the photo (kept in the store for its download)."""
-    image = ref.image()
-    data = kseg.export_zip(
-        image.rgb,
-        ref.result(),
-        alpha=image.alpha,
-        source_name=ref.name,
-        hidden=hidden,
-    )
-    zip_store().put(zip_key(ref, hidden), data)
-    return data
+    """The ZIP of everything for the photo."""
+    image, result = ref.image(), ref.result()
+    with step("zip", result.labels.size):
+        return kseg.export_zip(
+            image.rgb, result, alpha=image.alpha, source_name=ref.name, hidden=hidden
+        )
 
 
 def zip_bytes(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
-    """The finished ZIP from the store, or made again if it was dropped."""
-    return zip_store().get(zip_key(ref, hidden)) or make_zip(ref, hidden)
+    """The finished ZIP from the ZIP cache (the same photo, settings and
+    background give everyone the same ZIP), or made again."""
+    return ZIPS.get_or_make(zip_key(ref, hidden), lambda: make_zip(ref, hidden))
 
 
 def mask_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
-    return kseg.mask_png(ref.result(), clusters)
+    result = ref.result()
+    with step("mask", result.labels.size):
+        return kseg.mask_png(result, clusters)
 
 
 def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
-    image = ref.image()
-    return kseg.cutout_png(image.rgb, ref.result(), clusters, image.alpha)
+    image, result = ref.image(), ref.result()
+    with step("cutout", result.labels.size):
+        return kseg.cutout_png(image.rgb, result, clusters, image.alpha)
 
 
 def segmented_file(ref: PhotoRef) -> bytes:
-    return kseg.encode_png(kseg.segmented_image(ref.result()), fast=True)
+    result = ref.result()
+    with step("segmented", result.labels.size):
+        return kseg.encode_png(kseg.segmented_image(result), fast=True)

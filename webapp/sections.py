@@ -15,10 +15,12 @@ from webapp import charts, markup
 from webapp.compute import (
     Photo,
     PhotoRef,
+    TooLarge,
     cutout_file,
     k_curve,
     mask_file,
-    queued_notice,
+    photo_digest,
+    queue_notice,
     sample_bytes,
     segment_photo,
     segmented_file,
@@ -40,13 +42,18 @@ def photo_or_previous(
     name: str, data: bytes, sample: str | None, settings: Settings, clean: int
 ) -> Photo:
     """The photo segmented; after a bad upload, a message and the session's
-    previous photo (or, with none, a hint and a stop)."""
+    previous photo (or, with none, a hint and a stop); for a photo too large
+    for the server's memory, the largest size that fits, one click away."""
     merge = st.session_state.merge
-    with queued_notice(), st.spinner("Finding the colours…"):
+    fit = _chosen_fit(data)
+    with queue_notice(), st.spinner("Finding the colours…"):
         try:
-            photo = segment_photo(name, data, sample, settings, merge, clean)
+            photo = segment_photo(name, data, sample, settings, merge, clean, fit)
             remember_photo(name, data, sample)
             return photo
+        except TooLarge as exc:
+            _too_large(name, data, exc)
+            st.stop()
         except kseg.ImageError as exc:
             st.error(f"**{html.escape(name)}** can't be used. {exc}", icon=":material/error:")
             previous = previous_photo()
@@ -63,10 +70,43 @@ def photo_or_previous(
             return segment_photo(old_name, old_data, old_sample, settings, merge, clean)
 
 
+def _chosen_fit(data: bytes) -> int | None:
+    """The reduced pixel count the user chose for this upload, if any."""
+    chosen = st.session_state.get("fit")
+    if chosen and chosen[0] == photo_digest(data):
+        return chosen[1]
+    return None
+
+
+def _too_large(name: str, data: bytes, exc: TooLarge) -> None:
+    """Why the photo can't be used at this size, and the one-click offer."""
+    gb = 2**30
+    st.warning(
+        f"**{html.escape(name)}** is {exc.width:,} × {exc.height:,} pixels "
+        f"({exc.width * exc.height / 1e6:.1f} MP). Working on it needs about "
+        f"{exc.need / gb:.1f} GB, more than this server can give one photo "
+        f"({exc.capacity / gb:.1f} GB of its {exc.budget / gb:.1f} GB memory "
+        "budget).",
+        icon=":material/memory:",
+    )
+    if exc.fit is None or exc.fit_size is None:
+        st.info("Please make the photo smaller before uploading it, or try it on a larger server.")
+        return
+    w, h = exc.fit_size
+    st.info(f"The largest size that fits is **{w:,} × {h:,} pixels** ({w * h / 1e6:.1f} MP).")
+    st.button(
+        f"Use it at {w:,} × {h:,} pixels",
+        key="use-fit",
+        type="primary",
+        icon=":material/photo_size_select_large:",
+        on_click=lambda: st.session_state.update(fit=(photo_digest(data), exc.fit)),
+    )
+
+
 def k_curve_panel(photo: Photo) -> None:
     """The objective for k = 2 to 12, the suggested k and a button to use it."""
     with st.container(border=True, key="k-curve"):
-        with queued_notice(), st.spinner("Trying k = 2 to 12…"):
+        with queue_notice(), st.spinner("Trying k = 2 to 12…"):
             curve = k_curve(photo.ref.digest, photo.ref.data)
         st.subheader("Choosing k")
         st.altair_chart(charts.curve_chart(curve), width="stretch")
