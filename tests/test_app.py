@@ -223,7 +223,13 @@ def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads):
         store.shrink(2**40)
     assert cache.FULL_SIZE.total_bytes == 0
     for name, data in before.items():
-        assert downloads(name) == data, name
+        again = downloads(name)
+        if name.endswith(".zip"):  # the same files; only the archive's timestamps may differ
+            a, b = zipfile.ZipFile(io.BytesIO(data)), zipfile.ZipFile(io.BytesIO(again))
+            assert a.namelist() == b.namelist()
+            assert all(a.read(n) == b.read(n) for n in a.namelist()), name
+        else:
+            assert again == data, name
     assert cache.FULL_SIZE.total_bytes > 0  # rebuilt and kept again
 
 

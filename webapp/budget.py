@@ -29,27 +29,40 @@ MB = 2**20
 #: Share of the memory limit (or of physical memory) the server keeps to.
 DEFAULT_SHARE = 0.8
 
-#: Bytes per pixel each step needs at its peak, measured on 15 MP photos
-#: (bench: peak resident growth / pixels) with about 25 % added; and a fixed
-#: part for the step's small buffers.
+#: Bytes per pixel each step needs at its peak (its output included),
+#: measured on 15 MP photos (peak resident growth / pixels) with 10-25 %
+#: added; and a fixed part for the step's small buffers.
 BYTES_PER_PIXEL = {
-    "decode": 12.0,  # Pillow's RGBX copy + our RGB (+ alpha) array
-    "segment": 10.0,  # colour histogram, labels (int16), row bands
-    "previews": 2.0,  # the preview-size pictures, from the full-size labels
-    "curve": 9.0,  # k = 2 to 12 on the colour histogram
+    "decode": 10.0,  # Pillow's RGBX copy + our RGB (+ alpha) array
+    "segment": 9.0,  # colour histogram, labels (int16), row bands
+    "previews": 1.5,  # the preview-size pictures, from the full-size labels
+    "curve": 8.0,  # k = 2 to 12 on the colour histogram
     "merge": 3.0,
-    "clean": 90.0,  # connected components and the distance transform (int32, float32)
+    "clean": 80.0,  # connected components and the distance transform (int32, float32)
     "mask": 2.0,  # a 1-bit PNG
-    "cutout": 10.0,  # an RGBA image and its PNG
-    "segmented": 8.0,  # an RGB image and its PNG
-    "zip": 19.0,  # two PNGs encoded at once, and the archive
+    "cutout": 9.0,  # an RGBA image and its PNG
+    "segmented": 7.0,  # an RGB image and its PNG
+    "zip": 18.0,  # two PNGs encoded at once, and the archive
 }
+#: Bytes per pixel a step's output keeps while the rest of its job runs.
+KEPT_PER_PIXEL = {"decode": 4.0, "segment": 2.0, "merge": 2.0, "clean": 2.0}
 FIXED_BYTES = 16 * MB
 
 
 def step_bytes(step: str, pixels: int) -> int:
     """Estimated peak bytes of ``step`` on a photo of ``pixels`` pixels."""
     return FIXED_BYTES + int(BYTES_PER_PIXEL[step] * pixels)
+
+
+def job_bytes(steps: list[str] | tuple[str, ...], pixels: int, decode_pixels: int) -> int:
+    """Estimated peak bytes of steps run one after the other, each keeping
+    its output for the next (``decode_pixels``: what the decoder holds)."""
+    peak = kept = 0.0
+    for name in steps:
+        n = decode_pixels if name == "decode" else pixels
+        peak = max(peak, kept + BYTES_PER_PIXEL[name] * n)
+        kept += KEPT_PER_PIXEL.get(name, 0.0) * pixels
+    return FIXED_BYTES + int(peak) if steps else 0
 
 
 def budget_bytes(

@@ -148,6 +148,6 @@ def _share(mb: int, share: float) -> int:
 #: The server's one cache of full-size pieces (decoded photos, labels).
 FULL_SIZE = BytesCache(_cap_bytes())
 #: What the page shows of each result (preview-size pictures, palettes).
-PAGE = BytesCache(_share(192, 0.08))
+PAGE = BytesCache(_share(96, 0.04))
 #: Finished ZIPs, for a second click on the same download.
 ZIPS = BytesCache(_share(400, 0.10))

@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -28,7 +28,7 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 import kseg
-from webapp.budget import Admission, budget_bytes, step_bytes
+from webapp.budget import Admission, budget_bytes, job_bytes, step_bytes
 from webapp.cache import FULL_SIZE, IDLE_SECONDS, PAGE, ZIPS
 from webapp.memory import return_large_buffers
 from webapp.state import Edits, Settings
@@ -64,14 +64,55 @@ class TooLarge(Exception):
 
 
 @contextmanager
-def step(name: str, pixels: int) -> Iterator[None]:
-    """Run a heavy step under the memory budget (waiting its turn if needed)."""
+def job(steps: list[str], pixels: int, decode_pixels: int | None = None) -> Iterator[None]:
+    """Run a job of heavy steps under the memory budget, waiting its turn if
+    needed.  The whole job reserves before it holds anything (a job waiting
+    with a decoded photo in hand would hold memory the budget does not see);
+    the steps inside pass straight through.  No steps: nothing to wait for."""
+    if not steps:
+        yield
+        return
+    need = job_bytes(steps, pixels, pixels if decode_pixels is None else decode_pixels)
     t0 = time.monotonic()
-    with ADMISSION.reserve(step_bytes(name, pixels), on_wait=_ON_WAIT.get()):
+    with ADMISSION.reserve(need, on_wait=_ON_WAIT.get()):
         waited = time.monotonic() - t0
         if waited > 0.05:
-            LOG.info("kseg admission: waited %.2f s for %s (%d px)", waited, name, pixels)
+            what = "+".join(steps)
+            LOG.info("kseg admission: waited %.2f s for %s (%d px)", waited, what, pixels)
         yield
+
+
+def step(name: str, pixels: int) -> AbstractContextManager[None]:
+    """One heavy step under the memory budget (inside a job: passes through)."""
+    return job([name], pixels)
+
+
+def _sizes(key: str, data: bytes) -> tuple[int, int]:
+    """Pixels of the photo as used, and pixels its decoder holds (from the
+    file's header, without decoding)."""
+    width, height = kseg.image_size(data)
+    fit = _fit_of(key)
+    used = kseg.fitted_size(width, height, fit) if fit else (width, height)
+    return used[0] * used[1], decode_pixels(width, height, fit, data)
+
+
+def _missing(key: str, settings: Settings | None = None, edits: Edits | None = None) -> list[str]:
+    """The full-size steps a job on this photo must run (not in the cache)."""
+    steps = [] if ("image", key) in FULL_SIZE else ["decode"]
+    if settings is None:
+        return steps
+    if ("segmentation", key, settings) not in FULL_SIZE:
+        steps.append("segment")
+    edited = edits is not None and (edits.merge or edits.clean)
+    if edited and ("edited", key, settings, edits) not in FULL_SIZE:
+        steps += ["merge"] * bool(edits.merge) + ["clean"] * bool(edits.clean)
+    return steps
+
+
+def _download_job(ref: PhotoRef, *names: str) -> AbstractContextManager[None]:
+    """The job of one download: rebuilding what the caches let go, then ``name``."""
+    pixels, decoder = _sizes(ref.digest, ref.data)
+    return job([*_missing(ref.digest, ref.settings, ref.edits), *names], pixels, decoder)
 
 
 def _janitor() -> None:
@@ -291,8 +332,9 @@ def _views_of(
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def k_curve(digest: str, _data: bytes) -> kseg.KCurve:
-    image = decode(digest, _data)
-    with step("curve", image.width * image.height):
+    pixels, decoder = _sizes(digest, _data)
+    with job([*_missing(digest), "curve"], pixels, decoder):
+        image = decode(digest, _data)
         return kseg.objective_curve(image.rgb, CURVE_KS, mask=kseg.opaque_mask(image))
 
 
@@ -381,6 +423,24 @@ def segment_photo(
     check_fits(data, fit, clean)
     digest = photo_key(photo_digest(data), fit)
     LOG.debug("full page run: photo %s, %s", digest[:12], settings)
+    likely = edits_for(merge, clean, settings.k)  # before the result says how many it found
+    steps = _missing(digest, settings, likely)
+    if steps or ("views", digest, settings, likely) not in PAGE:
+        steps.append("previews")
+    pixels, decoder = _sizes(digest, data)
+    with job(steps, pixels, decoder):
+        return _photo(name, data, sample, settings, merge, clean, digest)
+
+
+def _photo(
+    name: str,
+    data: bytes,
+    sample: str | None,
+    settings: Settings,
+    merge: list[int],
+    clean: int,
+    digest: str,
+) -> Photo:
     image = decode(digest, data)
     raw = run_segmentation(digest, settings, data)
     ref = PhotoRef(name, data, digest, settings, edits_for(merge, clean, raw.k))
@@ -403,8 +463,8 @@ def zip_key(ref: PhotoRef, hidden: frozenset[int]) -> tuple:
 
 def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
     """The ZIP of everything for the photo."""
-    image, result = ref.image(), ref.result()
-    with step("zip", result.labels.size):
+    with _download_job(ref, "zip"):
+        image, result = ref.image(), ref.result()
         return kseg.export_zip(
             image.rgb, result, alpha=image.alpha, source_name=ref.name, hidden=hidden
         )
@@ -417,18 +477,22 @@ def zip_bytes(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
 
 
 def mask_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
-    result = ref.result()
-    with step("mask", result.labels.size):
-        return kseg.mask_png(result, clusters)
+    with _download_job(ref, "mask"):
+        return kseg.mask_png(ref.result(), clusters)
 
 
 def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
-    image, result = ref.image(), ref.result()
-    with step("cutout", result.labels.size):
+    with _download_job(ref, "cutout"):
+        image, result = ref.image(), ref.result()
         return kseg.cutout_png(image.rgb, result, clusters, image.alpha)
 
 
+def palette_file(ref: PhotoRef) -> bytes:
+    """The palette as a GIMP .gpl file."""
+    with _download_job(ref):
+        return kseg.palette_gpl(ref.result(), ref.name)
+
+
 def segmented_file(ref: PhotoRef) -> bytes:
-    result = ref.result()
-    with step("segmented", result.labels.size):
-        return kseg.encode_png(kseg.segmented_image(result), fast=True)
+    with _download_job(ref, "segmented"):
+        return kseg.encode_png(kseg.segmented_image(ref.result()), fast=True)

@@ -19,6 +19,7 @@ from webapp.compute import (
     cutout_file,
     k_curve,
     mask_file,
+    palette_file,
     photo_digest,
     queue_notice,
     sample_bytes,
@@ -283,7 +284,7 @@ def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
     with c4:
         download(
             "Palette (GIMP .gpl)",
-            lambda: kseg.palette_gpl(ref.result(), ref.name),
+            lambda: palette_file(ref),
             f"{stem}_palette.gpl",
             "text/plain",
             "gpl",

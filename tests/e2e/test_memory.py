@@ -35,9 +35,10 @@ def photo(i: int, w: int = 800, h: int = 600) -> bytes:
 
 
 def test_fifty_uploads_in_one_session_keep_server_memory_bounded(page: Page):
-    # A small full-size cache, so that ten uploads fill every cache (by
-    # default it holds a few hundred photos of this size, by design).
-    proc, url, log = start_server({"KSEG_CACHE_MB": "32"})
+    # Small caches, so that ten uploads fill every one of them (by default
+    # they hold a few hundred photos of this size, by design): a 32 MB
+    # full-size cache, and an 800 MB budget gives the page cache 4 %.
+    proc, url, log = start_server({"KSEG_CACHE_MB": "32", "KSEG_MEMORY_BUDGET_MB": "800"})
     try:
         page.goto(url)
         expect(page.locator(".kseg-summary")).to_be_visible(timeout=TIMEOUT)
