@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
 
-import kseg
+from webapp import links
 
 
 @dataclass(frozen=True)
@@ -33,9 +31,14 @@ class Edits:
     clean: int = 0  # smallest speck kept, in pixels; 0 = masks as K-means made them
 
 
-LIMITS = {"k": (2, 16), "attempts": (1, 20), "iters": (1, 1000), "seed": (0, 999_999)}
+#: The whole-number widgets' ranges (one source: the link rules).
+LIMITS = {
+    name: (rule.lo, rule.hi)
+    for name, rule in links.SETTINGS_PARAMS.items()
+    if isinstance(rule, links.IntRange)
+}
 DEFAULT = Settings()
-CLEAN_LIMITS = (2, 100_000)  # smallest speck kept when cleaning masks, in pixels
+CLEAN_LIMITS = (links.CLEAN.lo, links.CLEAN.hi)  # smallest speck kept when cleaning, in pixels
 VIEWS = ("Side by side", "Boundaries", "One colour", "Before / after")
 
 
@@ -49,48 +52,15 @@ def start_session() -> None:
 
 
 def settings_from_url() -> dict[str, object]:
-    """Widget values from the query string; bad or missing values are skipped."""
-    q = st.query_params
-    out: dict[str, object] = {}
-    for name, (lo, hi) in LIMITS.items():
-        if name in q:
-            with suppress(ValueError):
-                out[name] = min(hi, max(lo, int(q[name])))
-    for name, lo, hi in (("scale", 0.1, 1.0), ("eps", 0.0, 10.0)):
-        if name in q:
-            try:
-                value = float(q[name])
-            except ValueError:
-                continue
-            if np.isfinite(value):
-                out[name] = round(min(hi, max(lo, value)), 2)
-    if q.get("init") in kseg.INITS:
-        out["init"] = q["init"]
-    if q.get("space") in kseg.COLOR_SPACES:
-        out["space"] = q["space"]
-    if q.get("sample") in kseg.SAMPLES:
-        out["sample"] = q["sample"]
-    for name in ("merge", "hide"):  # cluster numbers as the page shows them, from 1
-        if name in q:
-            numbers = [int(p) for p in q[name].split(",") if p.strip().isdigit()]
-            out[name] = sorted({n - 1 for n in numbers if 1 <= n <= LIMITS["k"][1]})
-    if q.get("clean", "").isdigit():
-        out["clean_on"] = True
-        out["clean"] = min(CLEAN_LIMITS[1], max(CLEAN_LIMITS[0], int(q["clean"])))
-    return out
+    """Widget values from the query string (webapp.links: bad or missing
+    values are skipped, the rest of the link is honoured)."""
+    return links.from_link(st.query_params.to_dict())
 
 
 def settings_to_url(settings: Settings, sample: str | None, edits: Edits, hide: list[int]) -> None:
     """Write the settings, sample and edits into the URL (only what differs
     from the defaults), so a shared link shows the same result."""
-    params = {k: str(v) for k, v in vars(settings).items() if getattr(DEFAULT, k) != v}
-    if sample:
-        params["sample"] = sample
-    for name, values in (("merge", edits.merge), ("hide", hide)):
-        if values:
-            params[name] = ",".join(str(i + 1) for i in values)
-    if edits.clean:
-        params["clean"] = str(edits.clean)
+    params = links.to_link(vars(settings), vars(DEFAULT), sample, edits.merge, hide, edits.clean)
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 

@@ -1,0 +1,166 @@
+"""A shared link's values turned into settings, and settings into a link.
+
+A link is input from whoever sent it.  Each parameter has one rule for its
+kind of value (an integer in ASCII digits, a finite decimal number, a name
+from a fixed set, a list of cluster numbers), is clamped to its widget's
+domain, and is dropped when it does not follow the rule, while the rest of
+the link is still honoured.  No streamlit here: the page passes the query
+string in and writes what :func:`to_link` returns.  For every valid choice,
+``from_link(to_link(...))`` gives it back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import kseg
+
+#: Integers: ASCII digits only (``str.isdigit`` also accepts "²", which
+#: ``int`` refuses, and ``int`` accepts "٣" and "1_0").
+_INTEGER = re.compile(r"[0-9]{1,12}")
+#: Decimal numbers: ASCII digits with at most one point, no exponent.
+_DECIMAL = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12}")
+#: Longest value read; anything longer is not a value a page wrote.
+MAX_VALUE_CHARS = 400
+
+
+@dataclass(frozen=True)
+class IntRange:
+    """A widget's whole numbers from ``lo`` to ``hi``."""
+
+    lo: int
+    hi: int
+
+    def parse(self, text: str) -> int | None:
+        if not _INTEGER.fullmatch(text):
+            return None
+        return min(self.hi, max(self.lo, int(text)))
+
+    def write(self, value: int) -> str:
+        return str(value)
+
+
+@dataclass(frozen=True)
+class StepRange:
+    """A widget's decimal numbers from ``lo`` to ``hi`` on a grid of ``step``
+    (shown with ``digits`` decimals)."""
+
+    lo: float
+    hi: float
+    step: float
+    digits: int = 2
+
+    def parse(self, text: str) -> float | None:
+        if not _DECIMAL.fullmatch(text):
+            return None
+        value = min(self.hi, max(self.lo, float(text)))
+        snapped = self.lo + round((value - self.lo) / self.step) * self.step
+        return round(min(self.hi, snapped), self.digits)
+
+    def write(self, value: float) -> str:
+        return f"{value:.{self.digits}f}".rstrip("0").rstrip(".") or "0"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One name from a fixed set."""
+
+    names: tuple[str, ...]
+
+    def parse(self, text: str) -> str | None:
+        return text if text in self.names else None
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """Cluster numbers as the page shows them (from 1), comma-separated;
+    read as 0-based indices, each at most once, in order.  Items that are
+    not numbers in range are dropped, the others kept."""
+
+    hi: int
+
+    def parse(self, text: str) -> list[int] | None:
+        """The indices, or None when no item is a number in range."""
+        items = (_INTEGER.fullmatch(p) for p in text.split(","))
+        numbers = {int(m.group()) for m in items if m}
+        return sorted(n - 1 for n in numbers if 1 <= n <= self.hi) or None
+
+    def write(self, value: Iterable[int]) -> str:
+        return ",".join(str(i + 1) for i in value)
+
+
+#: Settings fields in the link, by parameter name (also the widget keys).
+SETTINGS_PARAMS: dict[str, IntRange | StepRange | Choice] = {
+    "k": IntRange(2, 16),
+    "attempts": IntRange(1, 20),
+    "scale": StepRange(0.1, 1.0, 0.05),
+    "init": Choice(tuple(kseg.INITS)),
+    "space": Choice(tuple(kseg.COLOR_SPACES)),
+    "iters": IntRange(1, 1000),
+    "eps": StepRange(0.0, 10.0, 0.01),
+    "seed": IntRange(0, 999_999),
+}
+SAMPLE = Choice(tuple(kseg.SAMPLES))
+CLUSTERS = Numbers(SETTINGS_PARAMS["k"].hi)
+CLEAN = IntRange(2, 100_000)
+#: Every parameter the page reads from a link.
+PARAMS = (*SETTINGS_PARAMS, "sample", "merge", "hide", "clean")
+
+
+def from_link(query: Mapping[str, str]) -> dict[str, object]:
+    """Widget values from a link's parameters (bad or missing ones left out).
+
+    ``clean=N`` also turns cleaning on (``clean_on``); ``merge`` and ``hide``
+    become lists of 0-based cluster indices.
+    """
+    out: dict[str, object] = {}
+
+    def read(name: str, rule: Callable[[str], object | None]) -> object | None:
+        text = query.get(name)
+        if not isinstance(text, str) or len(text) > MAX_VALUE_CHARS:
+            return None
+        return rule(text)
+
+    for name, rule in SETTINGS_PARAMS.items():
+        value = read(name, rule.parse)
+        if value is not None:
+            out[name] = value
+    if (sample := read("sample", SAMPLE.parse)) is not None:
+        out["sample"] = sample
+    for name in ("merge", "hide"):
+        if (numbers := read(name, CLUSTERS.parse)) is not None:
+            out[name] = numbers
+    if (clean := read("clean", CLEAN.parse)) is not None:
+        out["clean_on"] = True
+        out["clean"] = clean
+    return out
+
+
+def to_link(
+    settings: Mapping[str, object],
+    defaults: Mapping[str, object],
+    sample: str | None,
+    merge: Iterable[int],
+    hide: Iterable[int],
+    clean: int,
+) -> dict[str, str]:
+    """The link's parameters for these choices: only what differs from the
+    defaults, so a shared link stays short and shows the same result."""
+    params = {
+        name: rule.write(settings[name])  # type: ignore[arg-type]
+        for name, rule in SETTINGS_PARAMS.items()
+        if settings[name] != defaults[name]
+    }
+    if sample:
+        params["sample"] = sample
+    for name, values in (("merge", list(merge)), ("hide", list(hide))):
+        if values:
+            params[name] = CLUSTERS.write(values)
+    if clean:
+        params["clean"] = CLEAN.write(clean)
+    return params
