@@ -27,6 +27,7 @@ from kseg.export import (
     palette_rows,
     safe_stem,
 )
+from kseg.histogram import ColorHistogram, color_histogram
 from kseg.loading import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PIXELS,
@@ -68,6 +69,7 @@ __all__ = [
     "INITS",
     "MAX_K",
     "SAMPLES",
+    "ColorHistogram",
     "ColorSample",
     "ImageError",
     "KCurve",
@@ -78,6 +80,7 @@ __all__ = [
     "clean_segmentation",
     "cluster_file_stem",
     "cluster_mask",
+    "color_histogram",
     "color_sample",
     "cutout",
     "cutout_png",

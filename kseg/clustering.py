@@ -18,7 +18,14 @@ from typing import Literal
 
 import numpy as np
 
-from kseg.histogram import features, histogram, pack, resized_histogram, unpack
+from kseg.histogram import (
+    ColorHistogram,
+    features,
+    histogram,
+    pack,
+    resized_histogram,
+    unpack,
+)
 from kseg.lloyd import Run, assign
 from kseg.parallel import CHUNK, on_chunks
 from kseg.restarts import best_of
@@ -47,6 +54,7 @@ def segment(
     color_space: Literal["rgb", "lab"] = "rgb",
     seed: int = 0,
     mask: np.ndarray | None = None,
+    histogram: ColorHistogram | None = None,
 ) -> Segmentation:
     """Segment an RGB image into ``k`` colour clusters with K-means.
 
@@ -76,6 +84,10 @@ def segment(
         Seed for every random choice: the same inputs give the same result.
     mask : (H, W) ndarray of bool, optional
         Pixels to cluster; the others get label -1 and count in no share.
+    histogram : ColorHistogram, optional
+        ``kseg.color_histogram(rgb, mask=mask)`` made earlier, to skip
+        counting the colours again (for several k on one photo).  The result
+        is the same as without it.
 
     Returns
     -------
@@ -87,13 +99,14 @@ def segment(
     TypeError
         If an argument has the wrong type (or ``rgb``, ``mask`` the wrong dtype).
     ValueError
-        If an argument is out of range, the shapes differ, or ``mask`` is empty.
+        If an argument is out of range, the shapes differ, ``mask`` is empty,
+        or ``histogram`` was counted on another image or mask.
     """
     t0 = time.perf_counter()
     rgb = check_rgb(rgb)
     opts = _options(k, attempts, scale, init, max_iter, eps, color_space, seed)
     mask = check_mask(mask, rgb.shape[:2])
-    colors, weights = histogram(rgb, mask)
+    colors, weights = _colours(rgb, mask, histogram)
     t1 = time.perf_counter()
     run, fitted_here, notice = _fit(rgb, mask, colors, weights, opts)
     t2 = time.perf_counter()
@@ -111,6 +124,24 @@ def segment(
         timings={"histogram": t1 - t0, "fit": t2 - t1, "label": t3 - t2, "total": t3 - t0},
         settings=opts,
     )
+
+
+def _colours(
+    rgb: np.ndarray, mask: np.ndarray | None, given: ColorHistogram | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The image's distinct colours and counts: counted now, or ``given``."""
+    if given is None:
+        return histogram(rgb, mask)
+    if not isinstance(given, ColorHistogram):
+        msg = f"histogram must be a kseg.ColorHistogram or None, got {type(given).__name__}"
+        raise TypeError(msg)
+    if not given.matches(rgb, mask):
+        msg = (
+            f"histogram was counted on {given.pixels} pixels of a {given.shape} image, "
+            f"not on this {rgb.shape[:2]} image and mask"
+        )
+        raise ValueError(msg)
+    return given.colors, given.counts
 
 
 def _options(

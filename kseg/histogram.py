@@ -10,17 +10,21 @@ cheaper stand-ins on which restarts run and are ranked.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 
 from kseg._cv import cv2
 from kseg.parallel import on_chunks
+from kseg.validation import check_mask, check_rgb
 
 __all__ = [
     "DIRECT_LIMIT",
     "LEVEL_BITS",
+    "ColorHistogram",
     "Level",
     "bin_keys",
+    "color_histogram",
     "features",
     "histogram",
     "levels",
@@ -80,6 +84,66 @@ def histogram(rgb: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.
         same = pack(rgb) == colors[i]
         counts[i] = np.count_nonzero(same if mask is None else same & mask)
     return colors, counts
+
+
+@dataclass(frozen=True, eq=False)
+class ColorHistogram:
+    """The distinct colours of an image's pixels and how many pixels have
+    each: what :func:`kseg.segment` clusters.  Made once by
+    :func:`color_histogram` and passed to ``segment(..., histogram=...)``,
+    it saves recounting the same photo for every k.
+
+    Attributes
+    ----------
+    colors : (n,) ndarray of uint32
+        Distinct colours as 0xRRGGBB, ascending.
+    counts : (n,) ndarray of int64
+        Pixels of each colour.
+    shape : tuple of int
+        (height, width) of the image counted.
+    pixels : int
+        Pixels counted (those inside the mask).
+    """
+
+    colors: np.ndarray
+    counts: np.ndarray
+    shape: tuple[int, int]
+    pixels: int
+
+    def __post_init__(self) -> None:
+        for a in (self.colors, self.counts):
+            a.flags.writeable = False
+
+    def matches(self, rgb: np.ndarray, mask: np.ndarray | None) -> bool:
+        """Whether this could be the histogram of ``rgb`` inside ``mask`` (same
+        size, same number of pixels counted)."""
+        counted = rgb.shape[0] * rgb.shape[1] if mask is None else int(np.count_nonzero(mask))
+        return self.shape == rgb.shape[:2] and self.pixels == counted
+
+
+def color_histogram(rgb: np.ndarray, *, mask: np.ndarray | None = None) -> ColorHistogram:
+    """Count the distinct colours of ``rgb`` (inside ``mask``).
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray of uint8
+        The image.
+    mask : (H, W) ndarray of bool, optional
+        Pixels to count; the others are left out.
+
+    Returns
+    -------
+    ColorHistogram
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`kseg.segment` for a bad ``rgb`` or ``mask``.
+    """
+    rgb = check_rgb(rgb)
+    mask = check_mask(mask, rgb.shape[:2])
+    colors, counts = histogram(rgb, mask)
+    return ColorHistogram(colors, counts, rgb.shape[:2], int(counts.sum()))
 
 
 def resized_histogram(

@@ -352,3 +352,36 @@ def test_gather_on_threads_equals_numpy_indexing_with_minus_one_reading_the_last
     index = rng.integers(-1, 6, shape).astype(np.int16)  # 700k: several chunks
     for table in (rng.integers(0, 255, 7).astype(np.int16), rng.integers(0, 255, (7, 3), np.uint8)):
         assert np.array_equal(gather(table, index), table[index])
+
+
+@pytest.mark.parametrize(("space", "scale", "masked"), [("rgb", 1.0, False), ("lab", 0.5, True)])
+def test_a_histogram_counted_once_gives_the_same_result_for_every_k(
+    coffee_rgb, space, scale, masked
+):
+    mask = None
+    if masked:
+        mask = np.ones(coffee_rgb.shape[:2], bool)
+        mask[:50] = False
+    counted = kseg.color_histogram(coffee_rgb, mask=mask)
+    assert counted.pixels == (
+        coffee_rgb.shape[0] * coffee_rgb.shape[1] - (600 * 50 if masked else 0)
+    )
+    assert int(counted.counts.sum()) == counted.pixels and np.all(np.diff(counted.colors) > 0)
+    for k in (2, 5, 8):
+        opts = {"color_space": space, "scale": scale, "seed": 4, "mask": mask}
+        fresh = kseg.segment(coffee_rgb, k, **opts)
+        reused = kseg.segment(coffee_rgb, k, histogram=counted, **opts)
+        assert np.array_equal(fresh.labels, reused.labels)
+        assert np.array_equal(fresh.centers, reused.centers) and fresh.mse == reused.mse
+
+
+def test_a_histogram_of_another_image_or_mask_is_refused(coffee_rgb):
+    counted = kseg.color_histogram(coffee_rgb)
+    with pytest.raises(ValueError, match="histogram was counted on 240000 pixels"):
+        kseg.segment(coffee_rgb[:100], 3, histogram=counted)
+    half = np.zeros(coffee_rgb.shape[:2], bool)
+    half[:200] = True
+    with pytest.raises(ValueError, match="not on this"):
+        kseg.segment(coffee_rgb, 3, mask=half, histogram=counted)
+    with pytest.raises(TypeError, match=r"kseg\.ColorHistogram or None, got tuple"):
+        kseg.segment(coffee_rgb, 3, histogram=(counted.colors, counted.counts))

@@ -232,6 +232,10 @@ def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segme
     def make() -> kseg.Segmentation:
         image = decode(digest, data)
         with step("segment", image.width * image.height):
+            counted = FULL_SIZE.get_or_make(
+                ("histogram", digest),
+                lambda: kseg.color_histogram(image.rgb, mask=kseg.opaque_mask(image)),
+            )
             return kseg.segment(
                 image.rgb,
                 settings.k,
@@ -243,6 +247,7 @@ def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segme
                 eps=settings.eps,
                 seed=settings.seed,
                 mask=kseg.opaque_mask(image),
+                histogram=counted,  # counted once per photo, for every k
             )
 
     return FULL_SIZE.get_or_make(("segmentation", digest, settings), make)
