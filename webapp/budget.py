@@ -152,7 +152,9 @@ class Admission:
         self.waits: deque[float] = deque(maxlen=1000)  # seconds queued steps waited
 
     def add_shrinker(self, shrink: Callable[[int], int]) -> None:
-        """Register a cache's ``shrink(nbytes) -> freed`` to call before waiting."""
+        """Register ``shrink(nbytes)``, called (in the order registered) to free
+        memory before a step waits: a cache dropping entries, the allocator
+        handing freed memory back."""
         self._shrinkers.append(shrink)
 
     @property
@@ -162,6 +164,10 @@ class Admission:
 
     def fits_alone(self, nbytes: int) -> bool:
         return nbytes <= self.capacity
+
+    def holding(self) -> bool:
+        """Whether the calling thread holds a reservation."""
+        return bool(getattr(self._held, "depth", 0))
 
     @property
     def busy(self) -> int:
@@ -225,12 +231,11 @@ class Admission:
         """Whether the step may start now (called under the lock)."""
         if self._queue[0] is not ticket or len(self._running) >= self.slots:
             return False
-        over = self._resident() + sum(self._running.values()) + nbytes - self.budget
-        if over > 0:
-            for shrink in self._shrinkers:
-                over -= shrink(over)
-                if over <= 0:
-                    break
-            if over > 0:  # what the caches freed shows in the resident memory
-                over = self._resident() + sum(self._running.values()) + nbytes - self.budget
+        reserved = sum(self._running.values()) + nbytes - self.budget
+        over = self._resident() + reserved
+        for shrink in self._shrinkers:
+            if over <= 0:
+                break
+            shrink(over)
+            over = self._resident() + reserved  # what was freed shows here
         return over <= 0 or not self._running

@@ -26,8 +26,9 @@ T = TypeVar("T")
 #: Largest cap of the full-size cache (``KSEG_CACHE_MB`` overrides it): three
 #: 40-megapixel photos with their labels, or about twenty of 4 megapixels.
 DEFAULT_CACHE_MB = 640
-#: Share of the server's memory budget the full-size cache may take at most.
-CACHE_SHARE = 0.25
+#: Share of the server's memory budget the full-size cache may take at most (the
+#: rest: the idle server, the page and ZIP caches, and the steps at work).
+CACHE_SHARE = 0.4
 #: Seconds an entry may go unused before it is dropped (a closed tab's photo
 #: leaves memory soon after Streamlit drops the session, 30 s after it closed).
 IDLE_SECONDS = 30.0

@@ -30,11 +30,11 @@ from streamlit.logger import get_logger
 import kseg
 from webapp.budget import Admission, budget_bytes, job_bytes, step_bytes
 from webapp.cache import FULL_SIZE, IDLE_SECONDS, PAGE, ZIPS
-from webapp.memory import return_large_buffers
+from webapp.memory import limit_arenas, trim
 from webapp.state import Edits, Settings
 
 LOG = get_logger(__name__)
-return_large_buffers()
+limit_arenas()
 PREVIEW_SIDE = 1200  # longest side of the images shown on the page
 THUMB_SIDE = 360  # longest side of the cluster previews
 CURVE_KS = range(2, 13)
@@ -42,6 +42,7 @@ CURVE_KS = range(2, 13)
 #: The server's one admission queue (``KSEG_MEMORY_BUDGET_MB``); the caches
 #: let go of their least recently used entries before a step has to wait.
 ADMISSION = Admission(budget_bytes()[0], slots=max(1, os.cpu_count() or 1))
+ADMISSION.add_shrinker(trim)  # freed memory the allocator still holds, first
 for _cache in (ZIPS, PAGE, FULL_SIZE):
     ADMISSION.add_shrinker(_cache.shrink)
 #: How the current script run shows its place in the queue (see queue_notice).
@@ -74,12 +75,17 @@ def job(steps: list[str], pixels: int, decode_pixels: int | None = None) -> Iter
         return
     need = job_bytes(steps, pixels, pixels if decode_pixels is None else decode_pixels)
     t0 = time.monotonic()
-    with ADMISSION.reserve(need, on_wait=_ON_WAIT.get()):
-        waited = time.monotonic() - t0
-        if waited > 0.05:
-            what = "+".join(steps)
-            LOG.info("kseg admission: waited %.2f s for %s (%d px)", waited, what, pixels)
-        yield
+    outermost = not ADMISSION.holding()
+    try:
+        with ADMISSION.reserve(need, on_wait=_ON_WAIT.get()):
+            waited = time.monotonic() - t0
+            if waited > 0.05:
+                what = "+".join(steps)
+                LOG.info("kseg admission: waited %.2f s for %s (%d px)", waited, what, pixels)
+            yield
+    finally:
+        if outermost:
+            trim()  # the job's freed buffers go back to the system, not to the next job
 
 
 def step(name: str, pixels: int) -> AbstractContextManager[None]:
@@ -116,11 +122,14 @@ def _download_job(ref: PhotoRef, *names: str) -> AbstractContextManager[None]:
 
 
 def _janitor() -> None:
-    """Drop cache entries nobody used for IDLE_SECONDS (a closed tab's photo)."""
+    """Every 5 s: drop cache entries nobody used for IDLE_SECONDS (a closed
+    tab's photo) and, when no step is at work, hand freed memory back."""
     while True:
         time.sleep(5.0)
         for cache in (FULL_SIZE, PAGE, ZIPS):
             cache.drop_idle(IDLE_SECONDS)
+        if not ADMISSION.busy:
+            trim()
 
 
 threading.Thread(target=_janitor, name="kseg-cache-janitor", daemon=True).start()
