@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             failed += 1
             print(f"{prefix}: skipped: {exc}", file=sys.stderr)
             continue
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in --out
             failed += 1
             print(f"{prefix}: could not write the results: {exc}", file=sys.stderr)
             continue

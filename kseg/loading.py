@@ -254,8 +254,8 @@ def _read_bytes(source: object, max_bytes: int) -> bytes:
         path = Path(source)
         try:
             size = path.stat().st_size
-        except OSError as exc:
-            msg = f"The file {path.name!r} cannot be opened: {exc.strerror or exc}."
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+            msg = f"The file {path.name!r} cannot be opened: {getattr(exc, 'strerror', 0) or exc}."
             raise ImageError(msg) from exc
         if size > max_bytes:
             raise _too_large_error(size, max_bytes)
