@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("kseg-out"),
         help="folder to write into; each photo gets a subfolder (default: kseg-out)",
     )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress line per photo on stderr (problems are still reported)",
+    )
     return p
 
 
@@ -153,11 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{prefix}: could not write the results: {exc}", file=sys.stderr)
             continue
         notes = [*image.notices, *([result.notice] if result.notice else [])]
-        print(
-            f"{prefix}: {image.width}x{image.height}, {result.k} clusters, "
-            f"mse {result.mse:.1f}, {time.perf_counter() - t0:.2f} s -> {out_dir}"
-            + "".join(f"\n    note: {x}" for x in notes)
-        )
+        if not args.quiet:  # progress on stderr: stdout stays free for scripts
+            print(
+                f"{prefix}: {image.width}x{image.height}, {result.k} clusters, "
+                f"mse {result.mse:.1f}, {time.perf_counter() - t0:.2f} s -> {out_dir}"
+                + "".join(f"\n    note: {x}" for x in notes),
+                file=sys.stderr,
+            )
     if failed:
         print(f"{failed} of {total} image(s) failed.", file=sys.stderr)
     return 1 if failed else 0

@@ -43,6 +43,14 @@ def test_kseg_never_imports_streamlit_or_the_page():
             assert not module.startswith(("streamlit", "webapp")), (path.name, module)
 
 
+@pytest.mark.parametrize("name", ["budget", "links", "cache", "memory"])
+def test_the_pages_plain_python_rooms_never_import_streamlit(name):
+    """The budget, the link rules, the caches and the allocator work (and are
+    tested) without a Streamlit runtime."""
+    for module, _ in _imports(ROOT / "webapp" / f"{name}.py"):
+        assert not module.startswith("streamlit"), (name, module)
+
+
 @pytest.mark.parametrize("leaf", sorted(LEAVES))
 def test_leaf_modules_import_no_other_kseg_module(leaf):
     others = [

@@ -140,8 +140,8 @@ def test_cli_writes_folders_and_reports_failures(tmp_path, capsys):
         [str(good), str(bad), str(good), "-k", "3", "--attempts", "2", "--out", str(tmp_path / "o")]
     )
     out, err = capsys.readouterr()
-    assert rc == 1
-    assert "[1/3]" in out and "[3/3]" in out and "3 clusters" in out
+    assert rc == 1 and out == ""  # progress and problems on stderr
+    assert "[1/3]" in err and "[3/3]" in err and "3 clusters" in err
     assert "notes.png: skipped: This file is not an image" in err
     assert "1 of 3 image(s) failed" in err
     for folder in ("chelsea", "chelsea_2"):
@@ -153,6 +153,9 @@ def test_cli_writes_folders_and_reports_failures(tmp_path, capsys):
 
 def test_cli_succeeds_with_zero_exit_and_rejects_bad_options(tmp_path, capsys):
     assert main([str(kseg.sample_path("coffee")), "-k", "2", "--out", str(tmp_path)]) == 0
+    assert "[1/1]" in capsys.readouterr().err
+    assert main([str(kseg.sample_path("coffee")), "-k", "2", "-q", "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr() == ("", "")  # --quiet: nothing when all went well
     with pytest.raises(SystemExit) as info:
         main(["x.png", "--scale", "2"])
     assert info.value.code == 2

@@ -1,0 +1,56 @@
+"""`pip install .` gives the library, its samples and the `kseg` command, and
+nothing of the page, the tests or the benchmarks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT), "-w", str(wheels)],
+        check=True,
+        cwd=tmp_path,
+    )
+    (wheel,) = wheels.glob("kseg-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "kseg/clustering.py" in names and "kseg/samples/coffee.png" in names
+    assert "kseg/samples/LICENSES.md" in names
+    assert not [n for n in names if n.split("/")[0] in ("webapp", "tests", "bench", "app.py")]
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "kseg = kseg.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([venv / "bin" / "pip", "install", "-q", str(wheel)], check=True, cwd=tmp_path)
+
+    shown = subprocess.run(
+        [venv / "bin" / "kseg", "--help"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert shown.returncode == 0 and "usage:" in shown.stdout and "--quiet" in shown.stdout
+    sample = subprocess.run(
+        [venv / "bin" / "python", "-c", "import kseg; print(kseg.sample_path('coffee'))"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    ).stdout.strip()
+    assert sample.startswith(str(venv))  # the installed package, not the checkout
+    run = subprocess.run(
+        [venv / "bin" / "kseg", sample, "-k", "3", "--out", "out"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "[1/1]" in run.stderr and "3 clusters" in run.stderr
+    manifest = json.loads((tmp_path / "out" / "coffee" / "manifest.json").read_text())
+    assert manifest["clusters_found"] == 3
+    assert len(list((tmp_path / "out" / "coffee" / "masks").glob("*.png"))) == 3
