@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run test lint browser bench bench-page load cli clean
+.PHONY: run test lint browser nginx serve bench bench-page load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,12 +37,29 @@ browser:
 	@if [ "$${CI:-}" = true ] && [ ! -x /usr/bin/chromium ]; then \
 	  echo "CI: /usr/bin/chromium is missing; browser tests cannot run." >&2; exit 1; fi
 
+## Debian's nginx for `make serve` and its test (installed if missing, as root).
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's nginx..."; \
+	    DEBIAN_FRONTEND=noninteractive $(APT) update && \
+	    DEBIAN_FRONTEND=noninteractive $(APT) install -y --no-install-recommends nginx; \
+	  else echo "nginx is missing; run: sudo apt-get install -y nginx"; fi; \
+	fi
+	@if [ "$${CI:-}" = true ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  echo "CI: nginx is missing; the proxy test cannot run." >&2; exit 1; fi
+
+## REPLICAS Streamlit processes behind nginx on http://127.0.0.1:$(PORT), sticky sessions.
+REPLICAS ?= 2
+serve: $(VENV)/.runtime nginx
+	deploy/serve.sh $(REPLICAS) $(PORT)
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 ## Every test: lint, unit, property, AppTest and browser tests.
-test: $(VENV)/.dev browser lint
+test: $(VENV)/.dev browser nginx lint
 	$(PY) -m pytest -q
 
 ## Speed and objective against the OpenCV tutorial recipe (see README.md, "Benchmarks").

@@ -23,12 +23,16 @@ import io
 import multiprocessing as mp
 import os
 import re
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +41,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
 
 
 def make_photo(base: Path, index: int, megapixels: float) -> tuple[bytes, str]:
@@ -118,6 +122,72 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+@dataclass
+class Served:
+    """The server(s) under test: one Streamlit process, or replicas behind
+    nginx (``deploy/serve.sh``)."""
+
+    url: str
+    pids: list[int]  # the Streamlit processes
+    logs: list[Path]
+    stop: Callable[[], None]
+
+    def rss(self) -> list[float]:
+        return [rss_mb(pid) for pid in self.pids]
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+    def log_text(self) -> str:
+        return "".join(log.read_text(errors="replace") for log in self.logs if log.exists())
+
+
+def start_single(env: dict | None) -> Served:
+    proc, url, log = start_server(env, plain=True)
+
+    def stop() -> None:
+        proc.terminate()
+        proc.wait(15)
+        log.unlink(missing_ok=True)
+
+    return Served(url, [proc.pid], [log], stop)
+
+
+def start_proxy(replicas: int, env: dict | None) -> Served:
+    """``deploy/serve.sh`` with ``replicas`` replicas on free ports."""
+    port, base = free_port(), free_port()
+    serve = subprocess.Popen(
+        ["deploy/serve.sh", str(replicas), str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PY": sys.executable, "REPLICA_BASE_PORT": str(base), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    pids, logs = [], []
+    while len(pids) < replicas:
+        line = serve.stdout.readline()
+        if not line:
+            raise RuntimeError("deploy/serve.sh ended before its replicas started")
+        if m := re.match(r"replica \d+ of \d+: 127\.0\.0\.1:(\d+) \(pid (\d+)\) log (\S+)", line):
+            pids.append(int(m.group(2)))
+            logs.append(Path(m.group(3)))
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.3)
+
+    def stop() -> None:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(30)
+
+    return Served(url, pids, logs, stop)
+
+
 def run(
     sessions: int,
     megapixels: float,
@@ -125,14 +195,17 @@ def run(
     waves: int = 1,
     env: dict | None = None,
     linger: float = 0.0,
+    replicas: int = 0,
 ) -> dict:
-    """Run the sessions; ``linger`` seconds after the last tab closed, read
+    """Run the sessions against one server (``replicas`` 0) or that many
+    replicas behind nginx; ``linger`` seconds after the last tab closed, read
     the memory the server kept."""
-    proc, url, log = start_server(env, plain=True)
+    served = start_proxy(replicas, env) if replicas else start_single(env)
+    url = served.url
     folder = Path(tempfile.mkdtemp(prefix="kseg-load-"))
     stop = threading.Event()
     health = {"ok": 0, "failed": 0}
-    memory: list[float] = []
+    memory: list[list[float]] = []  # resident MB of each server, ten times a second
 
     def probe() -> None:
         while not stop.is_set():
@@ -145,13 +218,13 @@ def run(
 
     def sample() -> None:
         while not stop.is_set():
-            memory.append(rss_mb(proc.pid))
+            memory.append(served.rss())
             stop.wait(0.1)
 
     watchers = [threading.Thread(target=f, daemon=True) for f in (probe, sample)]
     try:
-        baseline = rss_mb(proc.pid)
-        cpu0, machine0 = cpu_seconds(proc.pid), machine_cpu_seconds()
+        baseline = sum(served.rss())
+        cpu0, machine0 = served.cpu(), machine_cpu_seconds()
         for w in watchers:
             w.start()
         ctx = mp.get_context("spawn")
@@ -176,19 +249,20 @@ def run(
             for w in workers:
                 w.join(60)
             time.sleep(2.0)
-            after_wave.append(rss_mb(proc.pid))
+            after_wave.append(sum(served.rss()))
         wall = time.perf_counter() - t0
-        cpu = cpu_seconds(proc.pid) - cpu0
+        cpu = served.cpu() - cpu0
         machine = machine_cpu_seconds() - machine0
         time.sleep(linger)
         stop.set()
         for w in watchers:
             w.join()
         first = [r["times"][0] for r in records if r["times"]]
-        waits = [float(m) for m in WAIT_LINE.findall(log.read_text(errors="replace"))]
+        log = served.log_text()
         return {
             "sessions": sessions,
             "megapixels": megapixels,
+            "replicas": replicas,
             "wall_s": wall,
             "p50_s": statistics.median(first) if first else float("nan"),
             "p95_s": float(np.percentile(first, 95)) if first else float("nan"),
@@ -197,20 +271,19 @@ def run(
             "queued_sessions": sum(r["queued"] for r in records),
             "cpu_s": cpu,
             "machine_cpu_s": machine,
-            "waits_s": waits,
+            "waits_s": [float(m) for m in WAIT_LINE.findall(log)],
             "baseline_mb": baseline,
-            "peak_mb": max(memory) if memory else 0.0,
-            "final_mb": rss_mb(proc.pid),
+            "peak_mb": max(map(sum, memory)) if memory else 0.0,
+            "peak_per_server_mb": [max(col) for col in zip(*memory, strict=True)],
+            "final_mb": sum(served.rss()),
             "after_wave_mb": after_wave,
             "health_ok": health["ok"],
             "health_failed": health["failed"],
-            "server_log_tail": log.read_text(errors="replace")[-4000:],
+            "server_log_tail": log[-4000:],
         }
     finally:
         stop.set()
-        proc.terminate()
-        proc.wait(15)
-        log.unlink(missing_ok=True)
+        served.stop()
         for f in folder.glob("*.jpg"):
             f.unlink()
         folder.rmdir()
@@ -225,19 +298,24 @@ def main() -> None:
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     ap.add_argument("--budget", type=int, help="the server's KSEG_MEMORY_BUDGET_MB")
     ap.add_argument("--linger", type=float, default=45.0, help="seconds before 'kept' is read")
+    ap.add_argument(
+        "--replicas", type=int, default=0, help="serve through nginx with this many replicas"
+    )
     a = ap.parse_args()
     env = dict(e.split("=", 1) for e in a.env)
     if a.budget:
         env["KSEG_MEMORY_BUDGET_MB"] = str(a.budget)
-    r = run(a.sessions, a.megapixels, a.photo, a.waves, env, a.linger)
+    r = run(a.sessions, a.megapixels, a.photo, a.waves, env, a.linger, a.replicas)
     waits = r["waits_s"] or [0.0]
     print(
         f"sessions {r['sessions']} x {r['megapixels']} MP"
-        f"{f', budget {a.budget} MB' if a.budget else ''}: time to result "
+        f"{f', budget {a.budget} MB' if a.budget else ''}"
+        f"{f', {a.replicas} replicas behind nginx' if a.replicas else ''}: time to result "
         f"p50 {r['p50_s']:.1f} s, p95 {r['p95_s']:.1f} s (wall {r['wall_s']:.0f} s); "
         f"errors {len(r['errors'])}, mix-ups {r['mixups']}; server CPU {r['cpu_s']:.1f} s "
         f"(the whole machine, browsers included: {r['machine_cpu_s']:.0f} s); "
-        f"server memory {r['baseline_mb']:.0f} MB at start, peak {r['peak_mb']:.0f} MB, "
+        f"server memory {r['baseline_mb']:.0f} MB at start, peak {r['peak_mb']:.0f} MB "
+        f"(per process {', '.join(f'{m:.0f}' for m in r['peak_per_server_mb'])} MB), "
         f"after each wave {', '.join(f'{m:.0f}' for m in r['after_wave_mb'])} MB, "
         f"kept {r['final_mb']:.0f} MB {a.linger:.0f} s after the tabs closed; "
         f"queue: {r['queued_sessions']} sessions told, {len(r['waits_s'])} waits, "

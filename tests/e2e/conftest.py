@@ -60,7 +60,7 @@ def browser_context_args(browser_context_args) -> dict:
     }
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -71,7 +71,7 @@ def start_server(
 ) -> tuple[subprocess.Popen, str, Path]:
     """Start ``streamlit run app.py`` on a free port and wait for its health
     check.  ``plain``: no environment of ours (as Community Cloud starts it)."""
-    port = _free_port()
+    port = free_port()
     log = Path(tempfile.mkstemp(prefix="kseg-streamlit-", suffix=".log")[1])
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),

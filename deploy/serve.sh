@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Start REPLICAS kseg replicas and nginx in front of them on 127.0.0.1:PORT;
+# Ctrl-C or SIGTERM stops them all.  Usage: deploy/serve.sh [REPLICAS] [PORT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPLICAS=${1:-${REPLICAS:-2}}
+PORT=${2:-${PORT:-8501}}
+BASE=${REPLICA_BASE_PORT:-$((PORT + 100))}
+PY=${PY:-.venv/bin/python}
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+
+prefix=$(mktemp -d -t kseg-nginx-XXXXXX)
+chmod 755 "$prefix"
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  kill "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+  rm -rf "$prefix"
+}
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
+
+servers=""
+for i in $(seq 0 $((REPLICAS - 1))); do
+  port=$((BASE + i))
+  MALLOC_ARENA_MAX=2 "$PY" -m streamlit run app.py --server.address 127.0.0.1 \
+    --server.port "$port" --server.headless true --browser.gatherUsageStats false \
+    > "$prefix/replica-$port.log" 2>&1 &
+  pids+=($!)
+  servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=10s;"$'\n'
+  echo "replica $((i + 1)) of $REPLICAS: 127.0.0.1:$port (pid $!) log $prefix/replica-$port.log"
+done
+user=""
+if [ "$(id -u)" = 0 ]; then user="user root root;"; fi
+for d in body proxy fastcgi uwsgi scgi; do mkdir -p "$prefix/$d"; done
+python3 - "$prefix" "$PORT" "$user" "$servers" <<'PYEOF'
+import sys
+prefix, port, user, servers = sys.argv[1:]
+text = open("deploy/nginx.conf.template").read()
+for key, value in (("@PREFIX@", prefix), ("@PORT@", port), ("@USER@", user), ("@SERVERS@", servers.rstrip("\n"))):
+    text = text.replace(key, value)
+open(f"{prefix}/nginx.conf", "w").write(text)
+PYEOF
+"$NGINX" -p "$prefix" -c "$prefix/nginx.conf" &
+nginx_pid=$!
+pids+=("$nginx_pid")
+echo "kseg on http://127.0.0.1:$PORT (nginx pid $nginx_pid, $REPLICAS replicas); Ctrl-C stops all"
+# A replica that dies leaves the others serving; nginx ending ends it all.
+wait "$nginx_pid" || true
+echo "nginx ended; stopping the replicas" >&2

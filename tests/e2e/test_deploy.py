@@ -1,0 +1,126 @@
+"""`make serve`: two replicas behind nginx, sticky on a cookie the proxy sets.
+
+Six (or more) browser sessions through the proxy land on both replicas;
+each uploads its own photo, changes k and downloads a mask without a
+mix-up; killing one replica leaves the sessions on the other working, and a
+new visitor is served by the live one.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import ROOT, free_port
+from tests.e2e.test_browser import TIMEOUT, download, set_k, upload, wait_for_app
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.fixture(scope="module")
+def proxy() -> Iterator[tuple[str, dict[str, int], subprocess.Popen]]:
+    """deploy/serve.sh with two replicas; yields the proxy's URL, each
+    replica's pid by address, and the serve.sh process."""
+    if not Path(NGINX).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI: nginx is missing (make test installs it)")
+        pytest.skip("nginx not installed (make test installs it)")
+    port, base = free_port(), free_port()
+    env = {**os.environ, "PY": sys.executable, "NGINX": NGINX, "REPLICA_BASE_PORT": str(base)}
+    serve = subprocess.Popen(
+        ["deploy/serve.sh", "2", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    pids: dict[str, int] = {}
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while len(pids) < 2 and time.monotonic() < deadline:
+        line = serve.stdout.readline()
+        if m := re.match(r"replica \d of 2: (127\.0\.0\.1:\d+) \(pid (\d+)\)", line):
+            pids[m.group(1)] = int(m.group(2))
+    try:
+        _wait_healthy(url, deadline)
+        yield url, pids, serve
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(20)
+
+
+def _wait_healthy(url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("the proxy never answered /_stcore/health")
+
+
+def _photo(i: int) -> tuple[bytes, tuple[int, int]]:
+    """A smooth photo-like JPEG of a size unique to session ``i``."""
+    w, h = 400 + 7 * i, 300 + 3 * i
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = np.stack([128 + 100 * np.sin(x / (20 + i)), 128 + 90 * np.cos(y / 31), x % 255], -1)
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=90)
+    return buf.getvalue(), (w, h)
+
+
+def _visit(browser: Browser, url: str) -> tuple[Page, str]:
+    """A new visitor (own cookies): the page and the replica that served it."""
+    page = browser.new_context(accept_downloads=True).new_page()
+    response = page.goto(url)
+    expect(page.locator(".kseg-summary")).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    return page, response.headers["x-kseg-replica"]
+
+
+def test_sessions_stick_to_their_replica_and_survive_the_other_one_dying(browser: Browser, proxy):
+    url, pids, _ = proxy
+    visitors: list[tuple[Page, str]] = []
+    while len(visitors) < 6 or len({r for _, r in visitors}) < 2:
+        assert len(visitors) < 20, "twenty visitors, all on one replica: no spreading"
+        visitors.append(_visit(browser, url))
+    assert {r for _, r in visitors} == set(pids)
+
+    for i, (page, _) in enumerate(visitors):
+        data, (w, h) = _photo(i)
+        upload(page, f"visitor{i}.jpg", data, "image/jpeg")
+        expect(page.locator(".kseg-summary")).to_contain_text(f"{w} × {h} px", timeout=TIMEOUT)
+        set_k(page, 4)
+        mask = Image.open(io.BytesIO(download(page, "Mask PNG")))
+        assert mask.size == (w, h), (i, mask.size)  # this session's own photo
+
+    dead = visitors[0][1]
+    os.kill(pids[dead], signal.SIGTERM)
+    for i, (page, replica) in enumerate(visitors):
+        if replica == dead:
+            continue
+        set_k(page, 5)  # the survivors keep their session and their photo
+        w, h = _photo(i)[1]
+        expect(page.locator(".kseg-summary")).to_contain_text(f"{w} × {h} px")
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+
+    page, tried = _visit(browser, url)
+    assert tried.split(", ")[-1] != dead  # nginx lists every replica it tried
+    expect(page.locator(".kseg-summary")).to_contain_text("600 × 400 px")
