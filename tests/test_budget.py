@@ -78,6 +78,9 @@ def test_steps_start_in_arrival_order_and_waiters_hear_how_many_are_ahead():
     assert all(log.index(("end", i)) < log.index(("start", i + 1)) for i in range(2))
     assert (1, 1) in waits and (2, 2) in waits  # the third saw two ahead of it
     assert (2, 1) in waits  # ... and then one
+    assert (1, 0) in waits and (2, 0) in waits  # ... and heard when its turn came
+    assert [a for i, a in waits if i == 2][-1] == 0
+    assert waits.count((2, 2)) > 1  # told at every check, not once
     assert len(admission.waits) == 2 and admission.busy == 0
 
 

@@ -179,8 +179,11 @@ class Admission:
     def reserve(self, nbytes: int, on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
         """Hold ``nbytes`` of the budget and a worker slot for the block.
 
-        Waits its turn; ``on_wait(ahead)`` is called whenever the number of
-        steps ahead of this one (running or queued before it) changes.  A
+        Waits its turn; while it waits, ``on_wait(ahead)`` is called at every
+        check (every ``poll`` seconds or sooner) with the number of steps
+        ahead of this one (running or queued before it), and ``on_wait(0)``
+        once when its turn came.  An exception from ``on_wait`` (Streamlit
+        stopping a run the user has moved on from) leaves the queue.  A
         thread that already holds a reservation passes straight through (its
         nested steps are part of its own work; waiting would deadlock).
         """
@@ -197,18 +200,17 @@ class Admission:
         with self._cond:
             self._queue.append(ticket)
             try:
-                shown = -1
                 while not self._admit(ticket, nbytes):
                     waited = True
                     ahead = len(self._running) + self._queue.index(ticket)
-                    if on_wait is not None and ahead != shown:
-                        shown = ahead
+                    if on_wait is not None:
                         self._cond.release()  # the page may draw; never under the lock
                         try:
                             on_wait(ahead)
                         finally:
                             self._cond.acquire()
-                        continue
+                        if self._admit(ticket, nbytes):
+                            break
                     self._cond.wait(self._poll)
             except BaseException:
                 self._queue.remove(ticket)
@@ -220,6 +222,8 @@ class Admission:
                 self.waits.append(time.monotonic() - started)
         self._held.depth = 1
         try:
+            if waited and on_wait is not None:
+                on_wait(0)
             yield
         finally:
             self._held.depth = 0

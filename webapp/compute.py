@@ -45,6 +45,7 @@ ADMISSION = Admission(budget_bytes()[0], slots=max(1, os.cpu_count() or 1))
 ADMISSION.add_shrinker(trim)  # freed memory the allocator still holds, first
 for _cache in (ZIPS, PAGE, FULL_SIZE):
     ADMISSION.add_shrinker(_cache.shrink)
+ADMISSION.add_shrinker(trim)  # and what the dropped cache entries held on the heap
 #: How the current script run shows its place in the queue (see queue_notice).
 _ON_WAIT: ContextVar[Callable[[int], None] | None] = ContextVar("on_wait", default=None)
 
@@ -364,6 +365,12 @@ def queue_notice() -> Iterator[None]:
     slot = st.empty()
 
     def show(ahead: int) -> None:
+        # Drawn at every check, not only when the count changes: each draw
+        # is where Streamlit stops a run the user has moved on from, so a
+        # stale run leaves the queue instead of holding a place in it.
+        if not ahead:
+            slot.empty()
+            return
         photos = "1 photo" if ahead == 1 else f"{ahead} photos"
         slot.info(
             f"The server is busy: **{photos} ahead of yours** in the queue. Yours starts "
