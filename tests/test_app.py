@@ -173,12 +173,12 @@ def test_after_a_bad_upload_the_previous_upload_stays_on_the_page():
 def test_a_photo_too_large_for_the_memory_budget_gets_the_largest_size_that_fits(
     monkeypatch, downloads
 ):
-    from webapp import compute
+    from webapp import jobs
     from webapp.budget import MB, Admission
 
     # A server whose budget gives one photo 20 MB: the 640 x 427 rocket needs
     # about 21 MB for its ZIP, so it does not fit at its full size.
-    monkeypatch.setattr(compute, "ADMISSION", Admission(20 * MB, slots=1, resident=lambda: 0))
+    monkeypatch.setattr(jobs, "ADMISSION", Admission(20 * MB, slots=1, resident=lambda: 0))
     at = _app()
     rocket = kseg.sample_path("rocket").read_bytes()
     at.file_uploader(key="upload").upload("launch.jpg", rocket, "image/jpeg").run()

@@ -3,8 +3,9 @@
 - ``state``: the settings and edits a user chose, the URL round trip and
   what a session keeps; ``links``: a link's values parsed, one rule each;
 - ``compute``: the computations (decode, segment, edit, previews, the k
-  curve, the ZIP), shared by every session, each a job under the budget;
-- ``budget``: the server's memory budget and the first-come admission queue;
+  curve), shared by every session; ``downloads``: the files made on click;
+- ``jobs`` and ``budget``: every heavy job under the server's memory budget,
+  in a first-come queue the page shows;
 - ``cache`` and ``memory``: the byte-bounded caches and the allocator
   settings that hand memory back;
 - ``widgets``: the sidebar's inputs, each helper returning plain values;

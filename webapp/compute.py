@@ -15,12 +15,6 @@ taken, waits its turn while the page says how many are ahead.
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,82 +22,28 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 import kseg
-from webapp.budget import Admission, budget_bytes, job_bytes, step_bytes
-from webapp.cache import FULL_SIZE, IDLE_SECONDS, PAGE, ZIPS
-from webapp.memory import limit_arenas, trim
+from webapp.cache import FULL_SIZE, PAGE
+from webapp.jobs import check_fits, decode_pixels, job, step
 from webapp.state import Edits, Settings
 
 LOG = get_logger(__name__)
-limit_arenas()
 PREVIEW_SIDE = 1200  # longest side of the images shown on the page
 THUMB_SIDE = 360  # longest side of the cluster previews
 CURVE_KS = range(2, 13)
 
-#: The server's one admission queue (``KSEG_MEMORY_BUDGET_MB``); the caches
-#: let go of their least recently used entries before a step has to wait.
-ADMISSION = Admission(budget_bytes()[0], slots=max(1, os.cpu_count() or 1))
-ADMISSION.add_shrinker(trim)  # freed memory the allocator still holds, first
-for _cache in (ZIPS, PAGE, FULL_SIZE):
-    ADMISSION.add_shrinker(_cache.shrink)
-ADMISSION.add_shrinker(trim)  # and what the dropped cache entries held on the heap
-#: How the current script run shows its place in the queue (see queue_notice).
-_ON_WAIT: ContextVar[Callable[[int], None] | None] = ContextVar("on_wait", default=None)
 
-
-class TooLarge(Exception):
-    """The photo needs more memory than the server's budget gives one photo.
-
-    ``fit`` is the largest pixel count that fits (None when not even a
-    smaller size can be offered: the file must be decoded in full), and
-    ``fit_size`` the (width, height) of the photo reduced to it.
-    """
-
-    def __init__(self, width: int, height: int, need: int, fit: int | None) -> None:
-        self.width, self.height, self.need, self.fit = width, height, need, fit
-        self.fit_size = kseg.fitted_size(width, height, fit) if fit else None
-        self.capacity, self.budget = ADMISSION.capacity, ADMISSION.budget
-        super().__init__(f"{width} x {height} needs {need} bytes; fits: {fit}")
-
-
-@contextmanager
-def job(steps: list[str], pixels: int, decode_pixels: int | None = None) -> Iterator[None]:
-    """Run a job of heavy steps under the memory budget, waiting its turn if
-    needed.  The whole job reserves before it holds anything (a job waiting
-    with a decoded photo in hand would hold memory the budget does not see);
-    the steps inside pass straight through.  No steps: nothing to wait for."""
-    if not steps:
-        yield
-        return
-    need = job_bytes(steps, pixels, pixels if decode_pixels is None else decode_pixels)
-    t0 = time.monotonic()
-    outermost = not ADMISSION.holding()
-    try:
-        with ADMISSION.reserve(need, on_wait=_ON_WAIT.get()):
-            waited = time.monotonic() - t0
-            if waited > 0.05:
-                what = "+".join(steps)
-                LOG.info("kseg admission: waited %.2f s for %s (%d px)", waited, what, pixels)
-            yield
-    finally:
-        if outermost:
-            trim()  # the job's freed buffers go back to the system, not to the next job
-
-
-def step(name: str, pixels: int) -> AbstractContextManager[None]:
-    """One heavy step under the memory budget (inside a job: passes through)."""
-    return job([name], pixels)
-
-
-def _sizes(key: str, data: bytes) -> tuple[int, int]:
+def photo_sizes(key: str, data: bytes) -> tuple[int, int]:
     """Pixels of the photo as used, and pixels its decoder holds (from the
     file's header, without decoding)."""
     width, height = kseg.image_size(data)
-    fit = _fit_of(key)
+    fit = fit_of(key)
     used = kseg.fitted_size(width, height, fit) if fit else (width, height)
     return used[0] * used[1], decode_pixels(width, height, fit, data)
 
 
-def _missing(key: str, settings: Settings | None = None, edits: Edits | None = None) -> list[str]:
+def missing_steps(
+    key: str, settings: Settings | None = None, edits: Edits | None = None
+) -> list[str]:
     """The full-size steps a job on this photo must run (not in the cache)."""
     steps = [] if ("image", key) in FULL_SIZE else ["decode"]
     if settings is None:
@@ -116,33 +56,13 @@ def _missing(key: str, settings: Settings | None = None, edits: Edits | None = N
     return steps
 
 
-def _download_job(ref: PhotoRef, *names: str) -> AbstractContextManager[None]:
-    """The job of one download: rebuilding what the caches let go, then ``name``."""
-    pixels, decoder = _sizes(ref.digest, ref.data)
-    return job([*_missing(ref.digest, ref.settings, ref.edits), *names], pixels, decoder)
-
-
-def _janitor() -> None:
-    """Every 5 s: drop cache entries nobody used for IDLE_SECONDS (a closed
-    tab's photo) and, when no step is at work, hand freed memory back."""
-    while True:
-        time.sleep(5.0)
-        for cache in (FULL_SIZE, PAGE, ZIPS):
-            cache.drop_idle(IDLE_SECONDS)
-        if not ADMISSION.busy:
-            trim()
-
-
-threading.Thread(target=_janitor, name="kseg-cache-janitor", daemon=True).start()
-
-
 def photo_key(digest: str, fit: int | None) -> str:
     """The cache key of a photo: its bytes' hash, and the pixel count it is
     reduced to (``sha@N``) when the user chose a smaller size."""
     return digest if fit is None else f"{digest}@{fit}"
 
 
-def _fit_of(key: str) -> int | None:
+def fit_of(key: str) -> int | None:
     """The pixel count a photo key asks the decoder to fit, or None."""
     return int(key.split("@", 1)[1]) if "@" in key else None
 
@@ -218,22 +138,12 @@ def decode(digest: str, data: bytes) -> kseg.LoadedImage:
     full-size cache."""
 
     def make() -> kseg.LoadedImage:
-        fit = _fit_of(digest)
+        fit = fit_of(digest)
         width, height = kseg.image_size(data)
         with step("decode", decode_pixels(width, height, fit, data)):
             return kseg.load_image(data, fit_pixels=fit)
 
     return FULL_SIZE.get_or_make(("image", digest), make)
-
-
-def decode_pixels(width: int, height: int, fit: int | None, data: bytes) -> int:
-    """Pixels the decoder holds at its peak: the full size, or for a reduced
-    JPEG at most four times the reduced size (its decoder scales by halves)."""
-    if fit is None or width * height <= fit:
-        return width * height
-    if data[:3] == b"\xff\xd8\xff":
-        return min(width * height, 4 * fit)
-    return width * height
 
 
 def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segmentation:
@@ -347,8 +257,8 @@ def _views_of(
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def k_curve(digest: str, _data: bytes) -> kseg.KCurve:
-    pixels, decoder = _sizes(digest, _data)
-    with job([*_missing(digest), "curve"], pixels, decoder):
+    pixels, decoder = photo_sizes(digest, _data)
+    with job([*missing_steps(digest), "curve"], pixels, decoder):
         image = decode(digest, _data)
         return kseg.objective_curve(image.rgb, CURVE_KS, mask=kseg.opaque_mask(image))
 
@@ -356,34 +266,6 @@ def k_curve(digest: str, _data: bytes) -> kseg.KCurve:
 @st.cache_data(max_entries=8, show_spinner=False)
 def sample_bytes(name: str) -> bytes:
     return kseg.sample_path(name).read_bytes()
-
-
-@contextmanager
-def queue_notice() -> Iterator[None]:
-    """While the block runs, a step that waits for its turn says so on the
-    page, with how many are ahead ("2 photos ahead of yours")."""
-    slot = st.empty()
-
-    def show(ahead: int) -> None:
-        # Drawn at every check, not only when the count changes: each draw
-        # is where Streamlit stops a run the user has moved on from, so a
-        # stale run leaves the queue instead of holding a place in it.
-        if not ahead:
-            slot.empty()
-            return
-        photos = "1 photo" if ahead == 1 else f"{ahead} photos"
-        slot.info(
-            f"The server is busy: **{photos} ahead of yours** in the queue. Yours starts "
-            "as soon as there is memory and a free worker for it.",
-            icon=":material/hourglass_top:",
-        )
-
-    token = _ON_WAIT.set(show)
-    try:
-        yield
-    finally:
-        _ON_WAIT.reset(token)
-        slot.empty()
 
 
 def photo_digest(data: bytes) -> str:
@@ -403,31 +285,6 @@ def edits_for(merge: list[int], clean: int, k_raw: int) -> Edits:
     return Edits(kept if len(kept) > 1 else (), clean)
 
 
-#: The steps any photo on the page goes through (downloads included: a ZIP
-#: of a photo the page showed must be possible), and those cleaning adds.
-PHOTO_STEPS = ("decode", "segment", "previews", "merge", "mask", "cutout", "segmented", "zip")
-
-
-def check_fits(data: bytes, fit: int | None, clean: int) -> None:
-    """Raise :class:`TooLarge` when the photo, reduced to ``fit`` pixels if
-    given, needs more memory than the budget gives one photo (nothing that
-    fits is refused)."""
-    width, height = kseg.image_size(data)
-    pixels = min(fit, width * height) if fit else width * height
-    steps = (*PHOTO_STEPS, "clean") if clean else PHOTO_STEPS
-    need = max(step_bytes(s, pixels) for s in steps)
-    decode_need = step_bytes("decode", decode_pixels(width, height, pixels, data))
-    if ADMISSION.fits_alone(max(need, decode_need)):
-        return
-    per_pixel = max(step_bytes(s, 10**6) - step_bytes(s, 0) for s in steps) / 10**6
-    largest = int((ADMISSION.capacity - step_bytes("decode", 0)) / per_pixel)
-    offer = largest if largest >= 10_000 else None
-    if offer is not None:
-        smallest_decode = step_bytes("decode", decode_pixels(width, height, largest, data))
-        offer = offer if ADMISSION.fits_alone(smallest_decode) else None
-    raise TooLarge(width, height, max(need, decode_need), offer)
-
-
 def segment_photo(
     name: str,
     data: bytes,
@@ -445,10 +302,10 @@ def segment_photo(
     digest = photo_key(photo_digest(data), fit)
     LOG.debug("full page run: photo %s, %s", digest[:12], settings)
     likely = edits_for(merge, clean, settings.k)  # before the result says how many it found
-    steps = _missing(digest, settings, likely)
+    steps = missing_steps(digest, settings, likely)
     if steps or ("views", digest, settings, likely) not in PAGE:
         steps.append("previews")
-    pixels, decoder = _sizes(digest, data)
+    pixels, decoder = photo_sizes(digest, data)
     with job(steps, pixels, decoder):
         return _photo(name, data, sample, settings, merge, clean, digest)
 
@@ -476,44 +333,3 @@ def _photo(
         seconds=raw.timings["total"],
         views=page_views(digest, settings, ref.edits, data),
     )
-
-
-def zip_key(ref: PhotoRef, hidden: frozenset[int]) -> tuple:
-    return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)))
-
-
-def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
-    """The ZIP of everything for the photo."""
-    with _download_job(ref, "zip"):
-        image, result = ref.image(), ref.result()
-        return kseg.export_zip(
-            image.rgb, result, alpha=image.alpha, source_name=ref.name, hidden=hidden
-        )
-
-
-def zip_bytes(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
-    """The finished ZIP from the ZIP cache (the same photo, settings and
-    background give everyone the same ZIP), or made again."""
-    return ZIPS.get_or_make(zip_key(ref, hidden), lambda: make_zip(ref, hidden))
-
-
-def mask_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
-    with _download_job(ref, "mask"):
-        return kseg.mask_png(ref.result(), clusters)
-
-
-def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
-    with _download_job(ref, "cutout"):
-        image, result = ref.image(), ref.result()
-        return kseg.cutout_png(image.rgb, result, clusters, image.alpha)
-
-
-def palette_file(ref: PhotoRef) -> bytes:
-    """The palette as a GIMP .gpl file."""
-    with _download_job(ref):
-        return kseg.palette_gpl(ref.result(), ref.name)
-
-
-def segmented_file(ref: PhotoRef) -> bytes:
-    with _download_job(ref, "segmented"):
-        return kseg.encode_png(kseg.segmented_image(ref.result()), fast=True)

@@ -15,18 +15,13 @@ from webapp import charts, markup
 from webapp.compute import (
     Photo,
     PhotoRef,
-    TooLarge,
-    cutout_file,
     k_curve,
-    mask_file,
-    palette_file,
     photo_digest,
-    queue_notice,
     sample_bytes,
     segment_photo,
-    segmented_file,
-    zip_bytes,
 )
+from webapp.downloads import cutout_file, mask_file, palette_file, segmented_file, zip_bytes
+from webapp.jobs import TooLarge, queue_notice
 from webapp.state import (
     VIEWS,
     Settings,

@@ -1,0 +1,59 @@
+"""Downloads: each made on click, outside the script run, as a job under the
+memory budget, from the photo's reference (rebuilding what the caches let go).
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+
+import kseg
+from webapp.cache import ZIPS
+from webapp.compute import PhotoRef, missing_steps, photo_sizes
+from webapp.jobs import job
+
+
+def _download_job(ref: PhotoRef, *names: str) -> AbstractContextManager[None]:
+    """The job of one download: rebuilding what the caches let go, then ``name``."""
+    pixels, decoder = photo_sizes(ref.digest, ref.data)
+    return job([*missing_steps(ref.digest, ref.settings, ref.edits), *names], pixels, decoder)
+
+
+def zip_key(ref: PhotoRef, hidden: frozenset[int]) -> tuple:
+    return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)))
+
+
+def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
+    """The ZIP of everything for the photo."""
+    with _download_job(ref, "zip"):
+        image, result = ref.image(), ref.result()
+        return kseg.export_zip(
+            image.rgb, result, alpha=image.alpha, source_name=ref.name, hidden=hidden
+        )
+
+
+def zip_bytes(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
+    """The finished ZIP from the ZIP cache (the same photo, settings and
+    background give everyone the same ZIP), or made again."""
+    return ZIPS.get_or_make(zip_key(ref, hidden), lambda: make_zip(ref, hidden))
+
+
+def mask_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
+    with _download_job(ref, "mask"):
+        return kseg.mask_png(ref.result(), clusters)
+
+
+def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
+    with _download_job(ref, "cutout"):
+        image, result = ref.image(), ref.result()
+        return kseg.cutout_png(image.rgb, result, clusters, image.alpha)
+
+
+def palette_file(ref: PhotoRef) -> bytes:
+    """The palette as a GIMP .gpl file."""
+    with _download_job(ref):
+        return kseg.palette_gpl(ref.result(), ref.name)
+
+
+def segmented_file(ref: PhotoRef) -> bytes:
+    with _download_job(ref, "segmented"):
+        return kseg.encode_png(kseg.segmented_image(ref.result()), fast=True)

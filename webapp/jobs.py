@@ -1,0 +1,160 @@
+"""Jobs under the server's memory budget: the one admission queue, what the
+page shows while a job waits, the photo too large to fit, and the janitor
+that drops idle cache entries and hands freed memory back.
+
+A job is a page run that must build full-size pieces, or a download: it
+reserves, before it holds anything, the bytes of every step it will run
+(``webapp.budget``), waits its turn when the budget or every worker is
+taken, and hands its freed memory back when it ends.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+
+import streamlit as st
+from streamlit.logger import get_logger
+
+import kseg
+from webapp.budget import Admission, budget_bytes, job_bytes, step_bytes
+from webapp.cache import FULL_SIZE, IDLE_SECONDS, PAGE, ZIPS
+from webapp.memory import limit_arenas, trim
+
+LOG = get_logger(__name__)
+limit_arenas()
+
+#: The server's one admission queue (``KSEG_MEMORY_BUDGET_MB``); the caches
+#: let go of their least recently used entries before a step has to wait.
+ADMISSION = Admission(budget_bytes()[0], slots=max(1, os.cpu_count() or 1))
+ADMISSION.add_shrinker(trim)  # freed memory the allocator still holds, first
+for _cache in (ZIPS, PAGE, FULL_SIZE):
+    ADMISSION.add_shrinker(_cache.shrink)
+ADMISSION.add_shrinker(trim)  # and what the dropped cache entries held on the heap
+#: How the current script run shows its place in the queue (see queue_notice).
+_ON_WAIT: ContextVar[Callable[[int], None] | None] = ContextVar("on_wait", default=None)
+
+
+class TooLarge(Exception):
+    """The photo needs more memory than the server's budget gives one photo.
+
+    ``fit`` is the largest pixel count that fits (None when not even a
+    smaller size can be offered: the file must be decoded in full), and
+    ``fit_size`` the (width, height) of the photo reduced to it.
+    """
+
+    def __init__(self, width: int, height: int, need: int, fit: int | None) -> None:
+        self.width, self.height, self.need, self.fit = width, height, need, fit
+        self.fit_size = kseg.fitted_size(width, height, fit) if fit else None
+        self.capacity, self.budget = ADMISSION.capacity, ADMISSION.budget
+        super().__init__(f"{width} x {height} needs {need} bytes; fits: {fit}")
+
+
+@contextmanager
+def job(steps: list[str], pixels: int, decoder_pixels: int | None = None) -> Iterator[None]:
+    """Run a job of heavy steps under the memory budget, waiting its turn if
+    needed.  The whole job reserves before it holds anything (a job waiting
+    with a decoded photo in hand would hold memory the budget does not see);
+    the steps inside pass straight through.  No steps: nothing to wait for."""
+    if not steps:
+        yield
+        return
+    need = job_bytes(steps, pixels, pixels if decoder_pixels is None else decoder_pixels)
+    t0 = time.monotonic()
+    outermost = not ADMISSION.holding()
+    try:
+        with ADMISSION.reserve(need, on_wait=_ON_WAIT.get()):
+            waited = time.monotonic() - t0
+            if waited > 0.05:
+                what = "+".join(steps)
+                LOG.info("kseg admission: waited %.2f s for %s (%d px)", waited, what, pixels)
+            yield
+    finally:
+        if outermost:
+            trim()  # the job's freed buffers go back to the system, not to the next job
+
+
+def step(name: str, pixels: int) -> AbstractContextManager[None]:
+    """One heavy step under the memory budget (inside a job: passes through)."""
+    return job([name], pixels)
+
+
+def _janitor() -> None:
+    """Every 5 s: drop cache entries nobody used for IDLE_SECONDS (a closed
+    tab's photo) and, when no step is at work, hand freed memory back."""
+    while True:
+        time.sleep(5.0)
+        for cache in (FULL_SIZE, PAGE, ZIPS):
+            cache.drop_idle(IDLE_SECONDS)
+        if not ADMISSION.busy:
+            trim()
+
+
+threading.Thread(target=_janitor, name="kseg-cache-janitor", daemon=True).start()
+
+
+@contextmanager
+def queue_notice() -> Iterator[None]:
+    """While the block runs, a step that waits for its turn says so on the
+    page, with how many are ahead ("2 photos ahead of yours")."""
+    slot = st.empty()
+
+    def show(ahead: int) -> None:
+        # Drawn at every check, not only when the count changes: each draw
+        # is where Streamlit stops a run the user has moved on from, so a
+        # stale run leaves the queue instead of holding a place in it.
+        if not ahead:
+            slot.empty()
+            return
+        photos = "1 photo" if ahead == 1 else f"{ahead} photos"
+        slot.info(
+            f"The server is busy: **{photos} ahead of yours** in the queue. Yours starts "
+            "as soon as there is memory and a free worker for it.",
+            icon=":material/hourglass_top:",
+        )
+
+    token = _ON_WAIT.set(show)
+    try:
+        yield
+    finally:
+        _ON_WAIT.reset(token)
+        slot.empty()
+
+
+def decode_pixels(width: int, height: int, fit: int | None, data: bytes) -> int:
+    """Pixels the decoder holds at its peak: the full size, or for a reduced
+    JPEG at most four times the reduced size (its decoder scales by halves)."""
+    if fit is None or width * height <= fit:
+        return width * height
+    if data[:3] == b"\xff\xd8\xff":
+        return min(width * height, 4 * fit)
+    return width * height
+
+
+#: The steps any photo on the page goes through (downloads included: a ZIP
+#: of a photo the page showed must be possible), and those cleaning adds.
+PHOTO_STEPS = ("decode", "segment", "previews", "merge", "mask", "cutout", "segmented", "zip")
+
+
+def check_fits(data: bytes, fit: int | None, clean: int) -> None:
+    """Raise :class:`TooLarge` when the photo, reduced to ``fit`` pixels if
+    given, needs more memory than the budget gives one photo (nothing that
+    fits is refused)."""
+    width, height = kseg.image_size(data)
+    pixels = min(fit, width * height) if fit else width * height
+    steps = (*PHOTO_STEPS, "clean") if clean else PHOTO_STEPS
+    need = max(step_bytes(s, pixels) for s in steps)
+    decode_need = step_bytes("decode", decode_pixels(width, height, pixels, data))
+    if ADMISSION.fits_alone(max(need, decode_need)):
+        return
+    per_pixel = max(step_bytes(s, 10**6) - step_bytes(s, 0) for s in steps) / 10**6
+    largest = int((ADMISSION.capacity - step_bytes("decode", 0)) / per_pixel)
+    offer = largest if largest >= 10_000 else None
+    if offer is not None:
+        smallest_decode = step_bytes("decode", decode_pixels(width, height, largest, data))
+        offer = offer if ADMISSION.fits_alone(smallest_decode) else None
+    raise TooLarge(width, height, max(need, decode_need), offer)
