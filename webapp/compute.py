@@ -7,9 +7,10 @@ settings), the previews and the palette.  Downloads fetch the full-size
 pieces by that reference when clicked, rebuilding them if the cache let them
 go, so no open tab pins a photo's pixels in memory.
 
-Every heavy step runs under the server's memory budget (``webapp.budget``):
-it reserves its estimated bytes first and, when the budget or every worker is
-taken, waits its turn while the page says how many are ahead.
+Every heavy step runs as a job under the server's memory budget
+(``webapp.jobs``): it reserves its estimated bytes first and, when the budget
+or every worker is taken, waits its turn while the page says how many are
+ahead.
 """
 
 from __future__ import annotations
@@ -152,9 +153,9 @@ def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segme
     def make() -> kseg.Segmentation:
         image = decode(digest, data)
         with step("segment", image.width * image.height):
+            mask = kseg.opaque_mask(image)
             counted = FULL_SIZE.get_or_make(
-                ("histogram", digest),
-                lambda: kseg.color_histogram(image.rgb, mask=kseg.opaque_mask(image)),
+                ("histogram", digest), lambda: kseg.color_histogram(image.rgb, mask=mask)
             )
             return kseg.segment(
                 image.rgb,
@@ -166,7 +167,7 @@ def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segme
                 max_iter=settings.iters,
                 eps=settings.eps,
                 seed=settings.seed,
-                mask=kseg.opaque_mask(image),
+                mask=mask,
                 histogram=counted,  # counted once per photo, for every k
             )
 
