@@ -50,3 +50,9 @@ def summary_html(width: int, height: int, k: int, mse: float, seconds: float) ->
 def reason_html(text: str) -> str:
     """How the suggested k was chosen."""
     return f'<p class="kseg-curve-reason">{html.escape(text)}</p>'
+
+
+def size_text(nbytes: int) -> str:
+    """Bytes for people: "736 MB" under a gigabyte, "1.3 GB" from there."""
+    mb = nbytes / 2**20
+    return f"{mb:,.0f} MB" if mb < 1000 else f"{nbytes / 2**30:.1f} GB"

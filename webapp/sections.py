@@ -76,13 +76,12 @@ def _chosen_fit(data: bytes) -> int | None:
 
 def _too_large(name: str, data: bytes, exc: TooLarge) -> None:
     """Why the photo can't be used at this size, and the one-click offer."""
-    gb = 2**30
     st.warning(
         f"**{html.escape(name)}** is {exc.width:,} × {exc.height:,} pixels "
         f"({exc.width * exc.height / 1e6:.1f} MP). Working on it needs about "
-        f"{exc.need / gb:.1f} GB, more than this server can give one photo "
-        f"({exc.capacity / gb:.1f} GB of its {exc.budget / gb:.1f} GB memory "
-        "budget).",
+        f"{markup.size_text(exc.need)}, more than this server can give one photo "
+        f"({markup.size_text(exc.capacity)} of its {markup.size_text(exc.budget)} "
+        "memory budget).",
         icon=":material/memory:",
     )
     if exc.fit is None or exc.fit_size is None:
