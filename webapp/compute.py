@@ -16,6 +16,7 @@ ahead.
 from __future__ import annotations
 
 import hashlib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
@@ -302,35 +303,31 @@ def segment_photo(
     check_fits(data, fit, clean)
     digest = photo_key(photo_digest(data), fit)
     LOG.debug("full page run: photo %s, %s", digest[:12], settings)
-    likely = edits_for(merge, clean, settings.k)  # before the result says how many it found
+    with _page_job(digest, data, settings, edits_for(merge, clean, settings.k)):
+        image = decode(digest, data)
+        raw = run_segmentation(digest, settings, data)
+        ref = PhotoRef(name, data, digest, settings, edits_for(merge, clean, raw.k))
+        return Photo(
+            ref=ref,
+            sample=sample,
+            width=image.width,
+            height=image.height,
+            notices=(*image.notices, *(n for n in (raw.notice,) if n)),
+            partly_transparent=image.alpha is not None and not image.alpha.all(),
+            raw_palette=tuple(kseg.palette_rows(raw)),
+            seconds=raw.timings["total"],
+            views=page_views(digest, settings, ref.edits, data),
+        )
+
+
+def _page_job(
+    digest: str, data: bytes, settings: Settings, likely: Edits
+) -> AbstractContextManager[None]:
+    """The job of a page run: the full-size steps the caches lack, and the
+    previews (``likely``: the edits, before the result says how many colours
+    it found); no job at all when everything is cached."""
     steps = missing_steps(digest, settings, likely)
     if steps or ("views", digest, settings, likely) not in PAGE:
         steps.append("previews")
     pixels, decoder = photo_sizes(digest, data)
-    with job(steps, pixels, decoder):
-        return _photo(name, data, sample, settings, merge, clean, digest)
-
-
-def _photo(
-    name: str,
-    data: bytes,
-    sample: str | None,
-    settings: Settings,
-    merge: list[int],
-    clean: int,
-    digest: str,
-) -> Photo:
-    image = decode(digest, data)
-    raw = run_segmentation(digest, settings, data)
-    ref = PhotoRef(name, data, digest, settings, edits_for(merge, clean, raw.k))
-    return Photo(
-        ref=ref,
-        sample=sample,
-        width=image.width,
-        height=image.height,
-        notices=(*image.notices, *(n for n in (raw.notice,) if n)),
-        partly_transparent=image.alpha is not None and not image.alpha.all(),
-        raw_palette=tuple(kseg.palette_rows(raw)),
-        seconds=raw.timings["total"],
-        views=page_views(digest, settings, ref.edits, data),
-    )
+    return job(steps, pixels, decoder)
