@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from kseg.applying import apply_palette
 from kseg.choosing import KCurve, objective_curve
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
 from kseg.editing import clean_segmentation, merge_clusters
@@ -26,6 +27,7 @@ from kseg.export import (
     palette_json,
     palette_rows,
     safe_stem,
+    unique_stems,
 )
 from kseg.histogram import ColorHistogram, color_histogram
 from kseg.loading import (
@@ -48,8 +50,11 @@ from kseg.masks import (
     paint_labels,
     segmented_image,
 )
+from kseg.palettes import PaletteError, read_palette
 from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.samples import SAMPLES, sample_path
+from kseg.series import SharedPalette, fit_shared_palette, segment_many
+from kseg.series_export import series_zip, shares_csv, shares_rows
 from kseg.views import (
     ColorSample,
     boundary_overlay,
@@ -74,8 +79,11 @@ __all__ = [
     "ImageError",
     "KCurve",
     "LoadedImage",
+    "PaletteError",
     "Previews",
     "Segmentation",
+    "SharedPalette",
+    "apply_palette",
     "boundary_overlay",
     "clean_segmentation",
     "cluster_file_stem",
@@ -90,6 +98,7 @@ __all__ = [
     "export_entries",
     "export_files",
     "export_zip",
+    "fit_shared_palette",
     "fitted_size",
     "highlight",
     "image_size",
@@ -109,9 +118,15 @@ __all__ = [
     "palette_rows",
     "photo_preview",
     "preview_labels",
+    "read_palette",
     "safe_stem",
     "sample_path",
     "segment",
+    "segment_many",
     "segmented_image",
+    "series_zip",
+    "shares_csv",
+    "shares_rows",
     "split_view",
+    "unique_stems",
 ]

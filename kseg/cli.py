@@ -5,12 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
+
+from kseg.applying import apply_palette
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, segment
-from kseg.export import export_files, safe_stem
+from kseg.export import export_files, palette_csv, palette_gpl, palette_json, unique_stems
 from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, load_image, opaque_mask
+from kseg.palettes import PaletteError, read_palette
+from kseg.result import Segmentation
+from kseg.series import SharedPalette, fit_shared_palette, in_series
+from kseg.series_export import shares_csv
 
 __all__ = ["build_parser", "main"]
 
@@ -58,6 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("kseg-out"),
         help="folder to write into; each photo gets a subfolder (default: kseg-out)",
+    )
+    series = p.add_mutually_exclusive_group()
+    series.add_argument(
+        "--shared-palette",
+        action="store_true",
+        help="fit one palette on all the photos together, so colour N is the same "
+        "colour in every photo; writes shares.csv (each colour's share per photo) "
+        "and the palette files beside the photo folders",
+    )
+    series.add_argument(
+        "--palette",
+        type=Path,
+        metavar="FILE",
+        help="label every photo with this palette (a palette.json, .csv or .gpl "
+        "written by kseg, or hex colours) instead of fitting one; -k is not used; "
+        "writes shares.csv beside the photo folders",
     )
     p.add_argument(
         "-q",
@@ -118,54 +141,136 @@ def _add_clustering_options(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (1 if any image failed)."""
-    args = build_parser().parse_args(argv)
-    total = len(args.images)
-    failed = 0
-    used: set[str] = set()
-    for n, name in enumerate(args.images, 1):
-        t0 = time.perf_counter()
-        prefix = f"[{n}/{total}] {name}"
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    centers = None
+    if args.palette is not None:
         try:
-            image = load_image(name, max_pixels=args.max_pixels)
-            result = segment(
-                image.rgb,
-                args.k,
-                attempts=args.attempts,
-                scale=args.scale,
-                init=args.init,
-                color_space=args.color_space,
-                max_iter=args.max_iter,
-                seed=args.seed,
-                mask=opaque_mask(image),
-            )
-            stem = safe_stem(name)
-            folder = stem
-            i = 2
-            while folder in used:  # two inputs with the same name
-                folder = f"{stem}_{i}"
-                i += 1
-            used.add(folder)
-            out_dir = args.out / folder
+            centers = read_palette(args.palette)
+        except PaletteError as exc:
+            parser.error(f"--palette {args.palette}: {exc}")
+    run = Run(args, folders=unique_stems(args.images))
+    if args.shared_palette:
+        shared = fit_shared_palette(
+            args.images,
+            args.k,
+            **_segment_options(args),
+            max_pixels=args.max_pixels,
+            progress=lambda i, n: run.say(f"[{i}/{n}] {args.images[i - 1]}: colours counted"),
+            on_error=lambda i, exc: run.fail(i, f"skipped: {exc}"),
+        )
+        run.say(
+            f"shared palette: {shared.k} colours over {shared.photos} photo(s), "
+            f"mse {shared.mse:.1f}, {shared.timings['total']:.2f} s"
+        )
+        run.series(shared.centers_float, shared)
+    elif centers is not None:
+        run.series(centers.astype(np.float64), None)
+    else:
+        run.each()
+    return run.finish()
+
+
+def _segment_options(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "attempts": args.attempts,
+        "scale": args.scale,
+        "init": args.init,
+        "color_space": args.color_space,
+        "max_iter": args.max_iter,
+        "seed": args.seed,
+    }
+
+
+class Run:
+    """One run of the command line: the photos, where each goes, what failed."""
+
+    def __init__(self, args: argparse.Namespace, folders: list[str]) -> None:
+        self.args = args
+        self.folders = folders
+        self.failed: set[int] = set()
+        self.names: list[str] = []
+        self.counts: list[np.ndarray] = []
+
+    def say(self, line: str) -> None:
+        """A progress line on stderr (stdout stays free for scripts)."""
+        if not self.args.quiet:
+            print(line, file=sys.stderr)
+
+    def fail(self, i: int, why: str) -> None:
+        """Photo ``i`` (0-based) failed; always reported."""
+        self.failed.add(i)
+        print(f"[{i + 1}/{len(self.args.images)}] {self.args.images[i]}: {why}", file=sys.stderr)
+
+    def each(self) -> None:
+        """Every photo with its own palette."""
+        options = _segment_options(self.args)
+        for i, name in enumerate(self.args.images):
+            self._one(i, name, lambda rgb, mask: segment(rgb, self.args.k, **options, mask=mask))
+
+    def series(self, centers: np.ndarray, shared: SharedPalette | None) -> None:
+        """Every photo labelled with ``centers``; then shares.csv (and the
+        shared palette's files)."""
+
+        def label(rgb: np.ndarray, mask: np.ndarray | None) -> Segmentation:
+            result = apply_palette(rgb, centers, color_space=self.args.color_space, mask=mask)
+            return result if shared is None else in_series(result, shared)
+
+        for i, name in enumerate(self.args.images):
+            if i not in self.failed:
+                self._one(i, name, label)
+        if not self.names:
+            return
+        top = {"shares.csv": shares_csv(self.names, self.counts, centers)}
+        if shared is not None:
+            top |= {
+                "palette.json": palette_json(shared),
+                "palette.csv": palette_csv(shared),
+                "palette.gpl": palette_gpl(shared, "series"),
+            }
+        try:
+            for rel, data in top.items():
+                (self.args.out / rel).write_bytes(data)
+        except (OSError, ValueError) as exc:
+            print(f"could not write shares.csv: {exc}", file=sys.stderr)
+            self.failed.add(-1)
+            return
+        self.say(f"shares of each colour per photo -> {self.args.out / 'shares.csv'}")
+
+    def _one(
+        self,
+        i: int,
+        name: str,
+        label: Callable[[np.ndarray, np.ndarray | None], Segmentation],
+    ) -> None:
+        t0 = time.perf_counter()
+        try:
+            image = load_image(name, max_pixels=self.args.max_pixels)
+            result = label(image.rgb, opaque_mask(image))
+            out_dir = self.args.out / self.folders[i]
             for rel, data in export_files(image.rgb, result, alpha=image.alpha, source_name=name):
                 path = out_dir / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
         except ImageError as exc:
-            failed += 1
-            print(f"{prefix}: skipped: {exc}", file=sys.stderr)
-            continue
+            self.fail(i, f"skipped: {exc}")
+            return
         except (OSError, ValueError) as exc:  # ValueError: a NUL in --out
-            failed += 1
-            print(f"{prefix}: could not write the results: {exc}", file=sys.stderr)
-            continue
+            self.fail(i, f"could not write the results: {exc}")
+            return
+        self.names.append(name)
+        self.counts.append(result.counts)
         notes = [*image.notices, *([result.notice] if result.notice else [])]
-        if not args.quiet:  # progress on stderr: stdout stays free for scripts
-            print(
-                f"{prefix}: {image.width}x{image.height}, {result.k} clusters, "
-                f"mse {result.mse:.1f}, {time.perf_counter() - t0:.2f} s -> {out_dir}"
-                + "".join(f"\n    note: {x}" for x in notes),
-                file=sys.stderr,
-            )
-    if failed:
-        print(f"{failed} of {total} image(s) failed.", file=sys.stderr)
-    return 1 if failed else 0
+        self.say(
+            f"[{i + 1}/{len(self.args.images)}] {name}: {image.width}x{image.height}, "
+            f"{result.k} clusters, mse {result.mse:.1f}, "
+            f"{time.perf_counter() - t0:.2f} s -> {out_dir}"
+            + "".join(f"\n    note: {x}" for x in notes)
+        )
+
+    def finish(self) -> int:
+        """Say how many failed; the exit status."""
+        if self.failed:
+            photos = len(self.failed - {-1})
+            print(f"{photos} of {len(self.args.images)} image(s) failed.", file=sys.stderr)
+        return 1 if self.failed else 0

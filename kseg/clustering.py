@@ -14,25 +14,28 @@ so labelling 12 megapixels is one gather.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from kseg.histogram import (
-    ColorHistogram,
-    features,
-    histogram,
-    pack,
-    resized_histogram,
-    unpack,
-)
+from kseg.histogram import ColorHistogram, features, resized_histogram, unpack
+from kseg.labelling import image_colours, label_pixels
 from kseg.lloyd import Run, assign
-from kseg.parallel import CHUNK, on_chunks
 from kseg.restarts import best_of
 from kseg.result import Segmentation, numbered_by_share, with_clusters
 from kseg.validation import check_choice, check_int, check_mask, check_number, check_rgb
 
-__all__ = ["COLOR_SPACES", "INITS", "MAX_K", "Segmentation", "segment"]
+__all__ = [
+    "COLOR_SPACES",
+    "INITS",
+    "MAX_K",
+    "PaletteFit",
+    "Segmentation",
+    "fit_palette",
+    "options",
+    "segment",
+]
 
 #: Largest number of clusters accepted (labels fit a uint8 lookup table).
 MAX_K = 255
@@ -104,47 +107,64 @@ def segment(
     """
     t0 = time.perf_counter()
     rgb = check_rgb(rgb)
-    opts = _options(k, attempts, scale, init, max_iter, eps, color_space, seed)
+    opts = options(k, attempts, scale, init, max_iter, eps, color_space, seed)
     mask = check_mask(mask, rgb.shape[:2])
-    colors, weights = _colours(rgb, mask, histogram)
+    colors, weights = image_colours(rgb, mask, histogram)
+    if opts["scale"] < 1.0:
+        fit_colors, fit_weights = resized_histogram(rgb, mask, opts["scale"])
+    else:
+        fit_colors, fit_weights = colors, weights
     t1 = time.perf_counter()
-    run, fitted_here, notice = _fit(rgb, mask, colors, weights, opts)
+    fit = fit_palette(colors, weights, fit_colors, fit_weights, opts)
     t2 = time.perf_counter()
-    by_colour, counts, sums, dropped = _label_colours(colors, weights, run, fitted_here, opts)
-    rank, counts, centres, mse = numbered_by_share(unpack(colors), weights, by_colour, counts, sums)
-    labels = _label_pixels(rgb, mask, colors, rank[by_colour])
+    labels = label_pixels(rgb, mask, colors, fit.colour_labels)
     t3 = time.perf_counter()
     return Segmentation(
-        **with_clusters(labels, centres, counts, mse),  # type: ignore[arg-type]
+        **with_clusters(labels, fit.centres, fit.counts, fit.mse),  # type: ignore[arg-type]
         k_requested=opts["k"],
         n_colors=int(colors.size),
-        n_iter=run.n_iter,
-        converged=run.converged,
-        notice=" ".join(n for n in (notice, dropped) if n) or None,
+        n_iter=fit.run.n_iter,
+        converged=fit.run.converged,
+        notice=fit.notice,
         timings={"histogram": t1 - t0, "fit": t2 - t1, "label": t3 - t2, "total": t3 - t0},
         settings=opts,
     )
 
 
-def _colours(
-    rgb: np.ndarray, mask: np.ndarray | None, given: ColorHistogram | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """The image's distinct colours and counts: counted now, or ``given``."""
-    if given is None:
-        return histogram(rgb, mask)
-    if not isinstance(given, ColorHistogram):
-        msg = f"histogram must be a kseg.ColorHistogram or None, got {type(given).__name__}"
-        raise TypeError(msg)
-    if not given.matches(rgb, mask):
-        msg = (
-            f"histogram was counted on {given.pixels} pixels of a {given.shape} image, "
-            f"not on this {rgb.shape[:2]} image and mask"
-        )
-        raise ValueError(msg)
-    return given.colors, given.counts
+@dataclass(frozen=True)
+class PaletteFit:
+    """K-means over weighted colours, finished: each colour's cluster
+    (numbered by share), the clusters' pixel counts, exact mean centres
+    (RGB) and objective, the final run, and a notice for the user."""
+
+    colour_labels: np.ndarray
+    counts: np.ndarray
+    centres: np.ndarray
+    mse: float
+    run: Run
+    notice: str | None
 
 
-def _options(
+def fit_palette(
+    colors: np.ndarray,
+    weights: np.ndarray,
+    fit_colors: np.ndarray,
+    fit_weights: np.ndarray,
+    opts: dict,
+) -> PaletteFit:
+    """Fit ``opts["k"]`` centres on ``fit_colors`` (the colours themselves, or
+    those of a resized image) and label ``colors`` (packed, with pixel counts
+    ``weights``) with them, clusters numbered by share."""
+    run, notice = _fit(colors, fit_colors, fit_weights, opts)
+    by_colour, counts, sums, dropped = _label_colours(
+        colors, weights, run, fit_colors is colors, opts
+    )
+    rank, counts, centres, mse = numbered_by_share(unpack(colors), weights, by_colour, counts, sums)
+    note = " ".join(n for n in (notice, dropped) if n) or None
+    return PaletteFit(rank[by_colour], counts, centres, mse, run, note)
+
+
+def options(
     k: object,
     attempts: object,
     scale: object,
@@ -154,7 +174,8 @@ def _options(
     color_space: object,
     seed: object,
 ) -> dict[str, object]:
-    """The checked arguments of :func:`segment`, as its result's ``settings``."""
+    """The checked arguments of :func:`segment`, as its result's ``settings``
+    (raising as :func:`segment` documents)."""
     return {
         "k": check_int("k", k, 1, MAX_K),
         "attempts": check_int("attempts", attempts, 1, 100),
@@ -168,19 +189,10 @@ def _options(
 
 
 def _fit(
-    rgb: np.ndarray,
-    mask: np.ndarray | None,
-    colors: np.ndarray,
-    weights: np.ndarray,
-    opts: dict,
-) -> tuple[Run, bool, str | None]:
-    """The best run over the image's colours (those of the resized image
-    when ``scale`` < 1); whether it ran on ``colors`` themselves; and a
-    notice when there are fewer distinct colours than ``k``."""
-    if opts["scale"] < 1.0:
-        fit_colors, fit_weights = resized_histogram(rgb, mask, opts["scale"])
-    else:
-        fit_colors, fit_weights = colors, weights
+    colors: np.ndarray, fit_colors: np.ndarray, fit_weights: np.ndarray, opts: dict
+) -> tuple[Run, str | None]:
+    """The best run over ``fit_colors``, and a notice when there are fewer
+    distinct ``colors`` than ``k``."""
     k, n_colors = opts["k"], int(colors.size)
     k_eff = min(k, n_colors)
     notice = None
@@ -202,7 +214,7 @@ def _fit(
         seed_seq=np.random.SeedSequence(opts["seed"]),
         integral=opts["color_space"] == "rgb",
     )
-    return run, fit_colors is colors, notice
+    return run, notice
 
 
 def _label_colours(
@@ -230,23 +242,3 @@ def _label_colours(
         "had no pixel at full size and were dropped."
     )
     return remap[colour_labels], counts[keep], None if sums is None else sums[keep], dropped
-
-
-def _label_pixels(
-    rgb: np.ndarray, mask: np.ndarray | None, colors: np.ndarray, colour_labels: np.ndarray
-) -> np.ndarray:
-    """Cluster of every pixel (-1 outside ``mask``), through a lookup table
-    indexed by the packed colour.  Bands of rows are packed and looked up on
-    the thread pool, so no packed copy of the whole image is ever made."""
-    lut = np.empty(1 << 24, dtype=np.int16)
-    lut[colors] = colour_labels
-    h, w = rgb.shape[:2]
-    labels = np.empty((h, w), dtype=np.int16)
-
-    def band(lo: int, hi: int) -> None:
-        np.take(lut, pack(rgb[lo:hi]), out=labels[lo:hi], mode="clip")
-
-    on_chunks(band, h, chunk=max(1, CHUNK // w))
-    if mask is not None:
-        labels[~mask] = -1
-    return labels

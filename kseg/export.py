@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -34,6 +35,8 @@ __all__ = [
     "palette_json",
     "palette_rows",
     "safe_stem",
+    "unique_stems",
+    "write_entries",
 ]
 
 
@@ -128,11 +131,23 @@ def cutout_png(
     return encode_png(cutout(rgb, result, clusters, alpha), fast=True)
 
 
+class PaletteLike(Protocol):
+    """A palette with shares: a :class:`kseg.Segmentation` or a
+    :class:`kseg.SharedPalette`."""
+
+    @property
+    def centers(self) -> np.ndarray: ...
+    @property
+    def shares(self) -> np.ndarray: ...
+    @property
+    def counts(self) -> np.ndarray: ...
+
+
 def _hex(c: np.ndarray) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in c))
 
 
-def palette_rows(result: Segmentation) -> list[dict[str, object]]:
+def palette_rows(result: PaletteLike) -> list[dict[str, object]]:
     """One row per cluster: index (1-based), hex, r, g, b, share, pixels."""
     return [
         {
@@ -150,12 +165,12 @@ def palette_rows(result: Segmentation) -> list[dict[str, object]]:
     ]
 
 
-def palette_json(result: Segmentation) -> bytes:
+def palette_json(result: PaletteLike) -> bytes:
     """The palette as JSON: a list of rows (see :func:`palette_rows`)."""
     return (json.dumps(palette_rows(result), indent=2) + "\n").encode()
 
 
-def palette_csv(result: Segmentation) -> bytes:
+def palette_csv(result: PaletteLike) -> bytes:
     """The palette as CSV with a header row."""
     buf = io.StringIO()
     rows = palette_rows(result)
@@ -165,7 +180,7 @@ def palette_csv(result: Segmentation) -> bytes:
     return buf.getvalue().encode()
 
 
-def palette_gpl(result: Segmentation, name: str = "kseg") -> bytes:
+def palette_gpl(result: PaletteLike, name: str = "kseg") -> bytes:
     """The palette as a GIMP/Inkscape palette file (.gpl)."""
     lines = ["GIMP Palette", f"Name: {safe_stem(name)}", "Columns: 8", "#"]
     for row in palette_rows(result):
@@ -307,10 +322,8 @@ def export_zip(
 ) -> bytes:
     """All of :func:`export_entries` in one ZIP, under a folder named for the image.
 
-    The files are made on ``threads`` threads (PNG encoding releases the
-    GIL) and written in order; PNGs are stored as they are (deflating them
-    again gains nothing), the text files deflated.  ``progress(done, total,
-    path)`` is called from the calling thread after each file is written.
+    The files are made and written by :func:`write_entries`; ``progress(done,
+    total, path)`` is called from the calling thread after each file is written.
 
     Raises
     ------
@@ -318,19 +331,46 @@ def export_zip(
         If a hidden index is out of range, or every cluster is hidden.
     """
     entries = export_entries(rgb, result, alpha=alpha, source_name=source_name, hidden=hidden)
-    folder = safe_stem(source_name)
     buf = io.BytesIO()
-    with (
-        zipfile.ZipFile(buf, "w") as zf,
-        ThreadPoolExecutor(max_workers=max(1, threads)) as workers,
-    ):
+    with zipfile.ZipFile(buf, "w") as zf:
+        write_entries(zf, safe_stem(source_name), entries, threads=threads, progress=progress)
+    return buf.getvalue()
+
+
+def write_entries(
+    zf: zipfile.ZipFile,
+    folder: str,
+    entries: list[tuple[str, Callable[[], bytes]]],
+    *,
+    threads: int = THREADS,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> None:
+    """Make ``entries`` on ``threads`` threads (PNG encoding releases the
+    GIL) and write them in order under ``folder/``: PNGs stored as they are
+    (deflating them again gains nothing), text files deflated.
+    ``progress(done, total, path)`` is called after each file is written."""
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as workers:
         jobs = [workers.submit(make) for _, make in entries]
         for done, (path, _) in enumerate(entries, start=1):
             data = jobs[done - 1].result()
             jobs[done - 1] = None  # type: ignore[call-overload]  # free each file once written
             kind = zipfile.ZIP_STORED if path.endswith(".png") else zipfile.ZIP_DEFLATED
-            zf.writestr(f"{folder}/{path}", data, compress_type=kind)
+            zf.writestr(f"{folder}/{path}" if folder else path, data, compress_type=kind)
             del data
             if progress is not None:
                 progress(done, len(entries), path)
-    return buf.getvalue()
+
+
+def unique_stems(names: Iterable[str]) -> list[str]:
+    """:func:`safe_stem` of each name, made unique (``photo``, ``photo_2``, ...)."""
+    used: set[str] = set()
+    stems = []
+    for name in names:
+        stem = safe_stem(name)
+        folder, i = stem, 2
+        while folder in used:
+            folder = f"{stem}_{i}"
+            i += 1
+        used.add(folder)
+        stems.append(folder)
+    return stems

@@ -1,0 +1,295 @@
+"""Many photos, one palette: :func:`fit_shared_palette` and :func:`segment_many`.
+
+K-means over the union of several photos' pixels: their weighted colour
+histograms add, so the objective of the fit is exactly the one over every
+pixel of every photo.  Photos are decoded one at a time, each twice (once to
+count its colours, once to label it), so a series never needs more than one
+photo at full size in memory; the running total is one 2**24 count table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+import numpy as np
+
+from kseg.applying import apply_palette
+from kseg.clustering import fit_palette, options
+from kseg.histogram import histogram, resized_histogram
+from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, LoadedImage, load_image, opaque_mask
+from kseg.result import Segmentation
+from kseg.validation import check_mask, check_rgb
+
+__all__ = ["PhotoSource", "SharedPalette", "fit_shared_palette", "segment_many"]
+
+#: One photo of a series: RGB pixels, a loaded image, or an image file
+#: (bytes or a path) that is loaded when needed.
+PhotoSource = Union[np.ndarray, LoadedImage, bytes, str, "os.PathLike[str]"]
+
+
+@dataclass(frozen=True, eq=False)
+class SharedPalette:
+    """One palette fitted on several photos together.
+
+    Attributes
+    ----------
+    centers : (k', 3) ndarray of uint8
+        RGB colour of each cluster (rounded mean of its pixels in all photos),
+        largest share over all the photos first.
+    centers_float : (k', 3) ndarray of float64
+        The same before rounding: what each photo is labelled with.
+    counts : (k',) ndarray of int64
+        Pixels of each cluster over all the photos fitted.
+    shares : (k',) ndarray of float64
+        ``counts`` as fractions of all the pixels.
+    mse : float
+        The K-means objective over every pixel of every photo.
+    photos : int
+        Photos fitted (those that loaded).
+    pixels : int
+        Pixels clustered over all of them.
+    n_colors : int
+        Distinct colours over all of them.
+    n_iter, converged, notice, settings, timings
+        As in :class:`kseg.Segmentation`.
+    """
+
+    centers: np.ndarray
+    centers_float: np.ndarray
+    counts: np.ndarray
+    shares: np.ndarray
+    mse: float
+    photos: int
+    pixels: int
+    n_colors: int
+    n_iter: int
+    converged: bool
+    notice: str | None
+    settings: dict[str, object] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for arr in (self.centers, self.centers_float, self.counts, self.shares):
+            arr.flags.writeable = False
+
+    @property
+    def k(self) -> int:
+        """Number of colours in the palette."""
+        return int(self.centers.shape[0])
+
+
+def _pixels_of(
+    source: PhotoSource, mask: np.ndarray | None, max_pixels: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The RGB pixels of one photo and the pixels to cluster (loading a file
+    if needed; transparent pixels of a loaded image are left out)."""
+    if isinstance(source, np.ndarray):
+        rgb = check_rgb(source)
+    else:
+        image = source
+        if not isinstance(image, LoadedImage):
+            image = load_image(source, max_pixels=max_pixels)
+        rgb = image.rgb
+        if mask is None:
+            mask = opaque_mask(image)
+    return rgb, check_mask(mask, rgb.shape[:2])
+
+
+def fit_shared_palette(
+    images: Iterable[PhotoSource],
+    k: int,
+    *,
+    masks: Sequence[np.ndarray | None] | None = None,
+    attempts: int = 10,
+    scale: float = 1.0,
+    init: Literal["kmeans++", "random"] = "kmeans++",
+    max_iter: int = 100,
+    eps: float = 0.0,
+    color_space: Literal["rgb", "lab"] = "rgb",
+    seed: int = 0,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    progress: Callable[[int, int], None] | None = None,
+    on_error: Callable[[int, ImageError], None] | None = None,
+) -> SharedPalette:
+    """Fit one palette of ``k`` colours on the pixels of all ``images``.
+
+    Parameters
+    ----------
+    images : iterable of ndarray, LoadedImage, bytes or path
+        The photos, read one at a time.
+    k, attempts, scale, init, max_iter, eps, color_space, seed
+        As in :func:`kseg.segment`.
+    masks : sequence of (H, W) bool ndarray or None, optional
+        Pixels to cluster in each photo (None: all, or the opaque ones of a
+        loaded image).
+    max_pixels : int, optional
+        Largest photo loaded from a file, as in :func:`kseg.load_image`.
+    progress : callable, optional
+        ``progress(i, n)`` after photo i (1-based) of n is counted.
+    on_error : callable, optional
+        ``on_error(i, error)`` for a photo (0-based) that cannot be read; it
+        is left out.  Without it the :class:`kseg.ImageError` is raised.
+
+    Returns
+    -------
+    SharedPalette
+
+    Raises
+    ------
+    ImageError
+        If a photo cannot be read (and no ``on_error``), or none can.
+    TypeError, ValueError
+        As :func:`kseg.segment` for bad settings, images or masks.
+    """
+    t0 = time.perf_counter()
+    opts = options(k, attempts, scale, init, max_iter, eps, color_space, seed)
+    sources = list(images)
+    if not sources:
+        msg = "images must hold at least one photo"
+        raise ValueError(msg)
+    if masks is not None and len(masks) != len(sources):
+        msg = f"masks must have one entry per photo ({len(sources)}), got {len(masks)}"
+        raise ValueError(msg)
+    total = np.zeros(1 << 24, dtype=np.int64)
+    small = np.zeros(1 << 24, dtype=np.int64) if opts["scale"] < 1.0 else None
+    photos = 0
+    for i, source in enumerate(sources):
+        try:
+            rgb, mask = _pixels_of(source, None if masks is None else masks[i], max_pixels)
+        except ImageError as exc:
+            if on_error is None:
+                raise
+            on_error(i, exc)
+            continue
+        colors, counts = histogram(rgb, mask)
+        total[colors] += counts
+        if small is not None:
+            s_colors, s_counts = resized_histogram(rgb, mask, opts["scale"])
+            small[s_colors] += s_counts
+        del rgb, mask, colors, counts
+        photos += 1
+        if progress is not None:
+            progress(i + 1, len(sources))
+    if photos == 0:
+        msg = "None of the photos could be read: there is nothing to segment."
+        raise ImageError(msg)
+    colors = np.flatnonzero(total).astype(np.uint32)
+    weights = total[colors]
+    del total
+    fit_colors, fit_weights = colors, weights
+    if small is not None:
+        fit_colors = np.flatnonzero(small).astype(np.uint32)
+        fit_weights = small[fit_colors]
+        del small
+    t1 = time.perf_counter()
+    fit = fit_palette(colors, weights, fit_colors, fit_weights, opts)
+    t2 = time.perf_counter()
+    counts = fit.counts.astype(np.int64)
+    return SharedPalette(
+        centers=np.clip(np.rint(fit.centres), 0, 255).astype(np.uint8),
+        centers_float=fit.centres,
+        counts=counts,
+        shares=counts / counts.sum(),
+        mse=float(fit.mse),
+        photos=photos,
+        pixels=int(weights.sum()),
+        n_colors=int(colors.size),
+        n_iter=fit.run.n_iter,
+        converged=fit.run.converged,
+        notice=fit.notice,
+        settings={**opts, "shared_palette": True, "photos": photos},
+        timings={"histogram": t1 - t0, "fit": t2 - t1, "total": t2 - t0},
+    )
+
+
+def in_series(result: Segmentation, palette: SharedPalette) -> Segmentation:
+    """``result`` (:func:`kseg.apply_palette` with ``palette``) with the
+    series' settings, fit and notices."""
+    notices = " ".join(n for n in (palette.notice, result.notice) if n) or None
+    timings = {**result.timings, "fit": palette.timings["fit"]}
+    return dataclasses.replace(
+        result,
+        k_requested=int(palette.settings["k"]),  # type: ignore[call-overload]
+        n_iter=palette.n_iter,
+        converged=palette.converged,
+        notice=notices,
+        timings=timings,
+        settings=dict(palette.settings),
+    )
+
+
+def segment_many(
+    images: Iterable[PhotoSource],
+    k: int,
+    *,
+    masks: Sequence[np.ndarray | None] | None = None,
+    attempts: int = 10,
+    scale: float = 1.0,
+    init: Literal["kmeans++", "random"] = "kmeans++",
+    max_iter: int = 100,
+    eps: float = 0.0,
+    color_space: Literal["rgb", "lab"] = "rgb",
+    seed: int = 0,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Segmentation]:
+    """Segment several photos with one palette fitted on all of them.
+
+    The palette is :func:`fit_shared_palette`'s; every photo is then
+    labelled with it (:func:`kseg.apply_palette` with ``centers_float``),
+    so cluster i is the same colour in every result, numbered by its share
+    over all the photos.
+
+    Parameters
+    ----------
+    images : iterable of ndarray, LoadedImage, bytes or path
+        The photos; files are loaded one at a time (twice: to count, to label).
+    k, masks, attempts, scale, init, max_iter, eps, color_space, seed, max_pixels
+        As in :func:`fit_shared_palette`.
+    progress : callable, optional
+        ``progress(stage, i, n)`` after photo i of n, ``stage`` being
+        ``"counting"`` or ``"labelling"``.
+
+    Returns
+    -------
+    list of Segmentation
+        One per photo, in order, with identical ``centers``; each one's
+        ``counts``, ``shares`` and ``mse`` are that photo's (a palette colour
+        a photo lacks has a count of 0 there).
+
+    Raises
+    ------
+    ImageError
+        If a photo cannot be read.
+    TypeError, ValueError
+        As :func:`kseg.segment` for bad settings, images or masks.
+    """
+    sources = list(images)
+    palette = fit_shared_palette(
+        sources,
+        k,
+        masks=masks,
+        attempts=attempts,
+        scale=scale,
+        init=init,
+        max_iter=max_iter,
+        eps=eps,
+        color_space=color_space,
+        seed=seed,
+        max_pixels=max_pixels,
+        progress=None if progress is None else lambda i, n: progress("counting", i, n),
+    )
+    results = []
+    for i, source in enumerate(sources):
+        rgb, mask = _pixels_of(source, None if masks is None else masks[i], max_pixels)
+        labelled = apply_palette(rgb, palette.centers_float, color_space=color_space, mask=mask)
+        del rgb, mask
+        results.append(in_series(labelled, palette))
+        if progress is not None:
+            progress("labelling", i + 1, len(sources))
+    return results

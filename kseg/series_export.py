@@ -1,0 +1,131 @@
+"""Files of a series segmented with one palette: the shares of every colour
+in every photo (CSV), and one ZIP with a folder per photo."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from kseg.export import (
+    export_entries,
+    palette_csv,
+    palette_gpl,
+    palette_json,
+    palette_rows,
+    unique_stems,
+    write_entries,
+)
+from kseg.parallel import THREADS
+from kseg.result import Segmentation
+from kseg.series import SharedPalette
+
+__all__ = ["SeriesPhoto", "series_zip", "shares_csv", "shares_rows"]
+
+#: One photo of a series for the ZIP: its name, RGB pixels, alpha (or None)
+#: and its result with the shared palette.
+SeriesPhoto = tuple[str, np.ndarray, "np.ndarray | None", Segmentation]
+
+
+def _column(i: int, centre: np.ndarray) -> str:
+    return "{:02d}_{:02x}{:02x}{:02x}".format(i + 1, *(int(v) for v in centre))
+
+
+def shares_rows(
+    names: Sequence[str], counts: Sequence[np.ndarray], centers: np.ndarray
+) -> list[dict[str, object]]:
+    """One row per photo: its name, pixels clustered, then each colour's
+    share in percent (``share_01_rrggbb``) and pixel count (``pixels_01_rrggbb``)."""
+    rows = []
+    for name, c in zip(names, counts, strict=True):
+        total = int(np.sum(c))
+        row: dict[str, object] = {"photo": name, "pixels": total}
+        for i, centre in enumerate(centers):
+            row[f"share_{_column(i, centre)}"] = round(100 * int(c[i]) / total, 4)
+        for i, centre in enumerate(centers):
+            row[f"pixels_{_column(i, centre)}"] = int(c[i])
+        rows.append(row)
+    return rows
+
+
+def shares_csv(names: Sequence[str], counts: Sequence[np.ndarray], centers: np.ndarray) -> bytes:
+    """:func:`shares_rows` as CSV with a header row."""
+    rows = shares_rows(names, counts, centers)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue().encode()
+
+
+def series_zip(
+    photos: Iterable[SeriesPhoto],
+    palette: SharedPalette,
+    *,
+    count: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    threads: int = THREADS,
+) -> bytes:
+    """One ZIP for a series: a folder per photo (every file of
+    :func:`kseg.export_entries`), then ``palette.json``, ``palette.csv``,
+    ``palette.gpl`` (shares over all the photos), ``shares.csv`` and
+    ``manifest.json`` at the top.
+
+    ``photos`` is read one at a time (a generator can load each photo only
+    when its turn comes); ``progress(i, n, name)`` is called after photo i
+    of ``count`` (0 if not given) is written.
+    """
+    buf = io.BytesIO()
+    names: list[str] = []
+    counts: list[np.ndarray] = []
+    listed: list[dict[str, object]] = []
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i, (name, rgb, alpha, result) in enumerate(photos, start=1):
+            folder = unique_stems([*names, name])[-1]
+            entries = export_entries(rgb, result, alpha=alpha, source_name=name)
+            write_entries(zf, folder, entries, threads=threads)
+            names.append(name)
+            counts.append(result.counts)
+            listed.append(
+                {
+                    "name": name,
+                    "folder": folder,
+                    "width": int(rgb.shape[1]),
+                    "height": int(rgb.shape[0]),
+                    "pixels": int(result.counts.sum()),
+                    "mse": round(result.mse, 4),
+                }
+            )
+            del rgb, alpha, result, entries
+            if progress is not None:
+                progress(i, count or 0, name)
+        if not names:
+            msg = "photos is empty: a series needs at least one photo"
+            raise ValueError(msg)
+        top = {
+            "palette.json": palette_json(palette),
+            "palette.csv": palette_csv(palette),
+            "palette.gpl": palette_gpl(palette, "series"),
+            "shares.csv": shares_csv(names, counts, palette.centers),
+        }
+        for path, data in top.items():
+            zf.writestr(path, data, compress_type=zipfile.ZIP_DEFLATED)
+        manifest = {
+            "tool": "kseg",
+            "settings": dict(palette.settings),
+            "clusters_found": palette.k,
+            "mse_all_photos": round(
+                sum(float(p["mse"]) * int(p["pixels"]) for p in listed)  # type: ignore[arg-type]
+                / sum(int(p["pixels"]) for p in listed),  # type: ignore[call-overload]
+                4,
+            ),
+            "palette": palette_rows(palette),
+            "photos": listed,
+        }
+        text = json.dumps(manifest, indent=2) + "\n"
+        zf.writestr("manifest.json", text, compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
