@@ -1,35 +1,27 @@
-"""kseg: segment a photo by colour with K-means, in the browser.
+"""kseg: segment photos by colour with K-means, in the browser.
 
-The page, top to bottom: the photo and the settings (sidebar), the original
-and segmented images, a summary line, the palette, one card per cluster with
-its downloads, and the downloads of everything.  The page's pieces are in
-``webapp/``; all image work is in ``kseg``.
+This is the app's entry: the page settings, the session, and the two pages
+(``app_pages/``): "One photo" (its colours, palette, masks and downloads)
+and "Many photos" (a series segmented with one palette, and a table of
+shares).  The pages' pieces are in ``webapp/``; all image work is in ``kseg``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from webapp import sections, state, widgets
+from webapp import state
 
 st.set_page_config(page_title="kseg · colour segmentation", page_icon="🎨", layout="wide")
 state.start_session()
-
-st.title("Colour segmentation")
-st.caption(
-    "Split a photo into its main colours (K-means clustering) and download one mask per colour."
-)
-
-# Sidebar: the photo, the settings, mask cleaning.
-name, data, sample = widgets.source_ui()
-settings = widgets.settings_ui()
-clean = widgets.clean_ui()
-
-photo = sections.photo_or_previous(name, data, sample, settings, clean)
-if st.session_state.get("show_curve"):
-    sections.k_curve_panel(photo)
-sections.notices(photo)
-sections.pictures(photo)  # a fragment: views rerun only it
-sections.summary(photo)
-sections.palette_edits(photo)
-sections.details(photo)  # a fragment: swatches, background, masks, downloads, the URL
+st.navigation(
+    [
+        st.Page("app_pages/one_photo.py", title="One photo", icon=":material/image:", default=True),
+        st.Page(
+            "app_pages/many_photos.py",
+            title="Many photos",
+            icon=":material/photo_library:",
+            url_path="many",
+        ),
+    ]
+).run()

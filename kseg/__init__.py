@@ -53,7 +53,7 @@ from kseg.masks import (
 from kseg.palettes import PaletteError, read_palette
 from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.samples import SAMPLES, sample_path
-from kseg.series import SharedPalette, fit_shared_palette, segment_many
+from kseg.series import ColorTotals, SharedPalette, fit_shared_palette, segment_many
 from kseg.series_export import series_zip, shares_csv, shares_rows
 from kseg.views import (
     ColorSample,
@@ -76,6 +76,7 @@ __all__ = [
     "SAMPLES",
     "ColorHistogram",
     "ColorSample",
+    "ColorTotals",
     "ImageError",
     "KCurve",
     "LoadedImage",

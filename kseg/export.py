@@ -214,6 +214,7 @@ def export_entries(
     alpha: np.ndarray | None = None,
     source_name: str = "image",
     hidden: Iterable[int] = (),
+    cutouts: bool = True,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -223,8 +224,9 @@ def export_entries(
     ``cutouts/cluster_NN_rrggbb.png`` for each cluster not in ``hidden``
     (clusters marked as background), then, when some are hidden,
     ``cutouts/foreground.png`` (everything but the background), and
-    ``manifest.json`` last.  Nothing is encoded until a function is called,
-    so the files can be made one at a time or on several threads.
+    ``manifest.json`` last; with ``cutouts=False`` no cut-outs.  Nothing is
+    encoded until a function is called, so the files can be made one at a
+    time or on several threads.
 
     Raises
     ------
@@ -249,10 +251,11 @@ def export_entries(
     ]
     for i, stem in zip(shown, stems, strict=True):
         entries.append((f"masks/{stem}.png", functools.partial(mask_png, result, i)))
-        entries.append(
-            (f"cutouts/{stem}.png", functools.partial(cutout_png, rgb, result, i, alpha))
-        )
-    if hidden_set:
+        if cutouts:
+            entries.append(
+                (f"cutouts/{stem}.png", functools.partial(cutout_png, rgb, result, i, alpha))
+            )
+    if hidden_set and cutouts:
         entries.append(
             ("cutouts/foreground.png", functools.partial(cutout_png, rgb, result, shown, alpha))
         )

@@ -23,9 +23,16 @@ from kseg.clustering import fit_palette, options
 from kseg.histogram import histogram, resized_histogram
 from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, LoadedImage, load_image, opaque_mask
 from kseg.result import Segmentation
-from kseg.validation import check_mask, check_rgb
+from kseg.validation import check_mask, check_number, check_rgb
 
-__all__ = ["PhotoSource", "SharedPalette", "fit_shared_palette", "segment_many"]
+__all__ = [
+    "ColorTotals",
+    "PhotoSource",
+    "SharedPalette",
+    "fit_shared_palette",
+    "in_series",
+    "segment_many",
+]
 
 #: One photo of a series: RGB pixels, a loaded image, or an image file
 #: (bytes or a path) that is loaded when needed.
@@ -155,9 +162,7 @@ def fit_shared_palette(
     if masks is not None and len(masks) != len(sources):
         msg = f"masks must have one entry per photo ({len(sources)}), got {len(masks)}"
         raise ValueError(msg)
-    total = np.zeros(1 << 24, dtype=np.int64)
-    small = np.zeros(1 << 24, dtype=np.int64) if opts["scale"] < 1.0 else None
-    photos = 0
+    totals = ColorTotals(scale=opts["scale"])
     for i, source in enumerate(sources):
         try:
             rgb, mask = _pixels_of(source, None if masks is None else masks[i], max_pixels)
@@ -166,45 +171,98 @@ def fit_shared_palette(
                 raise
             on_error(i, exc)
             continue
-        colors, counts = histogram(rgb, mask)
-        total[colors] += counts
-        if small is not None:
-            s_colors, s_counts = resized_histogram(rgb, mask, opts["scale"])
-            small[s_colors] += s_counts
-        del rgb, mask, colors, counts
-        photos += 1
+        totals.add(rgb, mask)
+        del rgb, mask
         if progress is not None:
             progress(i + 1, len(sources))
-    if photos == 0:
+    if totals.photos == 0:
         msg = "None of the photos could be read: there is nothing to segment."
         raise ImageError(msg)
-    colors = np.flatnonzero(total).astype(np.uint32)
-    weights = total[colors]
-    del total
-    fit_colors, fit_weights = colors, weights
-    if small is not None:
-        fit_colors = np.flatnonzero(small).astype(np.uint32)
-        fit_weights = small[fit_colors]
-        del small
-    t1 = time.perf_counter()
-    fit = fit_palette(colors, weights, fit_colors, fit_weights, opts)
-    t2 = time.perf_counter()
-    counts = fit.counts.astype(np.int64)
-    return SharedPalette(
-        centers=np.clip(np.rint(fit.centres), 0, 255).astype(np.uint8),
-        centers_float=fit.centres,
-        counts=counts,
-        shares=counts / counts.sum(),
-        mse=float(fit.mse),
-        photos=photos,
-        pixels=int(weights.sum()),
-        n_colors=int(colors.size),
-        n_iter=fit.run.n_iter,
-        converged=fit.run.converged,
-        notice=fit.notice,
-        settings={**opts, "shared_palette": True, "photos": photos},
-        timings={"histogram": t1 - t0, "fit": t2 - t1, "total": t2 - t0},
-    )
+    return totals.fitted(opts, started=t0)
+
+
+class ColorTotals:
+    """The colours of several photos counted together, one photo at a time
+    (one 2**24 table of counts, and one for the resized photos when
+    ``scale`` < 1), then fitted with :meth:`fit`."""
+
+    def __init__(self, *, scale: float = 1.0) -> None:
+        self.scale = check_number("scale", scale, 0.0, 1.0, open_lo=True)
+        self.photos = 0
+        self._total: np.ndarray | None = np.zeros(1 << 24, dtype=np.int64)
+        self._small = np.zeros(1 << 24, dtype=np.int64) if scale < 1.0 else None
+
+    @property
+    def distinct(self) -> int:
+        """Distinct colours counted so far (over all the photos)."""
+        return 0 if self._total is None else int(np.count_nonzero(self._total))
+
+    def add(self, rgb: np.ndarray, mask: np.ndarray | None = None) -> None:
+        """Count the colours of one photo (inside ``mask``) into the totals."""
+        if self._total is None:
+            msg = "these totals were fitted already; count a new series"
+            raise RuntimeError(msg)
+        rgb = check_rgb(rgb)
+        mask = check_mask(mask, rgb.shape[:2])
+        colors, counts = histogram(rgb, mask)
+        self._total[colors] += counts  # each colour once per photo: no repeated index
+        if self._small is not None:
+            s_colors, s_counts = resized_histogram(rgb, mask, self.scale)
+            self._small[s_colors] += s_counts
+        self.photos += 1
+
+    def fit(
+        self,
+        k: int,
+        *,
+        attempts: int = 10,
+        init: Literal["kmeans++", "random"] = "kmeans++",
+        max_iter: int = 100,
+        eps: float = 0.0,
+        color_space: Literal["rgb", "lab"] = "rgb",
+        seed: int = 0,
+    ) -> SharedPalette:
+        """The shared palette of the photos counted (arguments as in
+        :func:`kseg.segment`; ``scale`` was given when counting).  The count
+        tables are freed: count a new series for another fit."""
+        t0 = time.perf_counter()
+        opts = options(k, attempts, self.scale, init, max_iter, eps, color_space, seed)
+        return self.fitted(opts, started=t0)
+
+    def fitted(self, opts: dict[str, object], *, started: float) -> SharedPalette:
+        """:meth:`fit` with checked options (``kseg.clustering.options``)."""
+        t0 = started
+        if self._total is None or self.photos == 0:
+            msg = "no photo was counted"
+            raise ValueError(msg)
+        colors = np.flatnonzero(self._total).astype(np.uint32)
+        weights = self._total[colors]
+        self._total = None
+        fit_colors, fit_weights = colors, weights
+        if self._small is not None:
+            fit_colors = np.flatnonzero(self._small).astype(np.uint32)
+            fit_weights = self._small[fit_colors]
+            self._small = None
+        t1 = time.perf_counter()
+        fit = fit_palette(colors, weights, fit_colors, fit_weights, opts)
+        t2 = time.perf_counter()
+        counts = fit.counts.astype(np.int64)
+        photos = self.photos
+        return SharedPalette(
+            centers=np.clip(np.rint(fit.centres), 0, 255).astype(np.uint8),
+            centers_float=fit.centres,
+            counts=counts,
+            shares=counts / counts.sum(),
+            mse=float(fit.mse),
+            photos=photos,
+            pixels=int(weights.sum()),
+            n_colors=int(colors.size),
+            n_iter=fit.run.n_iter,
+            converged=fit.run.converged,
+            notice=fit.notice,
+            settings={**opts, "shared_palette": True, "photos": photos},
+            timings={"histogram": t1 - t0, "fit": t2 - t1, "total": t2 - t0},
+        )
 
 
 def in_series(result: Segmentation, palette: SharedPalette) -> Segmentation:

@@ -7,11 +7,12 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from kseg.export import (
+    PaletteLike,
     export_entries,
     palette_csv,
     palette_gpl,
@@ -64,8 +65,10 @@ def shares_csv(names: Sequence[str], counts: Sequence[np.ndarray], centers: np.n
 
 def series_zip(
     photos: Iterable[SeriesPhoto],
-    palette: SharedPalette,
+    palette: SharedPalette | PaletteLike,
     *,
+    settings: Mapping[str, object] | None = None,
+    cutouts: bool = True,
     count: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     threads: int = THREADS,
@@ -77,7 +80,10 @@ def series_zip(
 
     ``photos`` is read one at a time (a generator can load each photo only
     when its turn comes); ``progress(i, n, name)`` is called after photo i
-    of ``count`` (0 if not given) is written.
+    of ``count`` (0 if not given) is written.  ``palette`` gives the colours
+    and their shares over all the photos; ``settings`` for the manifest
+    (default: a shared palette's own).  ``cutouts=False`` leaves the
+    full-colour cut-outs out (a long series of large photos).
     """
     buf = io.BytesIO()
     names: list[str] = []
@@ -86,7 +92,7 @@ def series_zip(
     with zipfile.ZipFile(buf, "w") as zf:
         for i, (name, rgb, alpha, result) in enumerate(photos, start=1):
             folder = unique_stems([*names, name])[-1]
-            entries = export_entries(rgb, result, alpha=alpha, source_name=name)
+            entries = export_entries(rgb, result, alpha=alpha, source_name=name, cutouts=cutouts)
             write_entries(zf, folder, entries, threads=threads)
             names.append(name)
             counts.append(result.counts)
@@ -116,8 +122,9 @@ def series_zip(
             zf.writestr(path, data, compress_type=zipfile.ZIP_DEFLATED)
         manifest = {
             "tool": "kseg",
-            "settings": dict(palette.settings),
-            "clusters_found": palette.k,
+            "settings": dict(getattr(palette, "settings", {}) if settings is None else settings),
+            "clusters_found": len(palette.centers),
+            "cutouts": cutouts,
             "mse_all_photos": round(
                 sum(float(p["mse"]) * int(p["pixels"]) for p in listed)  # type: ignore[arg-type]
                 / sum(int(p["pixels"]) for p in listed),  # type: ignore[call-overload]

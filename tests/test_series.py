@@ -314,3 +314,18 @@ def test_cli_palette_labels_every_photo_with_the_given_colours(tmp_path, capsys)
     with pytest.raises(SystemExit) as info:
         main([str(kseg.sample_path("coffee")), "--palette", str(pal)])
     assert info.value.code == 2 and "'300' is not a colour value" in capsys.readouterr().err
+
+
+def test_color_totals_counted_one_by_one_fit_the_same_palette(samples):
+    photos = list(samples.values())
+    totals = kseg.ColorTotals(scale=0.5)
+    for p in photos:
+        totals.add(p)
+    pal = totals.fit(5, seed=3)
+    same = kseg.fit_shared_palette(photos, 5, scale=0.5, seed=3)
+    assert np.array_equal(pal.centers_float, same.centers_float) and pal.mse == same.mse
+    assert pal.photos == len(photos) and pal.settings["scale"] == 0.5
+    with pytest.raises(RuntimeError, match="fitted already"):
+        totals.add(photos[0])
+    with pytest.raises(ValueError, match="scale must be in"):
+        kseg.ColorTotals(scale=0)

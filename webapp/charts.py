@@ -55,3 +55,33 @@ def colour_chart(sample: kseg.ColorSample, palette: Sequence[dict]):
     dots = alt.Chart(pts).mark_circle(size=18, opacity=0.8).encode(**enc)
     big = alt.Chart(centres).mark_circle(size=420, stroke="black", strokeWidth=2).encode(**enc)
     return (dots + big).properties(height=380)
+
+
+def shares_chart(names: Sequence[str], shares: Sequence[Sequence[float]], palette: Sequence[dict]):
+    """One stacked bar per photo: each palette colour's share, in its colour."""
+    import altair as alt
+    import pandas as pd
+
+    rows = [
+        {"photo": name, "colour": f"#{j + 1} {p['hex']}", "hex": p["hex"], "share": 100 * s[j]}
+        for name, s in zip(names, shares, strict=True)
+        for j, p in enumerate(palette)
+    ]
+    df = pd.DataFrame(rows)
+    order = [f"#{j + 1} {p['hex']}" for j, p in enumerate(palette)]
+    return (
+        alt.Chart(df, description="Share of each palette colour in each photo, in percent")
+        .mark_bar(stroke="#555", strokeWidth=0.5)
+        .encode(
+            y=alt.Y("photo:N", title=None, sort=list(names)),
+            x=alt.X("share:Q", title="share of the photo (%)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color(
+                "colour:N",
+                scale=alt.Scale(domain=order, range=[p["hex"] for p in palette]),
+                legend=alt.Legend(title="colour"),
+            ),
+            order=alt.Order("colour:N"),
+            tooltip=["photo:N", "colour:N", alt.Tooltip("share:Q", format=".1f")],
+        )
+        .properties(height=max(120, 28 * len(names)))
+    )

@@ -55,15 +55,18 @@ class TooLarge(Exception):
 
 
 @contextmanager
-def job(steps: list[str], pixels: int, decoder_pixels: int | None = None) -> Iterator[None]:
+def job(
+    steps: list[str], pixels: int, decoder_pixels: int | None = None, extra: int = 0
+) -> Iterator[None]:
     """Run a job of heavy steps under the memory budget, waiting its turn if
     needed.  The whole job reserves before it holds anything (a job waiting
     with a decoded photo in hand would hold memory the budget does not see);
-    the steps inside pass straight through.  No steps: nothing to wait for."""
+    the steps inside pass straight through.  No steps: nothing to wait for.
+    ``extra``: bytes the job needs besides its steps' (e.g. a series' tables)."""
     if not steps:
         yield
         return
-    need = job_bytes(steps, pixels, pixels if decoder_pixels is None else decoder_pixels)
+    need = extra + job_bytes(steps, pixels, pixels if decoder_pixels is None else decoder_pixels)
     t0 = time.monotonic()
     outermost = not ADMISSION.holding()
     try:

@@ -42,13 +42,22 @@ CLEAN_LIMITS = (links.CLEAN.lo, links.CLEAN.hi)  # smallest speck kept when clea
 VIEWS = ("Side by side", "Boundaries", "One colour", "Before / after")
 
 
+#: Every widget value a session keeps, and its default.
+FIRST = {**vars(DEFAULT), "merge": [], "hide": [], "clean_on": False, "clean": 64}
+
+
 def start_session() -> None:
-    """On a session's first run, set every widget from the URL (or its default)."""
-    if "k" in st.session_state:
+    """On a session's first run, set every widget from the URL (or its
+    default).  On every run, each value is set again before its widget is
+    drawn: Streamlit forgets a widget's value in a run that does not draw
+    it (the other page), and a value set this way survives that."""
+    if "started" not in st.session_state:
+        st.session_state["started"] = True
+        for key, value in {**FIRST, **settings_from_url()}.items():
+            st.session_state[key] = value
         return
-    first = {**vars(DEFAULT), "merge": [], "hide": [], "clean_on": False, "clean": 64}
-    for key, value in {**first, **settings_from_url()}.items():
-        st.session_state[key] = value
+    for key, value in FIRST.items():
+        st.session_state[key] = st.session_state.get(key, value)
 
 
 def settings_from_url() -> dict[str, object]:

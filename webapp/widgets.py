@@ -35,9 +35,47 @@ def source_ui() -> tuple[str, bytes, str | None]:
     return kseg.SAMPLES[sample][0], sample_bytes(sample), sample
 
 
-def settings_ui() -> Settings:
-    """The clustering settings: k (with "Suggest k"), attempts, scale, and the
-    advanced ones in an expander."""
+def series_source_ui(max_photos: int) -> tuple[list[tuple[str, bytes]], bool]:
+    """The photos of a series: several uploads, or the bundled samples.
+    Returns ([(name, bytes)], whether they are the samples)."""
+    st.sidebar.header("1. Photos")
+    uploads = st.sidebar.file_uploader(
+        f"Upload photos (up to {max_photos})",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key="series_upload",
+        help="Select several photos at once (or add more later). Each may be up to 50 MB and "
+        f"{kseg.DEFAULT_MAX_PIXELS // 1_000_000} megapixels. Photos are never put in a link.",
+    )
+    if uploads:
+        return [(u.name, u.getvalue()) for u in uploads], False
+    st.sidebar.caption("Until you upload photos, the bundled sample photos are shown.")
+    return [(kseg.SAMPLES[s][0], sample_bytes(s)) for s in kseg.SAMPLES], True
+
+
+def palette_source_ui() -> tuple[bool, bytes | None, str | None]:
+    """Fit a palette on the photos, or use a palette file.  Returns whether
+    a file is wanted, and the file's bytes and name once chosen."""
+    choice = st.sidebar.radio(
+        "Palette",
+        ("Fit one on all the photos", "Use a palette file"),
+        key="series_palette",
+        help="A palette file from kseg (palette.json, .csv or .gpl) labels every photo "
+        "with its colours, without fitting: the same numbers as the series it came from.",
+    )
+    if choice == "Use a palette file":
+        file = st.sidebar.file_uploader(
+            "Palette file", type=["json", "csv", "gpl", "txt"], key="palette_file"
+        )
+        if file is not None:
+            return True, file.getvalue(), file.name
+        return True, None, None
+    return False, None, None
+
+
+def settings_ui(*, suggest: bool = True) -> Settings:
+    """The clustering settings: k (with "Suggest k" if ``suggest``), attempts,
+    scale, and the advanced ones in an expander."""
     st.sidebar.header("2. Settings")
     k = st.sidebar.slider(
         "Number of colours (k)",
@@ -45,13 +83,14 @@ def settings_ui() -> Settings:
         key="k",
         help="How many colour groups to split the photo into.",
     )
-    st.sidebar.button(
-        "Suggest k for this photo",
-        key="suggest",
-        icon=":material/insights:",
-        on_click=lambda: st.session_state.update(show_curve=True),
-        help="Tries k = 2 to 12 quickly and shows where more colours stop helping much.",
-    )
+    if suggest:
+        st.sidebar.button(
+            "Suggest k for this photo",
+            key="suggest",
+            icon=":material/insights:",
+            on_click=lambda: st.session_state.update(show_curve=True),
+            help="Tries k = 2 to 12 quickly and shows where more colours stop helping much.",
+        )
     attempts = st.sidebar.slider(
         "Attempts",
         *LIMITS["attempts"],

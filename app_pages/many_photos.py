@@ -1,0 +1,32 @@
+"""Many photos, one palette: a series segmented with the same colours, and
+a table of each colour's share per photo.
+
+The page, top to bottom: the photos, the palette choice and the settings
+(sidebar), the shared palette, the shares (chart, table, CSV), a row per
+photo with its masks on demand, and the downloads of everything.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from webapp import series_sections as sections
+from webapp import widgets
+from webapp.series import MAX_PHOTOS
+
+st.title("Many photos, one palette")
+st.caption(
+    "One palette is fitted on all the photos together, so colour #3 is the same colour in "
+    "every photo and the shares can be compared across the series."
+)
+
+files, _samples = widgets.series_source_ui(MAX_PHOTOS)
+wanted, palette_bytes, palette_name = widgets.palette_source_ui()
+settings = widgets.settings_ui(suggest=False)
+
+given = sections.given_palette_or_stop(wanted, palette_bytes, palette_name)
+series = sections.series_or_stop(files, settings, given, palette_bytes)
+sections.palette(series)
+sections.shares(series)
+sections.gallery(series)
+sections.downloads(series)

@@ -1,0 +1,31 @@
+"""One photo: its colours, palette, masks and downloads.
+
+The page, top to bottom: the photo and the settings (sidebar), the original
+and segmented images, a summary line, the palette, one card per cluster with
+its downloads, and the downloads of everything.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from webapp import sections, widgets
+
+st.title("Colour segmentation")
+st.caption(
+    "Split a photo into its main colours (K-means clustering) and download one mask per colour."
+)
+
+# Sidebar: the photo, the settings, mask cleaning.
+name, data, sample = widgets.source_ui()
+settings = widgets.settings_ui()
+clean = widgets.clean_ui()
+
+photo = sections.photo_or_previous(name, data, sample, settings, clean)
+if st.session_state.get("show_curve"):
+    sections.k_curve_panel(photo)
+sections.notices(photo)
+sections.pictures(photo)  # a fragment: views rerun only it
+sections.summary(photo)
+sections.palette_edits(photo)
+sections.details(photo)  # a fragment: swatches, background, masks, downloads, the URL

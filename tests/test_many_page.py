@@ -1,0 +1,106 @@
+"""The "Many photos" page, driven by AppTest (no browser)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+import kseg
+from tests.conftest import BADIMAGES
+from tests.test_app import APP, downloads  # noqa: F401  (fixture)
+
+PAGE = "app_pages/many_photos.py"
+
+
+def _many(k: int = 4) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    at.slider(key="k").set_value(k).run()
+    return at
+
+
+def _upload(at: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
+    up = at.file_uploader(key="series_upload")
+    for name, data in files:
+        up.upload(name, data, "image/jpeg" if name.endswith(".jpg") else "image/png")
+    return at.run()
+
+
+def _photos() -> list[tuple[str, bytes]]:
+    return [
+        (kseg.SAMPLES[s][0], kseg.sample_path(s).read_bytes())
+        for s in ("coffee", "chelsea", "rocket")
+    ]
+
+
+def test_three_photos_get_one_palette_and_a_shares_table_summing_to_100(downloads):  # noqa: F811
+    at = _upload(_many(4), _photos())
+    assert not at.exception and not at.error
+    palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
+    assert palette.count("kseg-swatch") == 4
+    assert any("One palette of 4 colours" in s.value for s in at.subheader)
+    table = at.dataframe[0].value
+    assert list(table["photo"]) == [name for name, _ in _photos()]
+    shares = table[[c for c in table.columns if c.endswith("(%)")]]
+    assert len(shares.columns) == 4
+    assert np.allclose(shares.sum(axis=1), 100.0, atol=0.01)
+    rows = list(csv.DictReader(io.StringIO(downloads("shares.csv").decode())))
+    assert len(rows) == 3
+    # The palette is the one kseg fits on the three photos together.
+    expected = kseg.fit_shared_palette(
+        [kseg.sample_path(s) for s in ("coffee", "chelsea", "rocket")], 4
+    )
+    assert np.array_equal(kseg.read_palette(downloads("series-palette.json")), expected.centers)
+    zf = zipfile.ZipFile(io.BytesIO(downloads("kseg-series.zip")))
+    folders = {n.split("/")[0] for n in zf.namelist() if "/" in n}
+    assert folders == {"coffee", "chelsea", "rocket"}
+    assert "shares.csv" in zf.namelist()
+    manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["settings"]["k"] == 4 and len(manifest["photos"]) == 3
+
+
+def test_a_bad_file_among_the_uploads_gets_its_own_message_and_the_others_segment():
+    bad = (BADIMAGES / "hostile" / "broken.png").read_bytes()
+    at = _upload(_many(3), [*_photos()[:2], ("broken.png", bad)])
+    assert not at.exception
+    assert len(at.error) == 1 and "broken.png" in at.error[0].value
+    assert list(at.dataframe[0].value["photo"]) == ["coffee.png", "chelsea.png"]
+
+
+def test_masks_of_a_photo_on_demand_match_its_labels_with_the_shared_palette(downloads):  # noqa: F811
+    at = _upload(_many(3), _photos()[:2])
+    at.toggle(key="series-masks-1").set_value(True).run()
+    mask = downloads("chelsea_02_", first=True)
+    from PIL import Image
+
+    got = np.asarray(Image.open(io.BytesIO(mask)).convert("L")) > 0
+    results = kseg.segment_many([kseg.sample_path("coffee"), kseg.sample_path("chelsea")], 3)
+    assert np.array_equal(got, results[1].labels == 1)
+
+
+def test_a_palette_file_labels_the_photos_without_fitting():
+    at = _many(4)
+    at.radio(key="series_palette").set_value("Use a palette file").run()
+    assert any("Choose a palette file" in i.value for i in at.info)
+    at.file_uploader(key="palette_file").upload(
+        "p.gpl", b"GIMP Palette\n255 255 255 w\n0 0 0 b\n", "text/plain"
+    ).run()
+    assert not at.exception
+    assert any("One palette of 2 colours, from your palette file" in s.value for s in at.subheader)
+    at.file_uploader(key="palette_file").clear().upload(
+        "p.gpl", b"GIMP Palette\n1 2\n", "text/plain"
+    ).run()
+    assert "can't be used as a palette" in at.error[0].value
+
+
+def test_the_settings_carry_over_between_the_two_pages():
+    at = _many(7)
+    at.switch_page("app_pages/one_photo.py").run()
+    assert not at.exception
+    assert at.slider(key="k").value == 7
+    assert any("kseg-summary" in m.value and "<b>7</b> clusters" in m.value for m in at.markdown)

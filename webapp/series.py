@@ -1,0 +1,298 @@
+"""The "Many photos" page's computations: one palette over several photos,
+each photo labelled with it, what the page shows of each, and its downloads.
+
+Photos are decoded one at a time, each in its own job under the server's
+memory budget (so other sessions keep their turns between two photos); a
+series keeps only its uploads' compressed bytes, small previews and counts.
+Masks and the ZIP decode and label a photo again when asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+import kseg
+from webapp.cache import PAGE, ZIPS
+from webapp.compute import photo_sizes
+from webapp.jobs import TooLarge, check_fits, job
+from webapp.markup import size_text
+from webapp.state import Settings
+
+#: Most photos in one series.
+MAX_PHOTOS = 50
+#: Longest side of a photo's pictures in the gallery.
+GALLERY_SIDE = 480
+#: Bytes of one 2**24 count table (two when ``scale`` < 1).
+TABLE_BYTES = 8 << 24
+#: Bytes per distinct colour while the shared palette is fitted.
+FIT_BYTES_PER_COLOUR = 64
+#: A series ZIP carries cut-outs (full-colour PNGs) up to this many pixels
+#: in all; above, masks, segmented images and label maps only.
+ZIP_CUTOUT_PIXELS = 100_000_000
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One photo of the series: its name, compressed bytes and their hash."""
+
+    name: str
+    data: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, name: str, data: bytes) -> Upload:
+        return cls(name, data, hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True, eq=False)
+class PhotoView:
+    """What the page shows of one photo of the series."""
+
+    upload: Upload
+    width: int
+    height: int
+    original: bytes  # JPEG, GALLERY_SIDE
+    segmented: bytes  # PNG, GALLERY_SIDE
+    counts: np.ndarray  # pixels per palette colour
+    mse: float
+    notices: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Series:
+    """A series on the page: the palette, each photo's view, the failures."""
+
+    settings: Settings
+    centers: np.ndarray  # (k, 3) uint8
+    centers_float: np.ndarray  # what each photo is labelled with
+    given: bool  # an uploaded palette, not fitted
+    palette: tuple[dict, ...]  # kseg.palette_rows over all the photos
+    photos: tuple[PhotoView, ...]
+    failed: tuple[tuple[str, str], ...]  # (name, message)
+    notice: str | None
+    mse: float  # over every pixel of every photo
+    settings_record: dict  # the manifest's settings
+
+    @property
+    def pixels(self) -> int:
+        return sum(int(p.counts.sum()) for p in self.photos)
+
+
+class _Totals:
+    """Counts and shares over all photos, for kseg.palette_rows."""
+
+    def __init__(self, centers: np.ndarray, counts: np.ndarray) -> None:
+        self.centers, self.counts = centers, counts
+        self.shares = counts / max(1, int(counts.sum()))
+
+
+def _pixels_or_fail(up: Upload, failed: list[tuple[str, str]]) -> tuple[int, int] | None:
+    """The photo's pixels and decoder pixels, or None with its failure noted."""
+    try:
+        check_fits(up.data, None, 0)
+        return photo_sizes(up.digest, up.data)
+    except kseg.ImageError as exc:
+        failed.append((up.name, str(exc)))
+    except TooLarge as exc:
+        failed.append(
+            (
+                up.name,
+                f"It is {exc.width:,} x {exc.height:,} pixels and needs about "
+                f"{size_text(exc.need)}, more than this server can give one photo. "
+                "Please make it smaller and add it again.",
+            )
+        )
+    return None
+
+
+def _decoded(up: Upload) -> tuple[kseg.LoadedImage, np.ndarray | None]:
+    image = kseg.load_image(up.data)
+    return image, kseg.opaque_mask(image)
+
+
+def run_series(
+    uploads: tuple[Upload, ...],
+    settings: Settings,
+    given: np.ndarray | None,
+    progress: Callable[[float, str], None],
+) -> Series:
+    """Fit one palette on all the photos (or use ``given``) and label each
+    photo with it; ``progress(fraction, text)`` after each photo."""
+    failed: list[tuple[str, str]] = []
+    sizes = {up: _pixels_or_fail(up, failed) for up in uploads}
+    usable = [up for up in uploads if sizes[up] is not None]
+    steps = 2 * len(usable) if given is None else len(usable)
+    done = 0
+    palette: kseg.SharedPalette | None = None
+    if given is None:
+        totals = kseg.ColorTotals(scale=settings.scale)
+        tables = TABLE_BYTES * (2 if settings.scale < 1 else 1)
+        counted = []
+        for up in usable:
+            pixels, decoder = sizes[up]  # type: ignore[misc]
+            try:
+                with job(["decode", "segment"], pixels, decoder, extra=tables):
+                    image, mask = _decoded(up)
+                    totals.add(image.rgb, mask)
+                    del image, mask
+                counted.append(up)
+            except kseg.ImageError as exc:
+                failed.append((up.name, str(exc)))
+            done += 1
+            progress(done / max(1, steps), f"Counting colours: photo {done} of {len(usable)}")
+        usable = counted
+        if not usable:
+            return _empty(settings, failed)
+        with job(["curve"], 0, extra=tables + FIT_BYTES_PER_COLOUR * totals.distinct):
+            palette = totals.fit(
+                settings.k,
+                attempts=settings.attempts,
+                init=settings.init,  # type: ignore[arg-type]
+                max_iter=settings.iters,
+                eps=settings.eps,
+                color_space=settings.space,  # type: ignore[arg-type]
+                seed=settings.seed,
+            )
+        centers_float = palette.centers_float
+    else:
+        centers_float = given.astype(np.float64)
+    views = []
+    for up in usable:
+        pixels, decoder = sizes[up]  # type: ignore[misc]
+        try:
+            with job(["decode", "segment", "previews"], pixels, decoder):
+                views.append(_photo_view(up, centers_float, settings.space))
+        except kseg.ImageError as exc:
+            failed.append((up.name, str(exc)))
+        done += 1
+        step_of = done - (len(usable) if given is None else 0)
+        progress(done / max(1, steps), f"Labelling: photo {step_of} of {len(usable)}")
+    if not views:
+        return _empty(settings, failed)
+    counts = np.sum([v.counts for v in views], axis=0)
+    centers = np.clip(np.rint(centers_float), 0, 255).astype(np.uint8)
+    record = dict(palette.settings) if palette is not None else {"palette_given": True}
+    record |= {"color_space": settings.space, "photos": len(views)}
+    return Series(
+        settings=settings,
+        centers=centers,
+        centers_float=centers_float,
+        given=given is not None,
+        palette=tuple(kseg.palette_rows(_Totals(centers, counts))),
+        photos=tuple(views),
+        failed=tuple(failed),
+        notice=None if palette is None else palette.notice,
+        mse=sum(v.mse * int(v.counts.sum()) for v in views) / max(1, int(counts.sum())),
+        settings_record=record,
+    )
+
+
+def _empty(settings: Settings, failed: list[tuple[str, str]]) -> Series:
+    none = np.zeros((0, 3))
+    return Series(
+        settings, none.astype(np.uint8), none, False, (), (), tuple(failed), None, 0.0, {}
+    )
+
+
+def _photo_view(up: Upload, centers_float: np.ndarray, space: str) -> PhotoView:
+    image, mask = _decoded(up)
+    result = kseg.apply_palette(image.rgb, centers_float, color_space=space, mask=mask)  # type: ignore[arg-type]
+    previews = kseg.make_previews(
+        image.rgb, result, alpha=image.alpha, side=GALLERY_SIDE, thumb_side=8
+    )
+    original = (
+        kseg.on_checkerboard(previews.original) if image.alpha is not None else previews.original
+    )
+    return PhotoView(
+        upload=up,
+        width=image.width,
+        height=image.height,
+        original=kseg.encode_jpeg(original[..., :3]),
+        segmented=kseg.encode_png(previews.segmented, compression=1),
+        counts=result.counts,
+        mse=result.mse,
+        notices=image.notices,
+    )
+
+
+def series_key(uploads: tuple[Upload, ...], settings: Settings, given: bytes | None) -> tuple:
+    return ("series", tuple(u.digest for u in uploads), settings, given)
+
+
+def cached_series(
+    uploads: tuple[Upload, ...],
+    settings: Settings,
+    given: np.ndarray | None,
+    given_bytes: bytes | None,
+    progress: Callable[[float, str], None],
+) -> Series:
+    """:func:`run_series`, from the page cache (the same photos and settings
+    give every session the same series)."""
+    return PAGE.get_or_make(
+        series_key(uploads, settings, given_bytes),
+        lambda: run_series(uploads, settings, given, progress),
+    )
+
+
+# --- downloads (made on click) ------------------------------------------------
+
+
+def _labelled(series: Series, view: PhotoView) -> tuple[kseg.LoadedImage, kseg.Segmentation]:
+    image, mask = _decoded(view.upload)
+    result = kseg.apply_palette(
+        image.rgb,
+        series.centers_float,
+        color_space=series.settings.space,
+        mask=mask,  # type: ignore[arg-type]
+    )
+    return image, result
+
+
+def mask_file(series: Series, view: PhotoView, index: int) -> bytes:
+    """One photo's mask of palette colour ``index`` (PNG)."""
+    pixels = view.width * view.height
+    with job(["decode", "segment", "mask"], pixels):
+        return kseg.mask_png(_labelled(series, view)[1], index)
+
+
+def shares_file(series: Series) -> bytes:
+    """Each colour's share and pixels per photo (CSV)."""
+    return kseg.shares_csv(
+        [v.upload.name for v in series.photos], [v.counts for v in series.photos], series.centers
+    )
+
+
+def zip_file(series: Series) -> bytes:
+    """The series ZIP (from the ZIP cache, or made again)."""
+    key = ("series-zip", tuple(v.upload.digest for v in series.photos), series.settings)
+    return ZIPS.get_or_make((*key, series.given, series.centers.tobytes()), lambda: _zip(series))
+
+
+def _zip(series: Series) -> bytes:
+    cutouts = sum(v.width * v.height for v in series.photos) <= ZIP_CUTOUT_PIXELS
+
+    def photos() -> Iterator[tuple[str, np.ndarray, np.ndarray | None, kseg.Segmentation]]:
+        for view in series.photos:
+            with job(["decode", "segment", "zip"], view.width * view.height):
+                image, result = _labelled(series, view)
+                yield view.upload.name, image.rgb, image.alpha, result
+
+    palette = _Totals(series.centers, np.sum([v.counts for v in series.photos], axis=0))
+    return kseg.series_zip(
+        photos(),
+        palette,  # type: ignore[arg-type]
+        settings=series.settings_record,
+        cutouts=cutouts,
+    )
+
+
+def zip_folders(data: bytes) -> list[str]:
+    """The photo folders of a series ZIP (for tests and checks)."""
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    return sorted({n.split("/", 1)[0] for n in names if "/" in n})

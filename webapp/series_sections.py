@@ -1,0 +1,175 @@
+"""The parts of the "Many photos" page below the sidebar, in page order."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import streamlit as st
+
+import kseg
+from webapp import charts, markup
+from webapp.jobs import queue_notice
+from webapp.series import (
+    MAX_PHOTOS,
+    ZIP_CUTOUT_PIXELS,
+    Series,
+    Upload,
+    cached_series,
+    mask_file,
+    shares_file,
+    zip_file,
+)
+from webapp.state import Settings
+from webapp.widgets import download
+
+
+def given_palette_or_stop(wanted: bool, data: bytes | None, name: str | None) -> np.ndarray | None:
+    """The uploaded palette's colours; a message and a stop if it is wanted
+    but missing or unreadable; None to fit one."""
+    if not wanted:
+        return None
+    if data is None:
+        st.info("Choose a palette file (palette.json, .csv or .gpl from kseg) in the sidebar.")
+        st.stop()
+    try:
+        return kseg.read_palette(data)
+    except kseg.PaletteError as exc:
+        st.error(f"**{html.escape(str(name))}** can't be used as a palette. {exc}")
+        st.stop()
+
+
+def series_or_stop(
+    files: list[tuple[str, bytes]],
+    settings: Settings,
+    given: np.ndarray | None,
+    given_bytes: bytes | None,
+) -> Series:
+    """The series segmented, with a progress bar (photo i of n) while it runs."""
+    if len(files) > MAX_PHOTOS:
+        st.warning(
+            f"{len(files)} photos were added; a series takes at most {MAX_PHOTOS}. "
+            f"The first {MAX_PHOTOS} are used.",
+            icon=":material/warning:",
+        )
+        files = files[:MAX_PHOTOS]
+    uploads = tuple(Upload.of(name, data) for name, data in files)
+    bar = st.empty()
+
+    def progress(fraction: float, text: str) -> None:
+        bar.progress(min(1.0, fraction), text=text)
+
+    with queue_notice(), st.spinner("Finding one palette for all the photos…"):
+        series = cached_series(uploads, settings, given, given_bytes, progress)
+    bar.empty()
+    for name, why in series.failed:
+        st.error(f"**{html.escape(name)}** can't be used. {why}", icon=":material/error:")
+    if not series.photos:
+        st.info("None of the photos could be used. Add other photos in the sidebar.")
+        st.stop()
+    if series.notice:
+        st.info(series.notice, icon=":material/info:")
+    return series
+
+
+def palette(series: Series) -> None:
+    """The shared palette and a line on what it is."""
+    how = "from your palette file" if series.given else "fitted on all the photos together"
+    st.subheader(f"One palette of {len(series.palette)} colours, {how}")
+    st.markdown(markup.palette_html(series.palette), unsafe_allow_html=True)
+    st.markdown(
+        f'<p class="kseg-summary">{len(series.photos)} photos · {series.pixels:,} pixels · '
+        f"objective over all of them (mean squared RGB error) <b>{series.mse:.1f}</b></p>",
+        unsafe_allow_html=True,
+    )
+
+
+def shares(series: Series) -> None:
+    """Each colour's share per photo: a stacked bar chart, the table, its CSV."""
+    st.subheader("Shares per photo")
+    names = [v.upload.name for v in series.photos]
+    fractions = [v.counts / max(1, int(v.counts.sum())) for v in series.photos]
+    st.altair_chart(charts.shares_chart(names, fractions, series.palette), width="stretch")
+    rows = kseg.shares_rows(names, [v.counts for v in series.photos], series.centers)
+    table = [
+        {
+            "photo": r["photo"],
+            **{
+                f"#{j + 1} {p['hex']} (%)": r[f"share_{j + 1:02d}_{p['hex'][1:]}"]
+                for j, p in enumerate(series.palette)
+            },
+            "pixels": r["pixels"],
+        }
+        for r in rows
+    ]
+    st.dataframe(table, hide_index=True, width="stretch", key="shares-table")
+    download("Shares (CSV)", shares_file(series), "shares.csv", "text/csv", key="dl-shares")
+
+
+def gallery(series: Series) -> None:
+    """A row per photo: original, segmented, and its masks on demand."""
+    st.subheader("Photos")
+    for i, view in enumerate(series.photos):
+        name = html.escape(view.upload.name)
+        with st.container(border=True, key=f"series-photo-{i}"):
+            st.markdown(f"**{i + 1}. {name}** · {view.width} × {view.height} px")
+            left, right = st.columns(2)
+            left.image(view.original, caption="Original", width="stretch")
+            right.image(
+                view.segmented,
+                caption=f"With the shared palette · {len(series.palette)} colours",
+                width="stretch",
+            )
+            for note in view.notices:
+                st.caption(note)
+            if st.toggle("Masks of this photo", key=f"series-masks-{i}"):
+                _masks(series, i)
+
+
+def _masks(series: Series, i: int) -> None:
+    view = series.photos[i]
+    cols = st.columns(4)
+    stem = kseg.safe_stem(view.upload.name)
+    for j, row in enumerate(series.palette):
+        share = int(view.counts[j]) / max(1, int(view.counts.sum()))
+        with cols[j % 4]:
+            st.markdown(
+                markup.card_title(j, {**row, "share": share}, False), unsafe_allow_html=True
+            )
+            download(
+                "Mask PNG",
+                lambda s=series, v=view, j=j: mask_file(s, v, j),
+                f"{stem}_{j + 1:02d}_{row['hex'][1:]}_mask.png",
+                "image/png",
+                key=f"dl-series-mask-{i}-{j}",
+            )
+
+
+def downloads(series: Series) -> None:
+    """The palette files and the ZIP of everything."""
+    st.subheader("Download everything")
+    totals = _PaletteTotals(series)
+    files = [
+        ("ZIP of all photos", lambda s=series: zip_file(s), "kseg-series.zip", "application/zip"),
+        ("Palette JSON", kseg.palette_json(totals), "series-palette.json", "application/json"),
+        ("Palette CSV", kseg.palette_csv(totals), "series-palette.csv", "text/csv"),
+        ("Palette GPL", kseg.palette_gpl(totals, "series"), "series-palette.gpl", "text/plain"),
+    ]
+    for column, (label, data, file_name, mime) in zip(st.columns(4), files, strict=True):
+        with column:
+            download(label, data, file_name, mime, key=f"dl-{file_name}")
+    cutouts = sum(v.width * v.height for v in series.photos) <= ZIP_CUTOUT_PIXELS
+    st.caption(
+        "The ZIP has a folder per photo (segmented image, label map, masks"
+        + (", cut-outs" if cutouts else "; no cut-outs for a series this large")
+        + "), the palette, shares.csv and a manifest of the settings. "
+        "Use the palette JSON later under “Use a palette file” to number new photos the same way. "
+        "The link of this page carries the settings, never the photos."
+    )
+
+
+class _PaletteTotals:
+    def __init__(self, series: Series) -> None:
+        self.centers = series.centers
+        self.counts = np.array([p["pixels"] for p in series.palette], dtype=np.int64)
+        self.shares = np.array([p["share"] for p in series.palette])
