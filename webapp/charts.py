@@ -83,5 +83,5 @@ def shares_chart(names: Sequence[str], shares: Sequence[Sequence[float]], palett
             order=alt.Order("colour:N"),
             tooltip=["photo:N", "colour:N", alt.Tooltip("share:Q", format=".1f")],
         )
-        .properties(height=max(120, 28 * len(names)))
+        .properties(height=max(160, 40 * len(names)))
     )

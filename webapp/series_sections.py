@@ -95,7 +95,7 @@ def shares(series: Series) -> None:
         {
             "photo": r["photo"],
             **{
-                f"#{j + 1} {p['hex']} (%)": r[f"share_{j + 1:02d}_{p['hex'][1:]}"]
+                f"#{j + 1} {p['hex']} (%)": round(r[f"share_{j + 1:02d}_{p['hex'][1:]}"], 1)
                 for j, p in enumerate(series.palette)
             },
             "pixels": r["pixels"],
