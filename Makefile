@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run test lint browser nginx serve bench bench-page load cli clean
+.PHONY: run test lint browser nginx parallel serve bench bench-page bench-series load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,18 @@ nginx:
 	@if [ "$${CI:-}" = true ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
 	  echo "CI: nginx is missing; the proxy test cannot run." >&2; exit 1; fi
 
+## GNU parallel for the batch recipe's test (installed if missing, as root).
+parallel:
+	@if ! command -v parallel >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's parallel..."; \
+	    DEBIAN_FRONTEND=noninteractive $(APT) update && \
+	    DEBIAN_FRONTEND=noninteractive $(APT) install -y --no-install-recommends parallel; \
+	  else echo "parallel is missing; run: sudo apt-get install -y parallel"; fi; \
+	fi
+	@if [ "$${CI:-}" = true ] && ! command -v parallel >/dev/null; then \
+	  echo "CI: GNU parallel is missing; the batch recipe's test cannot run." >&2; exit 1; fi
+
 ## REPLICAS Streamlit processes behind nginx on http://127.0.0.1:$(PORT), sticky sessions.
 REPLICAS ?= 2
 serve: $(VENV)/.runtime nginx
@@ -59,7 +71,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
 
 ## Every test: lint, unit, property, AppTest and browser tests.
-test: $(VENV)/.dev browser nginx lint
+test: $(VENV)/.dev browser nginx parallel lint
 	$(PY) -m pytest -q
 
 ## Speed and objective against the OpenCV tutorial recipe (see README.md, "Benchmarks").
@@ -69,6 +81,10 @@ bench: $(VENV)/.bench
 ## What a user waits for in a real browser at 4, 15 and 40 MP, beside the engine (see README.md).
 bench-page: $(VENV)/.dev browser
 	$(PY) bench/page.py
+
+## Many photos, one palette: the engine (20 x 12 MP) and the page (50 x 12 MP).
+bench-series: $(VENV)/.dev browser
+	$(PY) bench/series.py
 
 ## Many browser sessions at once against one server (see README.md, "Benchmarks").
 load: $(VENV)/.dev browser

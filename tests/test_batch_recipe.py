@@ -1,0 +1,98 @@
+"""The batch recipe of the README: fit one palette with --shared-palette on a
+sample of the photos, then --palette per photo under an existing job runner
+(GNU parallel here); each photo's outputs equal those of one --palette run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kseg
+
+ROOT = Path(__file__).resolve().parents[1]
+PARALLEL = shutil.which("parallel")
+
+
+def _kseg(*args: str, cwd: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-m", "kseg", *args], cwd=cwd, env=env, check=True)
+
+
+@pytest.mark.skipif(
+    PARALLEL is None and os.environ.get("CI") != "true", reason="GNU parallel not installed"
+)
+def test_parallel_per_photo_runs_equal_one_palette_run(tmp_path):
+    assert PARALLEL is not None, "CI: make test installs Debian's parallel"
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in kseg.SAMPLES:
+        shutil.copy(kseg.sample_path(name), photos)
+    names = sorted(p.name for p in photos.iterdir())
+    # Step 1: one palette fitted on a sample of the photos (two of the four).
+    _kseg(
+        *(f"photos/{n}" for n in names[:2]),
+        "-k",
+        "5",
+        "--shared-palette",
+        "-q",
+        "--out",
+        "fit",
+        cwd=tmp_path,
+    )
+    assert (tmp_path / "fit" / "palette.json").exists()
+    # Step 2: every photo on its own, two at a time, by GNU parallel.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [
+            PARALLEL,
+            "-j",
+            "2",
+            "--halt",
+            "now,fail=1",
+            sys.executable,
+            "-m",
+            "kseg",
+            "{}",
+            "--palette",
+            "fit/palette.json",
+            "-q",
+            "--out",
+            "parts/{/.}",
+            ":::",
+            *(f"photos/{n}" for n in names),
+        ],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
+    # The same palette in one run over all the photos.
+    _kseg(
+        *(f"photos/{n}" for n in names),
+        "--palette",
+        "fit/palette.json",
+        "-q",
+        "--out",
+        "single",
+        cwd=tmp_path,
+    )
+    for n in names:
+        stem = Path(n).stem
+        part = tmp_path / "parts" / stem / stem
+        whole = tmp_path / "single" / stem
+        files = sorted(p.relative_to(whole) for p in whole.rglob("*") if p.is_file())
+        assert len(files) > 10
+        assert files == sorted(p.relative_to(part) for p in part.rglob("*") if p.is_file())
+        for rel in files:
+            assert (part / rel).read_bytes() == (whole / rel).read_bytes(), (n, rel)
+    # The per-photo shares lines are the single run's rows.
+    single_rows = (tmp_path / "single" / "shares.csv").read_text().splitlines()
+    part_rows = [
+        (tmp_path / "parts" / Path(n).stem / "shares.csv").read_text().splitlines() for n in names
+    ]
+    assert all(rows[0] == single_rows[0] for rows in part_rows)  # the same colour columns
+    assert sorted(rows[1] for rows in part_rows) == sorted(single_rows[1:])
