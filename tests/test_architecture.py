@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "kseg").glob("*.py")), *(ROOT / "webapp").glob("*.py")]
+PAGES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
+SOURCES = [*PAGES, *sorted((ROOT / "kseg").glob("*.py")), *(ROOT / "webapp").glob("*.py")]
 
 #: kseg modules that may import no other kseg module (but kseg._cv).
 LEAVES = {"validation", "parallel", "loading"}
@@ -78,3 +79,11 @@ def test_the_engine_modules_do_not_import_the_functions_built_on_them():
     for name in engine:
         for module, _ in _imports(ROOT / "kseg" / f"{name}.py"):
             assert module not in above, (name, module)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_pages_draw_with_webapp_and_do_no_image_maths(path):
+    """app.py and the pages import Streamlit and webapp's rooms only: no
+    kseg, numpy or OpenCV on the page."""
+    for module, _ in _imports(path):
+        assert module.split(".")[0] in {"__future__", "streamlit", "webapp"}, (path.name, module)
