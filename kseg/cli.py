@@ -151,14 +151,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--palette {args.palette}: {exc}")
     run = Run(args, folders=unique_stems(args.images))
     if args.shared_palette:
-        shared = fit_shared_palette(
-            args.images,
-            args.k,
-            **_segment_options(args),
-            max_pixels=args.max_pixels,
-            progress=lambda i, n: run.say(f"[{i}/{n}] {args.images[i - 1]}: colours counted"),
-            on_error=lambda i, exc: run.fail(i, f"skipped: {exc}"),
-        )
+        try:
+            shared = fit_shared_palette(
+                args.images,
+                args.k,
+                **_segment_options(args),
+                max_pixels=args.max_pixels,
+                progress=lambda i, n: run.say(f"[{i}/{n}] {args.images[i - 1]}: colours counted"),
+                on_error=lambda i, exc: run.fail(i, f"skipped: {exc}"),
+            )
+        except ImageError as exc:  # no photo could be read
+            print(exc, file=sys.stderr)
+            return run.finish()
         run.say(
             f"shared palette: {shared.k} colours over {shared.photos} photo(s), "
             f"mse {shared.mse:.1f}, {shared.timings['total']:.2f} s"
