@@ -95,14 +95,15 @@ def shares(series: Series) -> None:
         {
             "photo": r["photo"],
             **{
-                f"#{j + 1} {p['hex']} (%)": round(r[f"share_{j + 1:02d}_{p['hex'][1:]}"], 1)
+                f"#{j + 1} {p['hex']} (%)": r[f"share_{j + 1:02d}_{p['hex'][1:]}"]
                 for j, p in enumerate(series.palette)
             },
             "pixels": r["pixels"],
         }
         for r in rows
     ]
-    st.dataframe(table, hide_index=True, width="stretch", key="shares-table")
+    shown = {c: st.column_config.NumberColumn(format="%.1f") for c in table[0] if "(%)" in c}
+    st.dataframe(table, hide_index=True, width="stretch", key="shares-table", column_config=shown)
     download("Shares (CSV)", shares_file(series), "shares.csv", "text/csv", key="dl-shares")
 
 
