@@ -104,3 +104,17 @@ def test_the_settings_carry_over_between_the_two_pages():
     assert not at.exception
     assert at.slider(key="k").value == 7
     assert any("kseg-summary" in m.value and "<b>7</b> clusters" in m.value for m in at.markdown)
+
+
+def test_a_rerun_of_the_same_series_reuses_it_without_decoding_again(monkeypatch):
+    from webapp.cache import PAGE
+
+    monkeypatch.setattr(PAGE, "max_bytes", 0)  # a series too large for the shared cache
+    at = _upload(_many(3), _photos()[:2])
+    calls = []
+    original = kseg.load_image
+    monkeypatch.setattr(kseg, "load_image", lambda *a, **kw: calls.append(1) or original(*a, **kw))
+    at.toggle(key="series-masks-0").set_value(True).run()  # a rerun, same photos and settings
+    assert not at.exception and calls == []
+    at.slider(key="k").set_value(4).run()  # new settings: the photos are decoded again
+    assert len(calls) == 4  # two photos, each counted and labelled

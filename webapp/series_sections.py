@@ -17,6 +17,7 @@ from webapp.series import (
     Upload,
     cached_series,
     mask_file,
+    series_key,
     shares_file,
     zip_file,
 )
@@ -59,8 +60,14 @@ def series_or_stop(
     def progress(fraction: float, text: str) -> None:
         bar.progress(min(1.0, fraction), text=text)
 
-    with queue_notice(), st.spinner("Finding one palette for all the photos…"):
-        series = cached_series(uploads, settings, given, given_bytes, progress)
+    key = series_key(uploads, settings, given_bytes)
+    kept = st.session_state.get("series")
+    if kept is not None and kept[0] == key:
+        series = kept[1]  # a long series is too large for the shared page cache
+    else:
+        with queue_notice(), st.spinner("Finding one palette for all the photos…"):
+            series = cached_series(uploads, settings, given, given_bytes, progress)
+        st.session_state["series"] = (key, series)  # previews and counts; the uploads' bytes
     bar.empty()
     for name, why in series.failed:
         st.error(f"**{html.escape(name)}** can't be used. {why}", icon=":material/error:")
