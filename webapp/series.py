@@ -10,8 +10,6 @@ Masks and the ZIP decode and label a photo again when asked for.
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -83,9 +81,14 @@ class Series:
     def pixels(self) -> int:
         return sum(int(p.counts.sum()) for p in self.photos)
 
+    def totals(self) -> Totals:
+        """The palette with its counts and shares over all the photos."""
+        return Totals(self.centers, np.sum([v.counts for v in self.photos], axis=0))
 
-class _Totals:
-    """Counts and shares over all photos, for kseg.palette_rows."""
+
+class Totals:
+    """A palette with its counts and shares over all the photos (what
+    kseg's palette files take)."""
 
     def __init__(self, centers: np.ndarray, counts: np.ndarray) -> None:
         self.centers, self.counts = centers, counts
@@ -184,7 +187,7 @@ def run_series(
         centers=centers,
         centers_float=centers_float,
         given=given is not None,
-        palette=tuple(kseg.palette_rows(_Totals(centers, counts))),
+        palette=tuple(kseg.palette_rows(Totals(centers, counts))),
         photos=tuple(views),
         failed=tuple(failed),
         notice=None if palette is None else palette.notice,
@@ -283,16 +286,9 @@ def _zip(series: Series) -> bytes:
                 image, result = _labelled(series, view)
                 yield view.upload.name, image.rgb, image.alpha, result
 
-    palette = _Totals(series.centers, np.sum([v.counts for v in series.photos], axis=0))
     return kseg.series_zip(
         photos(),
-        palette,  # type: ignore[arg-type]
+        series.totals(),
         settings=series.settings_record,
         cutouts=cutouts,
     )
-
-
-def zip_folders(data: bytes) -> list[str]:
-    """The photo folders of a series ZIP (for tests and checks)."""
-    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    return sorted({n.split("/", 1)[0] for n in names if "/" in n})

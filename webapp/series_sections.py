@@ -156,7 +156,7 @@ def _masks(series: Series, i: int) -> None:
 def downloads(series: Series) -> None:
     """The palette files and the ZIP of everything."""
     st.subheader("Download everything")
-    totals = _PaletteTotals(series)
+    totals = series.totals()
     files = [
         ("ZIP of all photos", lambda s=series: zip_file(s), "kseg-series.zip", "application/zip"),
         ("Palette JSON", kseg.palette_json(totals), "series-palette.json", "application/json"),
@@ -174,10 +174,3 @@ def downloads(series: Series) -> None:
         "Use the palette JSON later under “Use a palette file” to number new photos the same way. "
         "The link of this page carries the settings, never the photos."
     )
-
-
-class _PaletteTotals:
-    def __init__(self, series: Series) -> None:
-        self.centers = series.centers
-        self.counts = np.array([p["pixels"] for p in series.palette], dtype=np.int64)
-        self.shares = np.array([p["share"] for p in series.palette])

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 import kseg
 from tests.conftest import BADIMAGES
-from tests.e2e.test_browser import TIMEOUT, download, no_exceptions, wait_for_app
+from tests.e2e.test_browser import TIMEOUT, download, no_exceptions, set_k, wait_for_app
 
 
 def open_many(page: Page, url: str) -> None:
@@ -20,23 +20,11 @@ def open_many(page: Page, url: str) -> None:
     wait_for_app(page)
 
 
-def set_k(page: Page, k: int) -> None:
-    slider = (
-        page.get_by_test_id("stSlider").filter(has_text="Number of colours").get_by_role("slider")
-    )
-    current = int(slider.input_value())
-    slider.focus()
-    for _ in range(abs(k - current)):
-        page.keyboard.press("ArrowRight" if k > current else "ArrowLeft")
-    expect(slider).to_have_value(str(k))
-    wait_for_app(page)
-
-
 def test_three_photos_and_a_bad_file_give_one_palette_shares_and_a_zip(
     page: Page, app_server: str, shots: Path
 ):
     open_many(page, app_server)
-    set_k(page, 4)
+    set_k(page, 4, one_photo=False)
     files = [
         {
             "name": f"{s}.png" if s != "rocket" else "rocket.jpg",
