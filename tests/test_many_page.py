@@ -118,3 +118,13 @@ def test_a_rerun_of_the_same_series_reuses_it_without_decoding_again(monkeypatch
     assert not at.exception and calls == []
     at.slider(key="k").set_value(4).run()  # new settings: the photos are decoded again
     assert len(calls) == 4  # two photos, each counted and labelled
+
+
+def test_the_link_carries_the_series_settings_but_never_the_photos():
+    at = _upload(_many(7), _photos()[:2])
+    assert at.query_params["k"] == ["7"] or at.query_params["k"] == "7"
+    assert "sample" not in at.query_params and "upload" not in at.query_params
+    again = AppTest.from_file(APP, default_timeout=120)
+    again.query_params["k"] = "7"
+    again.run().switch_page(PAGE).run()
+    assert again.slider(key="k").value == 7

@@ -21,7 +21,7 @@ from webapp.series import (
     shares_file,
     zip_file,
 )
-from webapp.state import Settings
+from webapp.state import Edits, Settings, settings_to_url
 from webapp.widgets import download
 
 
@@ -174,3 +174,4 @@ def downloads(series: Series) -> None:
         "Use the palette JSON later under “Use a palette file” to number new photos the same way. "
         "The link of this page carries the settings, never the photos."
     )
+    settings_to_url(series.settings, None, Edits(), [])  # a shared link: same settings
