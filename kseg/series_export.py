@@ -120,19 +120,27 @@ def series_zip(
         }
         for path, data in top.items():
             zf.writestr(path, data, compress_type=zipfile.ZIP_DEFLATED)
-        manifest = {
-            "tool": "kseg",
-            "settings": dict(getattr(palette, "settings", {}) if settings is None else settings),
-            "clusters_found": len(palette.centers),
-            "cutouts": cutouts,
-            "mse_all_photos": round(
-                sum(float(p["mse"]) * int(p["pixels"]) for p in listed)  # type: ignore[arg-type]
-                / sum(int(p["pixels"]) for p in listed),  # type: ignore[call-overload]
-                4,
-            ),
-            "palette": palette_rows(palette),
-            "photos": listed,
-        }
+        manifest = _manifest(palette, settings, listed, cutouts)
         text = json.dumps(manifest, indent=2) + "\n"
         zf.writestr("manifest.json", text, compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
+
+
+def _manifest(
+    palette: PaletteLike,
+    settings: Mapping[str, object] | None,
+    listed: list[dict[str, object]],
+    cutouts: bool,
+) -> dict[str, object]:
+    """What a series ZIP's ``manifest.json`` says: settings, palette, photos."""
+    pixels = sum(int(p["pixels"]) for p in listed)  # type: ignore[call-overload]
+    error = sum(float(p["mse"]) * int(p["pixels"]) for p in listed)  # type: ignore[arg-type, call-overload]
+    return {
+        "tool": "kseg",
+        "settings": dict(getattr(palette, "settings", {}) if settings is None else settings),
+        "clusters_found": len(palette.centers),
+        "cutouts": cutouts,
+        "mse_all_photos": round(error / pixels, 4),
+        "palette": palette_rows(palette),
+        "photos": listed,
+    }

@@ -130,54 +130,77 @@ def run_series(
     failed: list[tuple[str, str]] = []
     sizes = {up: _pixels_or_fail(up, failed) for up in uploads}
     usable = [up for up in uploads if sizes[up] is not None]
-    steps = 2 * len(usable) if given is None else len(usable)
-    done = 0
-    palette: kseg.SharedPalette | None = None
+    stages = ["Labelling"] if given is not None else ["Counting colours", "Labelling"]
+
+    def report(stage: str, i: int, n: int) -> None:
+        done = stages.index(stage) + i / max(1, n)
+        progress(done / len(stages), f"{stage}: photo {i} of {n}")
+
+    palette = None
     if given is None:
-        totals = kseg.ColorTotals(scale=settings.scale)
-        tables = TABLE_BYTES * (2 if settings.scale < 1 else 1)
-        counted = []
-        for up in usable:
-            pixels, decoder = sizes[up]  # type: ignore[misc]
-            try:
-                with job(["decode", "segment"], pixels, decoder, extra=tables):
-                    image, mask = _decoded(up)
-                    totals.add(image.rgb, mask)
-                    del image, mask
-                counted.append(up)
-            except kseg.ImageError as exc:
-                failed.append((up.name, str(exc)))
-            done += 1
-            progress(done / max(1, steps), f"Counting colours: photo {done} of {len(usable)}")
-        usable = counted
-        if not usable:
+        usable, palette = _count_and_fit(usable, sizes, settings, failed, report)  # type: ignore[arg-type]
+        if palette is None:
             return _empty(settings, failed)
-        with job(["curve"], 0, extra=tables + FIT_BYTES_PER_COLOUR * totals.distinct):
-            palette = totals.fit(
-                settings.k,
-                attempts=settings.attempts,
-                init=settings.init,  # type: ignore[arg-type]
-                max_iter=settings.iters,
-                eps=settings.eps,
-                color_space=settings.space,  # type: ignore[arg-type]
-                seed=settings.seed,
-            )
-        centers_float = palette.centers_float
-    else:
-        centers_float = given.astype(np.float64)
+    centers_float = given.astype(np.float64) if palette is None else palette.centers_float
     views = []
-    for up in usable:
+    for i, up in enumerate(usable, start=1):
         pixels, decoder = sizes[up]  # type: ignore[misc]
         try:
             with job(["decode", "segment", "previews"], pixels, decoder):
                 views.append(_photo_view(up, centers_float, settings.space))
         except kseg.ImageError as exc:
             failed.append((up.name, str(exc)))
-        done += 1
-        step_of = done - (len(usable) if given is None else 0)
-        progress(done / max(1, steps), f"Labelling: photo {step_of} of {len(usable)}")
+        report("Labelling", i, len(usable))
     if not views:
         return _empty(settings, failed)
+    return _series(settings, centers_float, palette, tuple(views), tuple(failed))
+
+
+def _count_and_fit(
+    usable: list[Upload],
+    sizes: dict[Upload, tuple[int, int]],
+    settings: Settings,
+    failed: list[tuple[str, str]],
+    report: Callable[[str, int, int], None],
+) -> tuple[list[Upload], kseg.SharedPalette | None]:
+    """Count every photo's colours (each its own job), then fit the shared
+    palette; the photos that could be counted, and the palette (None if none)."""
+    totals = kseg.ColorTotals(scale=settings.scale)
+    tables = TABLE_BYTES * (2 if settings.scale < 1 else 1)
+    counted = []
+    for i, up in enumerate(usable, start=1):
+        pixels, decoder = sizes[up]
+        try:
+            with job(["decode", "segment"], pixels, decoder, extra=tables):
+                image, mask = _decoded(up)
+                totals.add(image.rgb, mask)
+                del image, mask
+            counted.append(up)
+        except kseg.ImageError as exc:
+            failed.append((up.name, str(exc)))
+        report("Counting colours", i, len(usable))
+    if not counted:
+        return counted, None
+    with job(["curve"], 0, extra=tables + FIT_BYTES_PER_COLOUR * totals.distinct):
+        return counted, totals.fit(
+            settings.k,
+            attempts=settings.attempts,
+            init=settings.init,  # type: ignore[arg-type]
+            max_iter=settings.iters,
+            eps=settings.eps,
+            color_space=settings.space,  # type: ignore[arg-type]
+            seed=settings.seed,
+        )
+
+
+def _series(
+    settings: Settings,
+    centers_float: np.ndarray,
+    palette: kseg.SharedPalette | None,
+    views: tuple[PhotoView, ...],
+    failed: tuple[tuple[str, str], ...],
+) -> Series:
+    """The finished series: the palette with its shares over all the photos."""
     counts = np.sum([v.counts for v in views], axis=0)
     centers = np.clip(np.rint(centers_float), 0, 255).astype(np.uint8)
     record = dict(palette.settings) if palette is not None else {"palette_given": True}
@@ -186,10 +209,10 @@ def run_series(
         settings=settings,
         centers=centers,
         centers_float=centers_float,
-        given=given is not None,
+        given=palette is None,
         palette=tuple(kseg.palette_rows(Totals(centers, counts))),
-        photos=tuple(views),
-        failed=tuple(failed),
+        photos=views,
+        failed=failed,
         notice=None if palette is None else palette.notice,
         mse=sum(v.mse * int(v.counts.sum()) for v in views) / max(1, int(counts.sum())),
         settings_record=record,
