@@ -50,6 +50,7 @@ from kseg.masks import (
     paint_labels,
     segmented_image,
 )
+from kseg.naming import basic_name, color_name, color_names
 from kseg.palettes import PaletteError, read_palette
 from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.samples import SAMPLES, sample_path
@@ -85,11 +86,14 @@ __all__ = [
     "Segmentation",
     "SharedPalette",
     "apply_palette",
+    "basic_name",
     "boundary_overlay",
     "clean_segmentation",
     "cluster_file_stem",
     "cluster_mask",
     "color_histogram",
+    "color_name",
+    "color_names",
     "color_sample",
     "cutout",
     "cutout_png",

@@ -12,7 +12,14 @@ import numpy as np
 
 from kseg.applying import apply_palette
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, segment
-from kseg.export import export_files, palette_csv, palette_gpl, palette_json, unique_stems
+from kseg.export import (
+    export_files,
+    palette_csv,
+    palette_gpl,
+    palette_json,
+    palette_rows,
+    unique_stems,
+)
 from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, load_image, opaque_mask
 from kseg.palettes import PaletteError, read_palette
 from kseg.result import Segmentation
@@ -265,10 +272,15 @@ class Run:
         self.names.append(name)
         self.counts.append(result.counts)
         notes = [*image.notices, *([result.notice] if result.notice else [])]
+        colours = ", ".join(
+            f"{row['index']} {row['name']} {100 * float(row['share']):.1f}%"  # type: ignore[arg-type]
+            for row in palette_rows(result)
+        )
         self.say(
             f"[{i + 1}/{len(self.args.images)}] {name}: {image.width}x{image.height}, "
             f"{result.k} clusters, mse {result.mse:.1f}, "
             f"{time.perf_counter() - t0:.2f} s -> {out_dir}"
+            + f"\n    colours: {colours}"
             + "".join(f"\n    note: {x}" for x in notes)
         )
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from kseg._cv import cv2
 from kseg.masks import cluster_mask, cutout, label_map, segmented_image
+from kseg.naming import color_name, color_names
 from kseg.parallel import THREADS
 from kseg.result import Segmentation
 from kseg.validation import check_int
@@ -148,19 +149,22 @@ def _hex(c: np.ndarray) -> str:
 
 
 def palette_rows(result: PaletteLike) -> list[dict[str, object]]:
-    """One row per cluster: index (1-based), hex, r, g, b, share, pixels."""
+    """One row per cluster: index (1-based), hex, name (a colour name a
+    person would use, :func:`kseg.color_name`), r, g, b, share, pixels."""
+    names = color_names(result.centers)
     return [
         {
             "index": i + 1,
             "hex": _hex(c),
+            "name": name,
             "r": int(c[0]),
             "g": int(c[1]),
             "b": int(c[2]),
             "share": round(float(s), 6),
             "pixels": int(n),
         }
-        for i, (c, s, n) in enumerate(
-            zip(result.centers, result.shares, result.counts, strict=False)
+        for i, (c, name, s, n) in enumerate(
+            zip(result.centers, names, result.shares, result.counts, strict=False)
         )
     ]
 
@@ -186,7 +190,7 @@ def palette_gpl(result: PaletteLike, name: str = "kseg") -> bytes:
     for row in palette_rows(result):
         lines.append(
             f"{row['r']:3d} {row['g']:3d} {row['b']:3d}\t"
-            f"cluster {row['index']} {row['hex']} {100 * float(row['share']):.2f}%"
+            f"{row['index']} {row['name']} {row['hex']} {100 * float(row['share']):.2f}%"
         )
     return ("\n".join(lines) + "\n").encode()
 
@@ -203,8 +207,11 @@ def safe_stem(name: str, default: str = "image") -> str:
 
 
 def cluster_file_stem(result: Segmentation, index: int) -> str:
-    """``cluster_01_aabbcc`` for cluster 0: numbered from 1, with its colour."""
-    return f"cluster_{index + 1:02d}_{_hex(result.centers[index])[1:]}"
+    """``cluster_01_light-blue_aabbcc`` for cluster 0: numbered from 1, with
+    its colour's name and hex (two clusters of one name differ by number)."""
+    centre = result.centers[index]
+    name = re.sub(r"[^a-z0-9]+", "-", color_name(centre).lower()).strip("-")
+    return f"cluster_{index + 1:02d}_{name}_{_hex(centre)[1:]}"
 
 
 def export_entries(

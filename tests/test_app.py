@@ -72,7 +72,7 @@ def _zip(at: AppTest, downloads) -> zipfile.ZipFile:
 
 
 def _cards(at: AppTest) -> int:
-    return sum(1 for b in at.get("download_button") if b.proto.label == "Mask PNG")
+    return sum(1 for b in at.get("download_button") if b.proto.label.startswith("Mask PNG · #"))
 
 
 def test_default_page_shows_the_sample_result_with_k_swatches_and_cards():
@@ -83,7 +83,7 @@ def test_default_page_shows_the_sample_result_with_k_swatches_and_cards():
     assert _swatches(at) == 5
     assert _cards(at) == 5
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("Cut-out PNG") == 5
+    assert sum(x.startswith("Cut-out PNG · #") for x in labels) == 5
     assert {"Everything (ZIP)", "Segmented image", "Palette (CSV)"} <= set(labels)
 
 
@@ -127,7 +127,7 @@ def test_real_upload_is_segmented():
     assert not at.exception and not at.error
     assert "640 × 427 px" in _summary(at)
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("Mask PNG") == 5
+    assert sum(x.startswith("Mask PNG · #") for x in labels) == 5
     assert at.query_params.get("sample") is None  # an upload is not in the URL
 
 
@@ -242,7 +242,7 @@ def test_zip_download_holds_every_file(downloads):
     assert sum(n.startswith("coffee/cutouts/") for n in names) == 3
     assert {"coffee/manifest.json", "coffee/palette.csv", "coffee/segmented.png"} <= set(names)
     csv_text = downloads("_palette.csv").decode()
-    assert csv_text.splitlines()[0] == "index,hex,r,g,b,share,pixels"
+    assert csv_text.splitlines()[0] == "index,hex,name,r,g,b,share,pixels"
     assert len(csv_text.splitlines()) == 4
 
 
@@ -298,7 +298,10 @@ def test_a_background_colour_loses_its_cut_out_and_a_foreground_cut_out_appears(
     at.multiselect(key="hide").set_value([0]).run()
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("Mask PNG") == 5 and labels.count("Cut-out PNG") == 4
+    assert (
+        sum(x.startswith("Mask PNG · #") for x in labels) == 5
+        and sum(x.startswith("Cut-out PNG · #") for x in labels) == 4
+    )
     assert "Everything but background (cut-out)" in labels
     assert at.query_params["hide"] == "1"
     fg = np.asarray(Image.open(io.BytesIO(downloads("_foreground.png"))))

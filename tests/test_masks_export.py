@@ -122,7 +122,9 @@ def test_zip_holds_every_file_with_a_manifest(quad):
         "palette.gpl",
         "manifest.json",
     }
-    stems = [f"cluster_{i + 1:02d}_{kseg.palette_rows(r)[i]['hex'][1:]}" for i in range(4)]
+    rows = kseg.palette_rows(r)
+    slug = [row["name"].replace(" ", "-") for row in rows]  # type: ignore[union-attr]
+    stems = [f"cluster_{i + 1:02d}_{slug[i]}_{rows[i]['hex'][1:]}" for i in range(4)]
     expected |= {f"masks/{s}.png" for s in stems} | {f"cutouts/{s}.png" for s in stems}
     assert names == {f"My_Photo/{n}" for n in expected}
     manifest = json.loads(zf.read("My_Photo/manifest.json"))

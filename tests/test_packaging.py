@@ -28,6 +28,7 @@ def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_pa
     names = zipfile.ZipFile(wheel).namelist()
     assert "kseg/clustering.py" in names and "kseg/samples/coffee.png" in names
     assert "kseg/samples/LICENSES.md" in names
+    assert "kseg/xkcd_colors.tsv" in names  # colour names, read at run time
     assert not [n for n in names if n.split("/")[0] in ("webapp", "tests", "bench", "app.py")]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kseg = kseg.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -25,7 +25,12 @@ def curve_chart(curve: kseg.KCurve):
     rule = (
         alt.Chart(df[df["suggested"]]).mark_rule(color="#d6336c", strokeDash=[4, 4]).encode(x="k:Q")
     )
-    return (line + rule + mark).properties(height=260)
+    chart = line + rule + mark
+    return chart.properties(
+        height=260,
+        description=f"The objective (mean squared RGB error) for k = {curve.ks[0]} to "
+        f"{curve.ks[-1]}, falling as k grows; k = {curve.suggested} is suggested.",
+    )
 
 
 def colour_chart(sample: kseg.ColorSample, palette: Sequence[dict]):
@@ -54,7 +59,19 @@ def colour_chart(sample: kseg.ColorSample, palette: Sequence[dict]):
     }
     dots = alt.Chart(pts).mark_circle(size=18, opacity=0.8).encode(**enc)
     big = alt.Chart(centres).mark_circle(size=420, stroke="black", strokeWidth=2).encode(**enc)
-    return (dots + big).properties(height=380)
+    return (dots + big).properties(
+        height=380,
+        description="2,000 pixels of the photo placed by their colour on its two main colour "
+        f"axes, in their own colours, with the {len(palette)} cluster centres as large dots.",
+    )
+
+
+def colour_table(sample: kseg.ColorSample) -> dict[str, list]:
+    """The numbers behind :func:`colour_chart`: pixels per cluster in the sample."""
+    import numpy as np
+
+    clusters, counts = np.unique(sample.labels, return_counts=True)
+    return {"colour": [f"#{c + 1}" for c in clusters], "pixels in the sample": counts.tolist()}
 
 
 def shares_chart(names: Sequence[str], shares: Sequence[Sequence[float]], palette: Sequence[dict]):
@@ -63,12 +80,12 @@ def shares_chart(names: Sequence[str], shares: Sequence[Sequence[float]], palett
     import pandas as pd
 
     rows = [
-        {"photo": name, "colour": f"#{j + 1} {p['hex']}", "hex": p["hex"], "share": 100 * s[j]}
+        {"photo": name, "colour": f"#{j + 1} {p['name']}", "hex": p["hex"], "share": 100 * s[j]}
         for name, s in zip(names, shares, strict=True)
         for j, p in enumerate(palette)
     ]
     df = pd.DataFrame(rows)
-    order = [f"#{j + 1} {p['hex']}" for j, p in enumerate(palette)]
+    order = [f"#{j + 1} {p['name']}" for j, p in enumerate(palette)]
     return (
         alt.Chart(df, description="Share of each palette colour in each photo, in percent")
         .mark_bar(stroke="#555", strokeWidth=0.5)

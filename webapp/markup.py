@@ -12,14 +12,16 @@ def palette_html(palette: Sequence[dict], hidden: frozenset[int] = frozenset()) 
         f'<div class="kseg-swatch" style="display:inline-block;margin:0 .6rem .6rem 0;'
         f'width:8.5rem;font-size:.8rem;line-height:1.3{";opacity:.45" if i in hidden else ""}">'
         f'<div style="height:2.6rem;border-radius:.4rem;border:1px solid #0002;'
-        f'background:{p["hex"]}"></div><b>#{i + 1} {p["hex"]}</b> · {100 * p["share"]:.1f}%<br>'
-        f"RGB {p['r']}, {p['g']}, {p['b']}{' · background' if i in hidden else ''}</div>"
+        f'background:{p["hex"]}"></div><b>#{i + 1} {html.escape(str(p["name"]))}</b> · '
+        f"{100 * p['share']:.1f}%<br>{p['hex']} · RGB {p['r']}, {p['g']}, {p['b']}"
+        f"{' · background' if i in hidden else ''}</div>"
         for i, p in enumerate(palette)
     )
     bar = "".join(
-        f'<div title="{p["hex"]} {100 * p["share"]:.1f}%" style="flex:{p["share"]:.6f};'
+        f'<div title="#{i + 1} {html.escape(str(p["name"]))} {100 * p["share"]:.1f}%" '
+        f'style="flex:{p["share"]:.6f};'
         f'background:{p["hex"]}"></div>'
-        for p in palette
+        for i, p in enumerate(palette)
     )
     return (
         f'<div class="kseg-palette">{swatches}</div>'
@@ -28,12 +30,20 @@ def palette_html(palette: Sequence[dict], hidden: frozenset[int] = frozenset()) 
     )
 
 
+def segmented_alt(palette: Sequence[dict]) -> str:
+    """The segmented photo in words: how many colours, each named with its share."""
+    parts = ", ".join(
+        f"#{i + 1} {p['name']} {100 * p['share']:.0f} %" for i, p in enumerate(palette)
+    )
+    return f"Segmented into {len(palette)} colours: {parts}"
+
+
 def card_title(index: int, row: dict, background: bool) -> str:
     """A mask card's title: a colour chip, the number, hex and share."""
     return (
         f'<span style="display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;'
         f'vertical-align:middle;background:{row["hex"]};border:1px solid #0003"></span> '
-        f"**#{index + 1}** {row['hex']} · {100 * row['share']:.1f}%"
+        f"**#{index + 1} {row['name']}** · {100 * row['share']:.1f}% · {row['hex']}"
         + (" · *background*" if background else "")
     )
 

@@ -105,6 +105,11 @@ def k_curve_panel(photo: Photo) -> None:
             curve = k_curve(photo.ref.digest, photo.ref.data)
         st.subheader("Choosing k")
         st.altair_chart(charts.curve_chart(curve), width="stretch")
+        if st.toggle("Show the numbers", key="curve-numbers"):
+            st.dataframe(
+                {"k": list(curve.ks), "mean squared RGB error": [round(e, 1) for e in curve.mse]},
+                hide_index=True,
+            )
         st.markdown(markup.reason_html(curve.reason), unsafe_allow_html=True)
         a, b = st.columns([1, 3])
         a.button(
@@ -148,6 +153,7 @@ def pictures(photo: Photo) -> None:
     right.image(
         photo.views.segmented,
         caption=f"Segmented · {photo.views.k} colours",
+        alt=markup.segmented_alt(photo.views.palette),
         width="stretch",
         output_format="PNG",
     )
@@ -158,28 +164,48 @@ def _view(view: str, photo: Photo) -> None:
     rgb, labels = views.previews.original[..., :3], views.previews.labels
     if view == "Boundaries":
         picture = kseg.boundary_overlay(rgb, labels)
-        st.image(picture, caption="Cluster boundaries", width="stretch")
+        st.image(
+            picture,
+            caption="Cluster boundaries",
+            alt=f"{photo.name} with the borders between its {k} colours drawn in white",
+            width="stretch",
+        )
     elif view == "One colour":
         if st.session_state.get("highlight", 0) >= k:
             st.session_state.highlight = 0
         pick = st.selectbox(
             "Colour to show",
             range(k),
-            format_func=lambda i: f"#{i + 1} {views.palette[i]['hex']}",
+            format_func=lambda i: f"#{i + 1} {views.palette[i]['name']}",
             key="highlight",
         )
         picture = kseg.highlight(rgb, labels, pick or 0)
-        st.image(picture, caption=f"Colour #{(pick or 0) + 1}", width="stretch")
+        row = views.palette[pick or 0]
+        st.image(
+            picture,
+            caption=f"Colour #{(pick or 0) + 1}",
+            alt=f"{photo.name} with only #{(pick or 0) + 1} {row['name']} "
+            f"({100 * row['share']:.0f} % of the photo) in full colour, the rest dimmed",
+            width="stretch",
+        )
     elif view == "Before / after":
         split = st.slider("Before ← → after", 0, 100, 50, key="split", format="%d%%")
         st.image(
             kseg.split_view(rgb, views.previews.segmented, split / 100),
             caption="Original on the left, segmented on the right",
+            alt=f"{photo.name}: the original photo on the left {split} %, "
+            f"segmented into {k} colours on the right",
             width="stretch",
         )
     else:
         data, fmt = views.original
-        st.image(data, caption=f"Original · {photo.name}", width="stretch", output_format=fmt)
+        st.image(
+            data,
+            caption=f"Original · {photo.name}",
+            alt=f"Original photo, {photo.name}",
+            width="stretch",
+            output_format=fmt,
+        )
 
 
 def summary(photo: Photo) -> None:
@@ -208,6 +234,8 @@ def details(photo: Photo) -> None:
     if st.toggle("Show the colour distribution", key="show_colours"):
         chart = charts.colour_chart(photo.views.colours, photo.views.palette)
         st.altair_chart(chart, width="stretch")
+        if st.toggle("Show the numbers", key="colour-numbers"):
+            st.dataframe(charts.colour_table(photo.views.colours), hide_index=True)
         st.caption(
             "2,000 pixels drawn at random, placed by their colour on the photo's two main "
             "colour directions; the large dots are the cluster centres."
@@ -226,11 +254,17 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
     cols = st.columns(4)
     for i, row in enumerate(views.palette):
         with cols[i % 4].container(border=True, key=f"card-{i}"):
-            st.image(views.thumbs[i], width="stretch", output_format="JPEG")
+            st.image(
+                views.thumbs[i],
+                alt=f"Mask of #{i + 1} {row['name']}, {100 * row['share']:.0f} % of the photo",
+                width="stretch",
+                output_format="JPEG",
+            )
             st.markdown(markup.card_title(i, row, i in hidden), unsafe_allow_html=True)
             file_stem = f"{stem}_{views.stems[i]}"
+            colour = f"#{i + 1} {row['name']}"
             download(
-                "Mask PNG",
+                f"Mask PNG · {colour}",
                 lambda i=i: mask_file(ref, i),
                 f"{file_stem}_mask.png",
                 "image/png",
@@ -238,7 +272,7 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
             )
             if i not in hidden:
                 download(
-                    "Cut-out PNG",
+                    f"Cut-out PNG · {colour}",
                     lambda i=i: cutout_file(ref, i),
                     f"{file_stem}_cutout.png",
                     "image/png",

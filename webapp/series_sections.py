@@ -102,7 +102,7 @@ def shares(series: Series) -> None:
         {
             "photo": r["photo"],
             **{
-                f"#{j + 1} {p['hex']} (%)": r[f"share_{j + 1:02d}_{p['hex'][1:]}"]
+                f"#{j + 1} {p['name']} (%)": r[f"share_{j + 1:02d}_{p['hex'][1:]}"]
                 for j, p in enumerate(series.palette)
             },
             "pixels": r["pixels"],
@@ -122,10 +122,17 @@ def gallery(series: Series) -> None:
         with st.container(border=True, key=f"series-photo-{i}"):
             st.markdown(f"**{i + 1}. {name}** · {view.width} × {view.height} px")
             left, right = st.columns(2)
-            left.image(view.original, caption="Original", width="stretch")
+            left.image(
+                view.original,
+                caption="Original",
+                alt=f"Original photo, {view.upload.name}",
+                width="stretch",
+            )
             right.image(
                 view.segmented,
                 caption=f"With the shared palette · {len(series.palette)} colours",
+                alt=f"{view.upload.name} segmented with the shared palette of "
+                f"{len(series.palette)} colours",
                 width="stretch",
             )
             for note in view.notices:
@@ -145,9 +152,9 @@ def _masks(series: Series, i: int) -> None:
                 markup.card_title(j, {**row, "share": share}, False), unsafe_allow_html=True
             )
             download(
-                "Mask PNG",
+                f"Mask PNG · #{j + 1} {row['name']}",
                 lambda s=series, v=view, j=j: mask_file(s, v, j),
-                f"{stem}_{j + 1:02d}_{row['hex'][1:]}_mask.png",
+                f"{stem}_{j + 1:02d}_{kseg.safe_stem(str(row['name']))}_mask.png",
                 "image/png",
                 key=f"dl-series-mask-{i}-{j}",
             )

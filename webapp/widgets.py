@@ -179,7 +179,7 @@ def clean_ui() -> int:
 
 
 def _numbered(rows: Sequence[dict]) -> Callable[[int], str]:
-    return lambda i: f"#{i + 1} {rows[i]['hex']}"
+    return lambda i: f"#{i + 1} {rows[i]['name']} ({rows[i]['hex']})"
 
 
 def merge_picker(raw_palette: Sequence[dict]) -> None:
