@@ -11,7 +11,7 @@ def palette_html(palette: Sequence[dict], hidden: frozenset[int] = frozenset()) 
     swatches = "".join(
         f'<div class="kseg-swatch" style="display:inline-block;margin:0 .6rem .6rem 0;'
         f'width:8.5rem;font-size:.8rem;line-height:1.3{";opacity:.45" if i in hidden else ""}">'
-        f'<div style="height:2.6rem;border-radius:.4rem;border:1px solid #0002;'
+        f'<div style="height:2.6rem;border-radius:.4rem;border:1px solid #6d6c6a;'
         f'background:{p["hex"]}"></div><b>#{i + 1} {html.escape(str(p["name"]))}</b> · '
         f"{100 * p['share']:.1f}%<br>{p['hex']} · RGB {p['r']}, {p['g']}, {p['b']}"
         f"{' · background' if i in hidden else ''}</div>"
@@ -26,7 +26,7 @@ def palette_html(palette: Sequence[dict], hidden: frozenset[int] = frozenset()) 
     return (
         f'<div class="kseg-palette">{swatches}</div>'
         f'<div class="kseg-share-bar" style="display:flex;height:1rem;border-radius:.3rem;'
-        f'overflow:hidden;border:1px solid #0002">{bar}</div>'
+        f'overflow:hidden;border:1px solid #6d6c6a">{bar}</div>'
     )
 
 
@@ -42,7 +42,7 @@ def card_title(index: int, row: dict, background: bool) -> str:
     """A mask card's title: a colour chip, the number, hex and share."""
     return (
         f'<span style="display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;'
-        f'vertical-align:middle;background:{row["hex"]};border:1px solid #0003"></span> '
+        f'vertical-align:middle;background:{row["hex"]};border:1px solid #6d6c6a"></span> '
         f"**#{index + 1} {row['name']}** · {100 * row['share']:.1f}% · {row['hex']}"
         + (" · *background*" if background else "")
     )

@@ -251,8 +251,9 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
     stem = kseg.safe_stem(photo.name)
     st.subheader("Masks")
     st.caption("White = in the cluster. Cut-outs keep the photo's pixels, transparent elsewhere.")
-    cols = st.columns(4)
     for i, row in enumerate(views.palette):
+        if i % 4 == 0:  # a row of four cards at a time: Tab reaches them in number order
+            cols = st.columns(4)
         with cols[i % 4].container(border=True, key=f"card-{i}"):
             st.image(
                 views.thumbs[i],

@@ -143,9 +143,10 @@ def gallery(series: Series) -> None:
 
 def _masks(series: Series, i: int) -> None:
     view = series.photos[i]
-    cols = st.columns(4)
     stem = kseg.safe_stem(view.upload.name)
     for j, row in enumerate(series.palette):
+        if j % 4 == 0:  # rows of four: Tab reaches them in number order
+            cols = st.columns(4)
         share = int(view.counts[j]) / max(1, int(view.counts.sum()))
         with cols[j % 4]:
             st.markdown(

@@ -1,0 +1,114 @@
+"""Accessibility in a real browser: axe-core's WCAG 2.1 A/AA rules on every
+screen, text alternatives that say what an image shows, and the whole way
+from upload to a mask by keyboard alone."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+import kseg
+from tests.e2e.test_browser import TIMEOUT, open_app, upload, wait_for_app
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+#: True for an element of a disabled widget (WCAG exempts inactive controls
+#: and their labels from the contrast rule).
+IN_DISABLED_WIDGET = """selector => {
+    const el = document.querySelector(selector);
+    const widget = el && el.closest('.stElementContainer');
+    return !!(widget && widget.querySelector('[disabled], [aria-disabled="true"]'));
+}"""
+
+
+def violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page, one line each
+    (a disabled widget's contrast excepted)."""
+    found = Axe().run(page, options=WCAG).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {n['target']} {n.get('failureSummary', '')[:160]}"
+        for v in found
+        for n in v["nodes"]
+        if not (v["id"] == "color-contrast" and page.evaluate(IN_DISABLED_WIDGET, n["target"][0]))
+    ]
+
+
+@pytest.mark.parametrize("size", [(1400, 1000), (390, 844)], ids=["desktop", "phone"])
+def test_the_first_screen_has_no_wcag_violation(page: Page, app_server: str, size):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_app(page, app_server)
+    assert violations(page) == []
+
+
+def test_after_an_upload_every_view_has_no_wcag_violation_and_says_what_it_shows(
+    page: Page, app_server: str, shots: Path
+):
+    open_app(page, app_server)
+    upload(page, "launch.jpg", kseg.sample_path("rocket").read_bytes(), "image/jpeg")
+    expect(page.locator(".kseg-summary")).to_contain_text("640 × 427 px", timeout=TIMEOUT)
+    wait_for_app(page)
+    segmented = page.get_by_role("img", name="Segmented into 5 colours: #1 ")
+    expect(segmented).to_have_count(1)
+    expect(page.get_by_role("img", name="Mask of #2 ")).to_have_count(1)
+    for view in ("Side by side", "Boundaries", "One colour", "Before / after"):
+        page.get_by_text(view, exact=True).click()
+        wait_for_app(page)
+        assert violations(page) == [], view
+        alts = page.locator("img").evaluate_all("imgs => imgs.map(i => i.alt)")
+        assert all(a.strip() for a in alts), (view, alts)
+    expect(
+        page.get_by_role("img", name="launch.jpg: the original photo on the left")
+    ).to_have_count(1)
+    page.get_by_text("Show the colour distribution").click()
+    wait_for_app(page)
+    assert violations(page) == []
+    page.screenshot(path=str(shots / "30-accessible-upload.png"), full_page=True)
+
+
+def test_the_many_photos_page_has_no_wcag_violation(page: Page, app_server: str):
+    page.goto(app_server.rstrip("/") + "/many")
+    expect(page.locator(".kseg-summary")).to_contain_text("photos", timeout=TIMEOUT)
+    wait_for_app(page)
+    assert violations(page) == []
+
+
+def _tab_to(page: Page, matches: str, most: int = 80) -> None:
+    """Press Tab until the focused element passes the JS test ``matches``."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {matches})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached {matches}")
+
+
+def test_upload_k_and_a_mask_download_by_keyboard_alone(page: Page, app_server: str):
+    open_app(page, app_server)
+    expect(page.get_by_role("button", name="Mask PNG · #2 ")).to_be_visible()
+    _tab_to(page, "el.closest('[data-testid=stFileUploaderDropzone]') !== null")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(kseg.sample_path("rocket")))
+    expect(page.locator(".kseg-summary")).to_contain_text("640 × 427 px", timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Mask PNG · #2 ")).to_be_visible()
+    _tab_to(
+        page, "el.type === 'range' && el.getAttribute('aria-label') === 'Number of colours (k)'"
+    )
+    assert page.evaluate("document.activeElement.value") == "5"
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator(".kseg-summary")).to_contain_text("4 clusters found", timeout=TIMEOUT)
+    wait_for_app(page)
+    _tab_to(page, "el.tagName === 'BUTTON' && el.innerText.includes('Mask PNG · #2 ')", most=200)
+    with page.expect_download(timeout=TIMEOUT) as info:
+        page.keyboard.press("Enter")
+    mask = np.asarray(Image.open(io.BytesIO(Path(info.value.path()).read_bytes())).convert("L"))
+    rgb = kseg.load_image(kseg.sample_path("rocket")).rgb
+    expected = kseg.segment(rgb, 4, seed=0).labels == 1
+    assert np.array_equal(mask > 0, expected)
