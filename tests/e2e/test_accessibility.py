@@ -69,6 +69,13 @@ def test_after_an_upload_every_view_has_no_wcag_violation_and_says_what_it_shows
     page.get_by_text("Show the colour distribution").click()
     wait_for_app(page)
     assert violations(page) == []
+    page.get_by_role("button", name="Suggest k for this photo").click()
+    expect(page.get_by_text("Choosing k")).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    page.get_by_test_id("stCheckbox").filter(has_text="Show the numbers").first.click()
+    wait_for_app(page)
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
+    assert violations(page) == []
     page.screenshot(path=str(shots / "30-accessible-upload.png"), full_page=True)
 
 
