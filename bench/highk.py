@@ -1,0 +1,67 @@
+"""High k: kseg's objective and time against scikit-learn, on the same colours.
+
+Run:  .venv/bin/python bench/highk.py      (needs requirements-bench.txt)
+
+For the bundled samples (0.1-0.3 MP) and the four wallpapers resized to 1 MP,
+at k = 16, 24 and 32: kseg.segment (attempts=10, seed=0) against
+scikit-learn's KMeans with k-means++ on the same weighted distinct colours
+(the same objective as over the pixels): the best of 30 starts (n_init=30)
+and a single start (n_init=1), times and objectives side by side, and the
+gap of kseg to the best of 30.  Then kseg's time at k = 32 on 4 MP.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import kseg  # noqa: E402
+from bench.bench import fetch_photos, resized  # noqa: E402
+from kseg.histogram import unpack  # noqa: E402
+
+
+def main() -> None:
+    from sklearn.cluster import KMeans
+
+    photos = {n: kseg.load_image(kseg.sample_path(n)).rgb for n in kseg.SAMPLES}
+    walls = {n: kseg.load_image(p).rgb for n, p in fetch_photos().items()}
+    photos |= {f"{n}-1MP": resized(rgb, 1_000_000) for n, rgb in walls.items()}
+    print("photo            k | kseg mse  time | sk best-of-30  time | sk 1 start  time | gap")
+    gaps = []
+    for name, rgb in photos.items():
+        counted = kseg.color_histogram(rgb)
+        x = unpack(counted.colors).astype(np.float64)
+        w = counted.counts.astype(np.float64)
+        for k in (16, 24, 32):
+            t = time.perf_counter()
+            r = kseg.segment(rgb, k, seed=0)
+            tk = time.perf_counter() - t
+            t = time.perf_counter()
+            best = KMeans(k, n_init=30, random_state=0).fit(x, sample_weight=w)
+            t30 = time.perf_counter() - t
+            t = time.perf_counter()
+            one = KMeans(k, n_init=1, random_state=0).fit(x, sample_weight=w)
+            t1 = time.perf_counter() - t
+            b30, b1 = best.inertia_ / w.sum(), one.inertia_ / w.sum()
+            gaps.append(100 * (r.mse / b30 - 1))
+            print(
+                f"{name:16s} {k:2d} | {r.mse:8.2f} {tk:5.2f} | {b30:8.2f} {t30:6.1f} | "
+                f"{b1:8.2f} {t1:5.2f} | {gaps[-1]:+.2f} %",
+                flush=True,
+            )
+    print(f"largest gap to scikit-learn's best of 30: {max(gaps):+.2f} %")
+    for name, rgb in walls.items():
+        big = resized(rgb, 4_000_000)
+        t = time.perf_counter()
+        kseg.segment(big, 32, seed=0)
+        print(f"{name}-4MP k=32: {time.perf_counter() - t:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
