@@ -1,6 +1,6 @@
 """One photo: its colours, palette, masks and downloads.
 
-The page, top to bottom: the photo and the settings (sidebar), the original
+The page, top to bottom: the photo chooser, the settings (sidebar), the original
 and segmented images, a summary line, the palette, one card per cluster with
 its downloads, and the downloads of everything.
 """
@@ -16,7 +16,7 @@ st.caption(
     "Split a photo into its main colours (K-means clustering) and download one mask per colour."
 )
 
-# Sidebar: the photo, the settings, mask cleaning.
+# The photo at the top (reachable on a phone); the settings and mask cleaning in the sidebar.
 name, data, sample = widgets.source_ui()
 settings = widgets.settings_ui()
 clean = widgets.clean_ui()

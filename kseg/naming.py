@@ -4,7 +4,7 @@ Each colour gets the nearest name in CIELAB among the colour names of the
 XKCD colour survey (bundled in ``xkcd_colors.tsv``, CC0); a colour far from
 every name gets a plain name instead: a lightness word and a basic colour
 word ("dark green").  A few of the survey's names are rude or unkind
-("puke", "ugly ...") and are never used.
+("puke", "ugly ...") or name no colour ("dark") and are never used.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ _DATA = Path(__file__).with_name("xkcd_colors.tsv")
 _UNUSED_WORDS = {
     "barf", "booger", "diarrhea", "poo", "poop", "puke", "shit", "sick", "snot", "ugly", "vomit",
 }  # fmt: skip
+#: Survey names that are only a lightness word, no colour ("#2 dark" says nothing).
+_NOT_A_COLOUR = {"dark", "pale"}
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
@@ -40,7 +42,7 @@ def _survey() -> tuple[tuple[str, ...], np.ndarray]:
         if not line or line.startswith("#"):
             continue
         name, hex_code = line.split("\t")
-        if _UNUSED_WORDS.isdisjoint(name.split()):
+        if _UNUSED_WORDS.isdisjoint(name.split()) and name not in _NOT_A_COLOUR:
             names.append(name)
             v = int(hex_code[1:], 16)
             rgb.append((v >> 16, (v >> 8) & 0xFF, v & 0xFF))

@@ -63,8 +63,8 @@ def test_a_bad_value_drops_only_itself_and_the_rest_of_the_link_is_honoured():
 
 def test_values_are_clamped_to_the_widgets_and_snapped_to_their_steps():
     got = links.from_link({"k": "999", "attempts": "0", "scale": "0.33", "clean": "1"})
-    assert got == {"k": 16, "attempts": 1, "scale": 0.35, "clean_on": True, "clean": 2}
-    assert links.from_link({"merge": "0,1,17,2,2"}) == {"merge": [0, 1]}
+    assert got == {"k": 32, "attempts": 1, "scale": 0.35, "clean_on": True, "clean": 2}
+    assert links.from_link({"merge": "0,1,33,2,2"}) == {"merge": [0, 1]}
 
 
 names = st.sampled_from(links.PARAMS)
@@ -86,7 +86,7 @@ def test_any_link_gives_values_inside_every_widgets_domain(query):
 
 valid_settings = st.builds(
     Settings,
-    k=st.integers(2, 16),
+    k=st.integers(2, 32),
     attempts=st.integers(1, 20),
     scale=st.integers(0, 18).map(lambda i: round(0.1 + 0.05 * i, 2)),
     init=st.sampled_from(kseg.INITS),

@@ -63,6 +63,7 @@ def test_rude_survey_names_are_never_used():
     puke = (0xA5, 0xA5, 0x02)  # "puke" in the survey
     assert kseg.color_name(puke) != "puke"
     assert all(naming._UNUSED_WORDS.isdisjoint(n.split()) for n in naming._survey()[0])
+    assert kseg.color_name((0x1B, 0x24, 0x31)) != "dark"  # a name that says no colour
 
 
 @pytest.mark.parametrize("bad", [(1, 2), (0, 0, 256), (-1, 0, 0), (np.nan, 0, 0)])

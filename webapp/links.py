@@ -96,7 +96,7 @@ class Numbers:
 
 #: Settings fields in the link, by parameter name (also the widget keys).
 SETTINGS_PARAMS: dict[str, IntRange | StepRange | Choice] = {
-    "k": IntRange(2, 16),
+    "k": IntRange(2, 32),
     "attempts": IntRange(1, 20),
     "scale": StepRange(0.1, 1.0, 0.05),
     "init": Choice(tuple(kseg.INITS)),

@@ -14,16 +14,17 @@ UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
 
 
 def source_ui() -> tuple[str, bytes, str | None]:
-    """The photo: an upload, or a bundled sample. Returns (name, bytes, sample)."""
-    st.sidebar.header("1. Photo")
-    upload = st.sidebar.file_uploader(
+    """The photo, at the top of the page (on a phone the sidebar starts
+    closed): an upload, or a bundled sample. Returns (name, bytes, sample)."""
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    upload = left.file_uploader(
         "Upload a photo",
         type=UPLOAD_TYPES,
         key="upload",
         help="JPEG, PNG, WebP, BMP, TIFF or GIF (first frame), up to 50 MB and "
         f"{kseg.DEFAULT_MAX_PIXELS // 1_000_000} megapixels.",
     )
-    sample = st.sidebar.selectbox(
+    sample = right.selectbox(
         "…or try a sample photo",
         options=list(kseg.SAMPLES),
         format_func=lambda s: kseg.SAMPLES[s][1],
@@ -38,8 +39,7 @@ def source_ui() -> tuple[str, bytes, str | None]:
 def series_source_ui(max_photos: int) -> tuple[list[tuple[str, bytes]], bool]:
     """The photos of a series: several uploads, or the bundled samples.
     Returns ([(name, bytes)], whether they are the samples)."""
-    st.sidebar.header("1. Photos")
-    uploads = st.sidebar.file_uploader(
+    uploads = st.file_uploader(
         f"Upload photos (up to {max_photos})",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
@@ -49,7 +49,7 @@ def series_source_ui(max_photos: int) -> tuple[list[tuple[str, bytes]], bool]:
     )
     if uploads:
         return [(u.name, u.getvalue()) for u in uploads], False
-    st.sidebar.caption("Until you upload photos, the bundled sample photos are shown.")
+    st.caption("Until you upload photos, the bundled sample photos are shown.")
     return [(kseg.SAMPLES[s][0], sample_bytes(s)) for s in kseg.SAMPLES], True
 
 
@@ -76,12 +76,13 @@ def palette_source_ui() -> tuple[bool, bytes | None, str | None]:
 def settings_ui(*, suggest: bool = True) -> Settings:
     """The clustering settings: k (with "Suggest k" if ``suggest``), attempts,
     scale, and the advanced ones in an expander."""
-    st.sidebar.header("2. Settings")
+    st.sidebar.header("Settings")
     k = st.sidebar.slider(
         "Number of colours (k)",
         *LIMITS["k"],
         key="k",
-        help="How many colour groups to split the photo into.",
+        help="How many colour groups to split the photo into (2 to 32; posterising and "
+        "paint-by-number work often wants 24 to 32).",
     )
     if suggest:
         st.sidebar.button(
@@ -165,7 +166,7 @@ def _advanced_ui() -> tuple[str, str, int, float, int]:
 
 def clean_ui() -> int:
     """Speck cleaning (off by default). Returns the smallest patch kept, or 0."""
-    st.sidebar.header("3. Clean masks")
+    st.sidebar.header("Clean masks")
     on = st.sidebar.toggle(
         "Remove specks and fill small holes",
         key="clean_on",

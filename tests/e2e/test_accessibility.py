@@ -119,3 +119,20 @@ def test_upload_k_and_a_mask_download_by_keyboard_alone(page: Page, app_server: 
     rgb = kseg.load_image(kseg.sample_path("rocket")).rgb
     expected = kseg.segment(rgb, 4, seed=0).labels == 1
     assert np.array_equal(mask > 0, expected)
+
+
+def test_on_a_phone_the_first_screen_offers_the_upload_without_opening_the_sidebar(
+    page: Page, app_server: str, shots: Path
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_app(page, app_server)
+    expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+    dropzone = page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzone")
+    expect(dropzone).to_be_in_viewport()
+    expect(page.get_by_test_id("stMain").get_by_text("…or try a sample photo")).to_be_visible()
+    page.screenshot(path=str(shots / "31-phone-first-screen.png"))
+    upload(page, "launch.jpg", kseg.sample_path("rocket").read_bytes(), "image/jpeg")
+    expect(page.locator(".kseg-summary")).to_contain_text("640 × 427 px", timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+    page.screenshot(path=str(shots / "32-phone-upload.png"), full_page=True)
