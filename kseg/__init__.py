@@ -52,6 +52,7 @@ from kseg.masks import (
 )
 from kseg.naming import basic_name, color_name, color_names
 from kseg.palettes import PaletteError, read_palette
+from kseg.pointing import cluster_at, pixel_at
 from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.samples import SAMPLES, sample_path
 from kseg.series import ColorTotals, SharedPalette, fit_shared_palette, segment_many
@@ -89,6 +90,7 @@ __all__ = [
     "basic_name",
     "boundary_overlay",
     "clean_segmentation",
+    "cluster_at",
     "cluster_file_stem",
     "cluster_mask",
     "color_histogram",
@@ -122,6 +124,7 @@ __all__ = [
     "palette_json",
     "palette_rows",
     "photo_preview",
+    "pixel_at",
     "preview_labels",
     "read_palette",
     "safe_stem",

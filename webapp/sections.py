@@ -11,7 +11,7 @@ import html
 import streamlit as st
 
 import kseg
-from webapp import charts, markup
+from webapp import charts, markup, pointing
 from webapp.compute import (
     Photo,
     PhotoRef,
@@ -148,8 +148,12 @@ def pictures(photo: Photo) -> None:
     right.  A fragment: choosing a view, a colour or a split reruns only this."""
     view = st.radio("View", VIEWS, key="view", horizontal=True, label_visibility="collapsed")
     left, right = st.columns(2)
+    click = None
     with left:
-        _view(view, photo)
+        if view == "Click a colour":
+            click = pointing.clickable_photo(photo)
+        else:
+            _view(view, photo)
     right.image(
         photo.views.segmented,
         caption=f"Segmented · {photo.views.k} colours",
@@ -157,6 +161,8 @@ def pictures(photo: Photo) -> None:
         width="stretch",
         output_format="PNG",
     )
+    if view == "Click a colour":
+        pointing.answer(photo, click)
 
 
 def _view(view: str, photo: Photo) -> None:

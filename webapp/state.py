@@ -39,7 +39,7 @@ LIMITS = {
 }
 DEFAULT = Settings()
 CLEAN_LIMITS = (links.CLEAN.lo, links.CLEAN.hi)  # smallest speck kept when cleaning, in pixels
-VIEWS = ("Side by side", "Boundaries", "One colour", "Before / after")
+VIEWS = ("Side by side", "Click a colour", "Boundaries", "One colour", "Before / after")
 
 
 #: Every widget value a session keeps, and its default.

@@ -1,0 +1,71 @@
+"""End-to-end: pointing at the photo in Chromium (click a colour, act on it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+import kseg
+from tests.e2e.test_browser import TIMEOUT, open_app, wait_for_app
+
+CLICKS = "iframe[title*='streamlit_image_coordinates']"
+
+
+def _expected(page: Page, x: int, y: int, k: int = 5) -> tuple[int, str]:
+    """The colour kseg puts at the full-size pixel under a click at (x, y)
+    of the clickable picture as the browser shows it."""
+    img = page.frame_locator(CLICKS).locator("img")
+    shown = img.evaluate("i => [i.width, i.height]")
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    result = kseg.segment(rgb, k, seed=0)
+    row, col = kseg.pixel_at(x, y, tuple(shown), (rgb.shape[1], rgb.shape[0]))
+    index = kseg.cluster_at(result, row, col)
+    return index, kseg.color_name(result.centers[index])
+
+
+def click_at(page: Page, x: int, y: int) -> None:
+    page.frame_locator(CLICKS).locator("img").click(position={"x": x, "y": y})
+    expect(
+        page.get_by_test_id("stVerticalBlock").filter(has_text="You clicked pixel")
+    ).not_to_have_count(0, timeout=TIMEOUT)
+    wait_for_app(page)
+
+
+def test_clicking_a_colour_names_it_and_marks_it_as_background(
+    page: Page, app_server: str, shots: Path
+):
+    open_app(page, app_server)
+    page.get_by_text("Click a colour", exact=True).click()
+    wait_for_app(page)
+    expect(page.frame_locator(CLICKS).locator("img")).to_be_visible(timeout=TIMEOUT)
+    x, y = 300, 60  # the wooden table behind the cup
+    index, name = _expected(page, x, y)
+    click_at(page, x, y)
+    box = page.locator(".st-key-click-answer")
+    expect(box).to_contain_text(f"#{index + 1} {name}", timeout=TIMEOUT)
+    page.screenshot(path=str(shots / "40-click-a-colour.png"), full_page=True)
+    box.get_by_role("button", name="Mark as background").click()
+    wait_for_app(page)
+    swatch = page.locator(".kseg-swatch").nth(index)
+    expect(swatch).to_contain_text("background", timeout=TIMEOUT)
+
+
+def test_two_clicks_merge_two_colours(page: Page, app_server: str):
+    open_app(page, app_server)
+    page.get_by_text("Click a colour", exact=True).click()
+    wait_for_app(page)
+    expect(page.frame_locator(CLICKS).locator("img")).to_be_visible(timeout=TIMEOUT)
+    first, second = (300, 60), (10, 10)
+    a, _ = _expected(page, *first)
+    b, _ = _expected(page, *second)
+    assert a != b
+    click_at(page, *first)
+    page.locator(".st-key-click-answer").get_by_role("button", name="with a click").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Now click the colour to merge with")).to_be_visible()
+    click_at(page, *second)
+    expect(page.locator(".kseg-swatch")).to_have_count(4, timeout=TIMEOUT)
+    merge_box = page.get_by_test_id("stMultiSelect").filter(has_text="Merge colours into one")
+    expect(merge_box).to_contain_text(f"#{min(a, b) + 1} ")
+    expect(merge_box).to_contain_text(f"#{max(a, b) + 1} ")
