@@ -32,6 +32,7 @@ __all__ = [
     "MAX_K",
     "PaletteFit",
     "Segmentation",
+    "check_fixed",
     "fit_palette",
     "options",
     "segment",
@@ -58,6 +59,7 @@ def segment(
     seed: int = 0,
     mask: np.ndarray | None = None,
     histogram: ColorHistogram | None = None,
+    fixed_centers: np.ndarray | None = None,
 ) -> Segmentation:
     """Segment an RGB image into ``k`` colour clusters with K-means.
 
@@ -91,6 +93,12 @@ def segment(
         ``kseg.color_histogram(rgb, mask=mask)`` made earlier, to skip
         counting the colours again (for several k on one photo).  The result
         is the same as without it.
+    fixed_centers : (p, 3) ndarray of uint8, optional
+        Pinned colours: p <= k centres that never move (in RGB and in Lab),
+        while K-means places the other k - p freely.  Each stays a cluster
+        (with no pixel if none is nearest to it); ``pinned`` names them in
+        the result, whose centres are exactly these colours, and ``mse`` is
+        the K-means objective with them held fixed.
 
     Returns
     -------
@@ -103,11 +111,15 @@ def segment(
         If an argument has the wrong type (or ``rgb``, ``mask`` the wrong dtype).
     ValueError
         If an argument is out of range, the shapes differ, ``mask`` is empty,
-        or ``histogram`` was counted on another image or mask.
+        ``histogram`` was counted on another image or mask, or
+        ``fixed_centers`` has more than k colours or one twice.
     """
     t0 = time.perf_counter()
     rgb = check_rgb(rgb)
     opts = options(k, attempts, scale, init, max_iter, eps, color_space, seed)
+    fixed = check_fixed(fixed_centers, opts["k"])
+    if fixed is not None:
+        opts["fixed_centers"] = ["#{:02x}{:02x}{:02x}".format(*c) for c in fixed.tolist()]
     mask = check_mask(mask, rgb.shape[:2])
     colors, weights = image_colours(rgb, mask, histogram)
     if opts["scale"] < 1.0:
@@ -115,7 +127,7 @@ def segment(
     else:
         fit_colors, fit_weights = colors, weights
     t1 = time.perf_counter()
-    fit = fit_palette(colors, weights, fit_colors, fit_weights, opts)
+    fit = fit_palette(colors, weights, fit_colors, fit_weights, opts, fixed)
     t2 = time.perf_counter()
     labels = label_pixels(rgb, mask, colors, fit.colour_labels)
     t3 = time.perf_counter()
@@ -128,14 +140,36 @@ def segment(
         notice=fit.notice,
         timings={"histogram": t1 - t0, "fit": t2 - t1, "label": t3 - t2, "total": t3 - t0},
         settings=opts,
+        pinned=fit.pinned,
     )
+
+
+def check_fixed(fixed: object, k: int) -> np.ndarray | None:
+    """``fixed`` as (p, 3) uint8 with 1 <= p <= k distinct colours, or None."""
+    if fixed is None:
+        return None
+    if not isinstance(fixed, np.ndarray) or fixed.dtype != np.uint8:
+        msg = "fixed_centers must be a numpy array of uint8 RGB colours, shape (p, 3)"
+        raise TypeError(msg)
+    if fixed.ndim != 2 or fixed.shape[1] != 3 or not 1 <= fixed.shape[0] <= k:
+        msg = f"fixed_centers must have shape (p, 3) with p from 1 to k = {k}, got {fixed.shape}"
+        raise ValueError(msg)
+    codes, counts = np.unique(
+        fixed.astype(np.uint32) @ np.array([65536, 256, 1]), return_counts=True
+    )
+    if (counts > 1).any():
+        twice = int(codes[counts > 1][0])
+        msg = f"fixed_centers has #{twice:06x} more than once; each pinned colour must differ"
+        raise ValueError(msg)
+    return fixed
 
 
 @dataclass(frozen=True)
 class PaletteFit:
     """K-means over weighted colours, finished: each colour's cluster
     (numbered by share), the clusters' pixel counts, exact mean centres
-    (RGB) and objective, the final run, and a notice for the user."""
+    (RGB) and objective, the final run, a notice for the user, and the
+    clusters pinned to given colours."""
 
     colour_labels: np.ndarray
     counts: np.ndarray
@@ -143,6 +177,7 @@ class PaletteFit:
     mse: float
     run: Run
     notice: str | None
+    pinned: tuple[int, ...] = ()
 
 
 def fit_palette(
@@ -151,17 +186,23 @@ def fit_palette(
     fit_colors: np.ndarray,
     fit_weights: np.ndarray,
     opts: dict,
+    fixed: np.ndarray | None = None,
 ) -> PaletteFit:
     """Fit ``opts["k"]`` centres on ``fit_colors`` (the colours themselves, or
     those of a resized image) and label ``colors`` (packed, with pixel counts
-    ``weights``) with them, clusters numbered by share."""
-    run, notice = _fit(colors, fit_colors, fit_weights, opts)
+    ``weights``) with them, clusters numbered by share; ``fixed`` (p, 3)
+    uint8 colours are pinned centres."""
+    run, notice = _fit(colors, fit_colors, fit_weights, opts, fixed)
+    p = 0 if fixed is None else len(fixed)
     by_colour, counts, sums, dropped = _label_colours(
-        colors, weights, run, fit_colors is colors, opts
+        colors, weights, run, fit_colors is colors, opts, p
     )
-    rank, counts, centres, mse = numbered_by_share(unpack(colors), weights, by_colour, counts, sums)
+    rank, counts, centres, mse = numbered_by_share(
+        unpack(colors), weights, by_colour, counts, sums, fixed
+    )
     note = " ".join(n for n in (notice, dropped) if n) or None
-    return PaletteFit(rank[by_colour], counts, centres, mse, run, note)
+    pinned = tuple(sorted(int(r) for r in rank[:p]))
+    return PaletteFit(rank[by_colour], counts, centres, mse, run, note, pinned)
 
 
 def options(
@@ -189,12 +230,17 @@ def options(
 
 
 def _fit(
-    colors: np.ndarray, fit_colors: np.ndarray, fit_weights: np.ndarray, opts: dict
+    colors: np.ndarray,
+    fit_colors: np.ndarray,
+    fit_weights: np.ndarray,
+    opts: dict,
+    fixed: np.ndarray | None = None,
 ) -> tuple[Run, str | None]:
     """The best run over ``fit_colors``, and a notice when there are fewer
     distinct ``colors`` than ``k``."""
+    p = 0 if fixed is None else len(fixed)
     k, n_colors = opts["k"], int(colors.size)
-    k_eff = min(k, n_colors)
+    k_eff = max(p, min(k, n_colors))
     notice = None
     if k_eff < k:
         notice = (
@@ -202,26 +248,39 @@ def _fit(
             f"{'s' if n_colors != 1 else ''}, so {k_eff} cluster"
             f"{'s were' if k_eff != 1 else ' was'} made instead of the {k} asked for."
         )
+    fixed_feats = None
+    if fixed is not None:
+        codes = (fixed.astype(np.uint32) @ np.array([65536, 256, 1], dtype=np.uint32)).astype(
+            np.uint32
+        )
+        fixed_feats = features(codes, opts["color_space"]).astype(np.float64)
     run = best_of(
         fit_colors,
         features(fit_colors, opts["color_space"]),
         fit_weights,
-        min(k_eff, int(fit_colors.size)),
+        max(p, min(k_eff, int(fit_colors.size))),
         attempts=opts["attempts"],
         init=opts["init"],
         max_iter=opts["max_iter"],
         eps=opts["eps"],
         seed_seq=np.random.SeedSequence(opts["seed"]),
         integral=opts["color_space"] == "rgb",
+        fixed=fixed_feats,
     )
     return run, notice
 
 
 def _label_colours(
-    colors: np.ndarray, weights: np.ndarray, run: Run, fitted_here: bool, opts: dict
+    colors: np.ndarray,
+    weights: np.ndarray,
+    run: Run,
+    fitted_here: bool,
+    opts: dict,
+    pinned: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str | None]:
     """Cluster of every distinct colour, each cluster's pixel count and (when
-    known exactly) RGB sums, and a notice if a fitted cluster got no pixel."""
+    known exactly) RGB sums, and a notice if a fitted cluster got no pixel
+    (the first ``pinned`` clusters stay even with none)."""
     sums = None
     if fitted_here and run.converged and opts["eps"] == 0:
         # The fit ran on these very colours and settled: its labels are final
@@ -233,6 +292,7 @@ def _label_colours(
         colour_labels, _ = assign(features(colors, opts["color_space"]), run.centres)
         counts = np.bincount(colour_labels, weights=weights, minlength=len(run.centres))
     keep = counts > 0
+    keep[:pinned] = True
     if keep.all():
         return colour_labels, counts, sums, None
     # A centre fitted at reduced scale may attract no full-size pixel.

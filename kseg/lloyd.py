@@ -118,11 +118,20 @@ def sq_norms(pts: np.ndarray, w: np.ndarray) -> float:
     return float(np.dot(w, np.einsum("ij,ij->i", p64, p64)))
 
 
-def score(sums: np.ndarray, cw: np.ndarray) -> float:
+def score(
+    sums: np.ndarray, cw: np.ndarray, centres: np.ndarray | None = None, fixed: int = 0
+) -> float:
     """Inertia minus sum(w |x|^2) of a partition whose centres are its means:
-    -sum_j |S_j|^2 / W_j, with S_j, W_j the clusters' sums and weights."""
+    -sum_j |S_j|^2 / W_j, with S_j, W_j the clusters' sums and weights; the
+    first ``fixed`` clusters have the given ``centres`` c_j instead, which
+    add W_j |c_j|^2 - 2 S_j . c_j."""
     occupied = cw > 0
-    return -float((np.einsum("ij,ij->i", sums[occupied], sums[occupied]) / cw[occupied]).sum())
+    occupied[:fixed] = False
+    free = -float((np.einsum("ij,ij->i", sums[occupied], sums[occupied]) / cw[occupied]).sum())
+    if not fixed or centres is None:
+        return free
+    c, s_, w_ = centres[:fixed], sums[:fixed], cw[:fixed]
+    return free + float((w_ * np.einsum("ij,ij->i", c, c) - 2 * np.einsum("ij,ij->i", s_, c)).sum())
 
 
 def lloyd(
@@ -133,9 +142,11 @@ def lloyd(
     eps: float,
     *,
     recount: bool = True,
+    fixed: int = 0,
 ) -> Run:
     """Weighted Lloyd iterations from ``centres``, measuring only the points
-    that can change cluster.
+    that can change cluster.  The first ``fixed`` centres never move (pinned
+    colours); the others move to their points' means.
 
     After a full nearest-centre pass at reference centres R, a point whose
     second-nearest centre is farther than its nearest by more than
@@ -157,10 +168,11 @@ def lloyd(
     converged = False
     n_iter = 0
     for n_iter in range(1, max_iter + 1):  # noqa: B007 - used after the loop
-        if (cw == 0).any():
-            centres, labels, total, cw = _reseed_empty(pts, w, centres, total, cw)
+        if (cw[fixed:] == 0).any():
+            centres, labels, total, cw = _reseed_empty(pts, w, centres, total, cw, fixed)
             bounds = None
-        new = total / cw[:, None]
+        new = centres.copy()
+        new[fixed:] = total[fixed:] / cw[fixed:, None]
         delta = np.sqrt(((new - centres) ** 2).sum(axis=1))
         centres = new
         if k == 1:
@@ -183,8 +195,9 @@ def lloyd(
         # Exact means of the final assignment (no drift from the running sums).
         total, cw = sums(pts, w, labels, k)
     occupied = cw > 0
+    occupied[:fixed] = False
     centres[occupied] = total[occupied] / cw[occupied, None]
-    return Run(centres, score(total, cw), n_iter, converged, labels, total, cw)
+    return Run(centres, score(total, cw, centres, fixed), n_iter, converged, labels, total, cw)
 
 
 @dataclass
@@ -282,15 +295,24 @@ def _measure_all(
 
 
 def _reseed_empty(
-    pts: np.ndarray, w: np.ndarray, centres: np.ndarray, total: np.ndarray, cw: np.ndarray
+    pts: np.ndarray,
+    w: np.ndarray,
+    centres: np.ndarray,
+    total: np.ndarray,
+    cw: np.ndarray,
+    fixed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Move each empty centre onto the costliest point, then reassign all."""
+    """Move each empty centre (but the first ``fixed``, which stay even when
+    empty) onto the costliest point, then reassign all."""
     centres = centres.copy()
     occupied = cw > 0
+    occupied[:fixed] = False
     centres[occupied] = total[occupied] / cw[occupied, None]
-    _, d1 = assign(pts, centres[occupied])
+    kept = occupied.copy()
+    kept[:fixed] = True
+    _, d1 = assign(pts, centres[kept])
     cost = w * d1
-    for j in np.flatnonzero(~occupied):
+    for j in np.flatnonzero(~kept):
         far = int(np.argmax(cost))
         centres[j] = pts[far]
         cost[far] = -1.0

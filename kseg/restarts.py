@@ -52,11 +52,14 @@ def best_of(
     eps: float,
     seed_seq: np.random.SeedSequence,
     integral: bool = False,
+    fixed: np.ndarray | None = None,
 ) -> Run:
     """Best-of-``attempts`` weighted K-means over the points ``feats``
     (distinct colours in the clustering space) weighted by their pixel counts;
     the returned run is on ``feats`` themselves.  ``integral``: ``feats`` are
     integers (RGB values), so the final run's running sums are exact.
+    ``fixed``: (p, 3) centres in the same space that never move (the
+    returned run's first p centres).
     """
     w = weights.astype(np.float64)
     seeds = seed_seq.spawn(attempts)
@@ -65,10 +68,11 @@ def best_of(
     start_pts, start_w = (feats, w) if first is None else found[first]
     rest = [] if first is None else found[first + 1 :]
     restart_eps = max(eps, _RESTART_EPS)
+    p = 0 if fixed is None else len(fixed)
 
     def attempt(s: np.random.SeedSequence) -> Run:
-        c0 = init_centres(start_pts, start_w, k, init, np.random.default_rng(s))
-        return lloyd(start_pts, start_w, c0, max_iter, restart_eps, recount=False)
+        c0 = init_centres(start_pts, start_w, k, init, np.random.default_rng(s), fixed)
+        return lloyd(start_pts, start_w, c0, max_iter, restart_eps, recount=False, fixed=p)
 
     # (One after another: runs on a few thousand points are too short for
     # threads to beat the GIL; measured slower in two threads.)
@@ -76,16 +80,18 @@ def best_of(
     # The best few distinct starts are refined level by level; the exact
     # objective picks the winner, since the coarse ranking can be off a little.
     finalists = _refined(
-        _distinct([r.centres for r in candidates])[:_FINALISTS], rest, max_iter, eps
+        _distinct([r.centres for r in candidates])[:_FINALISTS], rest, max_iter, eps, p
     )
     return min(
-        on_threads(lambda c: lloyd(feats, w, c, max_iter, eps, recount=not integral), finalists),
+        on_threads(
+            lambda c: lloyd(feats, w, c, max_iter, eps, recount=not integral, fixed=p), finalists
+        ),
         key=lambda r: r.score,
     )
 
 
 def _refined(
-    finalists: list[np.ndarray], rest: list[Level], max_iter: int, eps: float
+    finalists: list[np.ndarray], rest: list[Level], max_iter: int, eps: float, fixed: int = 0
 ) -> list[np.ndarray]:
     """The finalists' centres after running on each finer level in turn (in
     parallel threads), best first, near-copies dropped; only the best one
@@ -94,7 +100,9 @@ def _refined(
     for pts, pw in rest:
         refined = sorted(
             on_threads(
-                lambda c, pts=pts, pw=pw: lloyd(pts, pw, c, max_iter, level_eps, recount=False),
+                lambda c, pts=pts, pw=pw: lloyd(
+                    pts, pw, c, max_iter, level_eps, recount=False, fixed=fixed
+                ),
                 finalists,
             ),
             key=lambda r: r.score,

@@ -67,6 +67,10 @@ class Segmentation:
         ``total``.
     settings : Mapping[str, object]
         The arguments that produced this result.
+    pinned : tuple of int
+        Clusters whose centre is a pinned colour (``fixed_centers``), exactly
+        that colour; empty once clusters are merged or cleaned (their centres
+        are then their pixels' means).
     """
 
     labels: np.ndarray
@@ -82,6 +86,7 @@ class Segmentation:
     notice: str | None
     timings: Mapping[str, float] = field(default_factory=dict)
     settings: Mapping[str, object] = field(default_factory=dict)
+    pinned: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         for arr in (self.labels, self.centers, self.centers_float, self.counts, self.shares):
@@ -113,6 +118,7 @@ def means_and_mse(
     labels: np.ndarray,
     counts: np.ndarray,
     sums: np.ndarray | None = None,
+    fixed_rgb: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """Cluster means and the exact mean squared RGB error.
 
@@ -121,6 +127,9 @@ def means_and_mse(
     integers (below 2**53 even for 40 MP, so float64 sums of them are exact),
     and the squared error is exactly Q - sum_j |S_j|^2 / W_j.  ``sums``, the
     S_j if already known (in the order of ``counts``), saves recounting them.
+    ``fixed_rgb``: the first p clusters are pinned to these integer RGB
+    centres c_j instead of their means; each adds W_j |c_j|^2 - 2 S_j . c_j
+    (exact integers) in place of -|S_j|^2 / W_j.
 
     Parameters
     ----------
@@ -148,10 +157,20 @@ def means_and_mse(
             [np.bincount(labels, weights=w * f[:, c], minlength=k) for c in range(3)], axis=1
         )
     q = int(np.dot(w, np.einsum("ij,ij->i", f, f)))
+    p = 0 if fixed_rgb is None else len(fixed_rgb)
     error = Fraction(q) - sum(
-        Fraction(sum(int(x) ** 2 for x in sj), int(wj)) for wj, sj in zip(counts, sums, strict=True)
+        Fraction(sum(int(x) ** 2 for x in sj), int(wj))
+        for wj, sj in zip(counts[p:], sums[p:], strict=True)
     )
-    return sums / counts[:, None].astype(np.float64), float(error / int(counts.sum()))
+    centres = np.zeros((k, 3))
+    centres[p:] = sums[p:] / counts[p:, None].astype(np.float64)
+    for j in range(p):
+        c = [int(v) for v in fixed_rgb[j]]  # type: ignore[index]
+        error += int(counts[j]) * sum(v * v for v in c) - 2 * sum(
+            round(float(x)) * v for x, v in zip(sums[j], c, strict=True)
+        )
+        centres[j] = c
+    return centres, float(error / int(counts.sum()))
 
 
 def numbered_by_share(
@@ -160,13 +179,27 @@ def numbered_by_share(
     labels: np.ndarray,
     counts: np.ndarray,
     sums: np.ndarray | None = None,
+    fixed_rgb: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Clusters numbered by share, with their exact means and objective.
 
     Takes the arguments of :func:`means_and_mse` in any cluster order and
     returns ``rank`` (``rank[old]`` is the new number), the counts, the
-    centres in the new order, and the objective.
+    centres in the new order, and the objective.  With ``fixed_rgb`` the
+    first p clusters (old numbers) are pinned to those colours.
     """
+    p = 0 if fixed_rgb is None else len(fixed_rgb)
+    if p:
+        k = counts.size
+        if sums is None:
+            w = weights.astype(np.float64)
+            f = rgb.astype(np.float64)
+            sums = np.stack(
+                [np.bincount(labels, weights=w * f[:, c], minlength=k) for c in range(3)], axis=1
+            )
+        centres, mse = means_and_mse(rgb, weights, labels, counts, sums, fixed_rgb)
+        order, rank = by_share(counts)
+        return rank, counts[order], centres[order], mse
     order, rank = by_share(counts)
     sums = None if sums is None else sums[order]
     centres, mse = means_and_mse(rgb, weights, rank[labels], counts[order], sums)
@@ -203,4 +236,4 @@ def renumbered(
     order, rank = by_share(counts)
     table = np.append(rank[new], -1).astype(np.int16)  # label -1 reads the last entry
     fields = with_clusters(gather(table, result.labels), centres[order], counts[order], mse)
-    return dataclasses.replace(result, **fields, settings=settings)  # type: ignore[arg-type]
+    return dataclasses.replace(result, **fields, settings=settings, pinned=())  # type: ignore[arg-type]
