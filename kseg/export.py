@@ -289,6 +289,7 @@ def _manifest(
         "palette": palette_rows(result),
         "clusters": stems,
         "hidden": sorted(hidden),
+        "pinned": list(result.pinned),
     }
 
 

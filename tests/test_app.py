@@ -376,3 +376,21 @@ def test_transparent_pixels_are_left_out_with_a_notice():
     assert not at.exception and not at.error
     assert any("Fully transparent pixels are left out" in i.value for i in at.info)
     assert "<b>2</b> clusters found" in _summary(at)
+
+
+def test_a_pinned_colour_stays_exactly_in_the_palette_for_any_k_and_in_the_link():
+    at = _app()
+    at.color_picker(key="pin-picker").set_value("#ff0000").run()
+    at.button(key="pin-add").click().run()
+    assert not at.exception
+    palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
+    assert "#ff0000" in palette and "📌 pinned" in palette
+    assert at.query_params["pin"] in ("ff0000", ["ff0000"])
+    for k in (3, 9):
+        at.slider(key="k").set_value(k).run()
+        palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
+        assert palette.count("kseg-swatch") == k
+        assert "#ff0000" in palette and palette.count("📌 pinned") == 1
+    again = _app({"pin": "ff0000,00ff00"})
+    palette = next(m.value for m in again.markdown if "kseg-palette" in m.value)
+    assert palette.count("📌 pinned") == 2 and "#00ff00" in palette

@@ -47,6 +47,9 @@ def _in_domain(name: str, value: object) -> bool:
         return bool(value) and value == sorted(set(value)) and in_range
     if name == "clean":
         return type(value) is int and links.CLEAN.lo <= value <= links.CLEAN.hi
+    if name == "pins":
+        hexes = all(len(h) == 6 and all(c in "0123456789abcdef" for c in h) for h in value)
+        return 1 <= len(value) <= 8 and len(set(value)) == len(value) and hexes
     return name == "clean_on" and value is True
 
 
@@ -94,6 +97,9 @@ valid_settings = st.builds(
     iters=st.integers(1, 1000),
     eps=st.integers(0, 1000).map(lambda i: round(i / 100, 2)),
     seed=st.integers(0, 999_999),
+    pins=st.lists(st.integers(0, 0xFFFFFF).map(lambda v: f"{v:06x}"), unique=True, max_size=8).map(
+        tuple
+    ),
 )
 clusters = st.lists(st.integers(0, 15), unique=True).map(sorted)
 
@@ -110,7 +116,8 @@ def test_settings_to_link_and_back_is_the_identity(chosen, sample, merge, hide, 
     link = links.to_link(vars(chosen), vars(DEFAULT), sample, merge, hide, clean)
     assert all(isinstance(v, str) and v.isascii() for v in link.values())
     back = links.from_link(link)
-    expect = {k: v for k, v in vars(chosen).items() if getattr(DEFAULT, k) != v}
+    expect = {k: v for k, v in vars(chosen).items() if getattr(DEFAULT, k) != v and k != "pins"}
+    expect |= {"pins": list(chosen.pins)} if chosen.pins else {}
     expect |= {"sample": sample} if sample else {}
     expect |= {name: v for name, v in (("merge", merge), ("hide", hide)) if v}
     expect |= {"clean_on": True, "clean": clean} if clean else {}
@@ -140,3 +147,11 @@ def test_the_page_shows_a_result_for_any_link(query):
     k = links.from_link(query).get("k", DEFAULT.k)
     found = int(re.search(r"<b>(\d+)</b> clusters found", summary).group(1))
     assert 1 <= found <= k  # merges and photos with few colours give fewer
+
+
+def test_pinned_colours_in_a_link_are_read_once_each_in_order_and_at_most_eight():
+    got = links.from_link({"pin": "FF0000,zz,#2a7f3e,ff0000,12345"})
+    assert got == {"pins": ["ff0000", "2a7f3e"]}
+    many = ",".join(f"{i:06x}" for i in range(12))
+    assert links.from_link({"pin": many})["pins"] == [f"{i:06x}" for i in range(8)]
+    assert links.from_link({"pin": "red"}) == {}

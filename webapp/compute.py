@@ -105,6 +105,7 @@ class PageViews:
     colours: kseg.ColorSample  # pixels for the colour distribution chart
     k: int
     mse: float
+    pinned: tuple[int, ...] = ()  # clusters kept at a pinned colour
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,9 +171,17 @@ def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segme
                 seed=settings.seed,
                 mask=mask,
                 histogram=counted,  # counted once per photo, for every k
+                fixed_centers=pinned_colours(settings.pins),
             )
 
     return FULL_SIZE.get_or_make(("segmentation", digest, settings), make)
+
+
+def pinned_colours(pins: tuple[str, ...]) -> np.ndarray | None:
+    """The pinned colours ("rrggbb") as (p, 3) uint8, or None."""
+    if not pins:
+        return None
+    return np.array([[int(h[i : i + 2], 16) for i in (0, 2, 4)] for h in pins], dtype=np.uint8)
 
 
 def edited_result(digest: str, settings: Settings, edits: Edits, data: bytes) -> kseg.Segmentation:
@@ -254,6 +263,7 @@ def _views_of(
         colours=kseg.color_sample(image.rgb, result, 2000, seed=seed),
         k=result.k,
         mse=result.mse,
+        pinned=result.pinned,
     )
 
 

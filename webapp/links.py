@@ -19,6 +19,7 @@ import kseg
 
 #: Integers: ASCII digits only (``str.isdigit`` also accepts "²", which
 #: ``int`` refuses, and ``int`` accepts "٣" and "1_0").
+_HEX = re.compile(r"[0-9a-f]{6}")
 _INTEGER = re.compile(r"[0-9]{1,12}")
 #: Decimal numbers: ASCII digits with at most one point, no exponent.
 _DECIMAL = re.compile(r"[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12}")
@@ -94,6 +95,25 @@ class Numbers:
         return ",".join(str(i + 1) for i in value)
 
 
+@dataclass(frozen=True)
+class Colours:
+    """Pinned colours as six hex digits each (``ff0000,2a7f3e``), at most
+    ``most``, each once, in order; items that are not colours are dropped."""
+
+    most: int
+
+    def parse(self, text: str) -> list[str] | None:
+        found: list[str] = []
+        for item in text.split(","):
+            item = item.strip().lstrip("#").lower()
+            if _HEX.fullmatch(item) and item not in found:
+                found.append(item)
+        return found[: self.most] or None
+
+    def write(self, value: Iterable[str]) -> str:
+        return ",".join(value)
+
+
 #: Settings fields in the link, by parameter name (also the widget keys).
 SETTINGS_PARAMS: dict[str, IntRange | StepRange | Choice] = {
     "k": IntRange(2, 32),
@@ -108,15 +128,18 @@ SETTINGS_PARAMS: dict[str, IntRange | StepRange | Choice] = {
 SAMPLE = Choice(tuple(kseg.SAMPLES))
 CLUSTERS = Numbers(SETTINGS_PARAMS["k"].hi)
 CLEAN = IntRange(2, 100_000)
+#: Pinned colours (``pin=ff0000,2a7f3e``): at most eight.
+PINS = Colours(8)
 #: Every parameter the page reads from a link.
-PARAMS = (*SETTINGS_PARAMS, "sample", "merge", "hide", "clean")
+PARAMS = (*SETTINGS_PARAMS, "sample", "merge", "hide", "clean", "pin")
 
 
 def from_link(query: Mapping[str, str]) -> dict[str, object]:
     """Widget values from a link's parameters (bad or missing ones left out).
 
     ``clean=N`` also turns cleaning on (``clean_on``); ``merge`` and ``hide``
-    become lists of 0-based cluster indices.
+    become lists of 0-based cluster indices; ``pin`` the list ``pins`` of
+    six-hex-digit colours.
     """
     out: dict[str, object] = {}
 
@@ -138,6 +161,8 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
     if (clean := read("clean", CLEAN.parse)) is not None:
         out["clean_on"] = True
         out["clean"] = clean
+    if (pins := read("pin", PINS.parse)) is not None:
+        out["pins"] = pins
     return out
 
 
@@ -163,4 +188,6 @@ def to_link(
             params[name] = CLUSTERS.write(values)
     if clean:
         params["clean"] = CLEAN.write(clean)
+    if settings.get("pins"):
+        params["pin"] = PINS.write(settings["pins"])  # type: ignore[arg-type]
     return params

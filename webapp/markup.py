@@ -6,8 +6,13 @@ import html
 from collections.abc import Sequence
 
 
-def palette_html(palette: Sequence[dict], hidden: frozenset[int] = frozenset()) -> str:
-    """A swatch per colour (number, hex, share, RGB) and a bar of the shares."""
+def palette_html(
+    palette: Sequence[dict],
+    hidden: frozenset[int] = frozenset(),
+    pinned: Sequence[int] = (),
+) -> str:
+    """A swatch per colour (number, name, share, hex, RGB; a pin mark on a
+    pinned colour) and a bar of the shares."""
     swatches = "".join(
         f'<div class="kseg-swatch" style="display:inline-block;vertical-align:top;'
         f"margin:0 .6rem .6rem 0;width:8.5rem;font-size:.8rem;line-height:1.3"
@@ -15,7 +20,8 @@ def palette_html(palette: Sequence[dict], hidden: frozenset[int] = frozenset()) 
         f'<div style="height:2.6rem;border-radius:.4rem;border:1px solid #6d6c6a;'
         f'background:{p["hex"]}"></div><b>#{i + 1} {html.escape(str(p["name"]))}</b> · '
         f"{100 * p['share']:.1f}%<br>{p['hex']} · RGB {p['r']}, {p['g']}, {p['b']}"
-        f"{' · background' if i in hidden else ''}</div>"
+        f"{' · background' if i in hidden else ''}"
+        f"{' · <span class=kseg-pin>📌 pinned</span>' if i in pinned else ''}</div>"
         for i, p in enumerate(palette)
     )
     bar = "".join(

@@ -18,7 +18,7 @@ import kseg
 from webapp import markup
 from webapp.compute import Photo, run_segmentation
 from webapp.downloads import mask_file
-from webapp.widgets import download
+from webapp.widgets import MAX_PINS, add_pin, download
 
 
 def clickable_photo(photo: Photo) -> dict | None:
@@ -88,7 +88,7 @@ def _second_click_merge(click: dict, raw: int) -> int | None:
 def _actions(photo: Photo, index: int, raw: int, entry: dict) -> None:
     hidden = st.session_state.hide
     name = html.escape(str(entry["name"]))
-    a, b, c = st.columns(3)
+    a, b, c, d = st.columns(4)
     foreground = [i for i in range(photo.views.k) if i not in hidden]
     if a.button(
         "Mark as background" if index not in hidden else "Back in the foreground",
@@ -113,6 +113,16 @@ def _actions(photo: Photo, index: int, raw: int, entry: dict) -> None:
     if partner is not None:
         st.session_state.merge = sorted({*st.session_state.merge, raw, partner})
         st.session_state.pop("click-merge-pick", None)
+        st.rerun()
+    code = str(entry["hex"]).lstrip("#")
+    pinned = code in st.session_state.pins
+    if d.button(
+        "Pinned" if pinned else "Pin this colour",
+        key="click-pin",
+        disabled=pinned or len(st.session_state.pins) >= MAX_PINS,
+        help="K-means keeps a pinned colour exactly, for any k.",
+    ):
+        add_pin(code)
         st.rerun()
     stem = f"{kseg.safe_stem(photo.name)}_{photo.views.stems[index]}"
     with c:

@@ -234,7 +234,13 @@ def details(photo: Photo) -> None:
     fragment: marking colours as background reruns only this."""
     hidden = kept_background(photo.views.k)
     settings_to_url(photo.settings, photo.sample, photo.edits, sorted(hidden))
-    st.markdown(markup.palette_html(photo.views.palette, hidden), unsafe_allow_html=True)
+    if photo.settings.pins and not photo.views.pinned:
+        st.info(
+            "Merging or cleaning recomputes every colour's mean: the pinned colours are no "
+            "longer kept exactly."
+        )
+    views = photo.views
+    st.markdown(markup.palette_html(views.palette, hidden, views.pinned), unsafe_allow_html=True)
     background_picker(photo.views.palette)
     # Drawn only when asked: 2,000 points are 175 kB sent on every rerun.
     if st.toggle("Show the colour distribution", key="show_colours"):

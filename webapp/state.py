@@ -21,6 +21,7 @@ class Settings:
     iters: int = 100
     eps: float = 0.0
     seed: int = 0
+    pins: tuple[str, ...] = ()  # pinned colours, "rrggbb", at most k (and 8)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,14 @@ VIEWS = ("Side by side", "Click a colour", "Boundaries", "One colour", "Before /
 
 
 #: Every widget value a session keeps, and its default.
-FIRST = {**vars(DEFAULT), "merge": [], "hide": [], "clean_on": False, "clean": 64}
+FIRST = {
+    **{k: v for k, v in vars(DEFAULT).items() if k != "pins"},
+    "pins": [],
+    "merge": [],
+    "hide": [],
+    "clean_on": False,
+    "clean": 64,
+}
 
 
 def start_session() -> None:

@@ -110,6 +110,7 @@ def settings_ui(*, suggest: bool = True) -> Settings:
     )
     with st.sidebar.expander("Advanced"):
         init, space, iters, eps, seed = _advanced_ui()
+    pins = pins_ui(int(k))
     return Settings(
         int(k),
         int(attempts),
@@ -119,7 +120,54 @@ def settings_ui(*, suggest: bool = True) -> Settings:
         int(iters),
         round(float(eps), 2),
         int(seed),
+        pins,
     )
+
+
+#: Most pinned colours.
+MAX_PINS = 8
+
+
+def pins_ui(k: int) -> tuple[str, ...]:
+    """Colours K-means must keep exactly (session state ``pins``, "rrggbb"):
+    pick one to add, untick one to remove.  At most k of them are used."""
+    with st.sidebar.expander(f"Pinned colours ({len(st.session_state.pins)})"):
+        st.caption(
+            "Colours kept exactly as they are (a brand red, a stain): K-means places the "
+            "other colours around them. Pin one here, or click it in the photo."
+        )
+        left, right = st.columns([2, 1], vertical_alignment="bottom")
+        colour = left.color_picker("Colour to pin", "#c0392b", key="pin-picker")
+        full = len(st.session_state.pins) >= MAX_PINS
+        right.button(
+            "Pin",
+            key="pin-add",
+            disabled=full,
+            on_click=lambda: add_pin(colour),
+            help=f"At most {MAX_PINS} pinned colours." if full else None,
+        )
+        st.multiselect(
+            "Pinned",
+            st.session_state.pins,
+            key="pins",
+            format_func=lambda h: f"#{h} {kseg.color_name(_rgb(h))}",
+            placeholder="None pinned",
+        )
+    if len(st.session_state.pins) > k:
+        st.sidebar.caption(f"Only the first {k} pinned colours are used (k = {k}).")
+    return tuple(st.session_state.pins[:k])
+
+
+def add_pin(colour: str) -> None:
+    """Pin ``colour`` ("#rrggbb"), once, if there is room."""
+    code = colour.lstrip("#").lower()
+    if code not in st.session_state.pins and len(st.session_state.pins) < MAX_PINS:
+        st.session_state.pins = [*st.session_state.pins, code]
+
+
+def _rgb(code: str) -> tuple[int, int, int]:
+    v = int(code, 16)
+    return (v >> 16, (v >> 8) & 0xFF, v & 0xFF)
 
 
 def _advanced_ui() -> tuple[str, str, int, float, int]:

@@ -69,3 +69,26 @@ def test_two_clicks_merge_two_colours(page: Page, app_server: str):
     merge_box = page.get_by_test_id("stMultiSelect").filter(has_text="Merge colours into one")
     expect(merge_box).to_contain_text(f"#{min(a, b) + 1} ")
     expect(merge_box).to_contain_text(f"#{max(a, b) + 1} ")
+
+
+def test_a_pinned_clicked_colour_stays_unchanged_when_k_changes(page: Page, app_server: str):
+    from tests.e2e.test_browser import set_k
+
+    open_app(page, app_server)
+    page.get_by_text("Click a colour", exact=True).click()
+    wait_for_app(page)
+    expect(page.frame_locator(CLICKS).locator("img")).to_be_visible(timeout=TIMEOUT)
+    index, _ = _expected(page, 300, 60)
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    hex_code = "#{:02x}{:02x}{:02x}".format(*kseg.segment(rgb, 5, seed=0).centers[index])
+    click_at(page, 300, 60)
+    page.locator(".st-key-click-answer").get_by_role("button", name="Pin this colour").click()
+    wait_for_app(page)
+    pinned = page.locator(".kseg-swatch").filter(has_text="pinned")
+    expect(pinned).to_have_count(1, timeout=TIMEOUT)
+    expect(pinned).to_contain_text(hex_code)
+    set_k(page, 8)
+    expect(page.locator(".kseg-swatch")).to_have_count(8)
+    expect(pinned).to_have_count(1)
+    expect(pinned).to_contain_text(hex_code)
+    assert f"pin={hex_code[1:]}" in page.url
