@@ -98,7 +98,10 @@ def _tab_to(page: Page, matches: str, most: int = 80) -> None:
 def test_upload_k_and_a_mask_download_by_keyboard_alone(page: Page, app_server: str):
     open_app(page, app_server)
     expect(page.get_by_role("button", name="Mask PNG · #2 ")).to_be_visible()
-    _tab_to(page, "el.closest('[data-testid=stFileUploaderDropzone]') !== null")
+    _tab_to(
+        page,
+        "el.tagName === 'BUTTON' && el.closest('[data-testid=stFileUploaderDropzone]') !== null",
+    )
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")
     chooser.value.set_files(str(kseg.sample_path("rocket")))
