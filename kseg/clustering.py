@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from kseg.histogram import ColorHistogram, features, resized_histogram, unpack
+from kseg.histogram import ColorHistogram, features, pack, resized_histogram, unpack
 from kseg.labelling import image_colours, label_pixels
 from kseg.lloyd import Run, assign
 from kseg.restarts import best_of
@@ -154,9 +154,7 @@ def check_fixed(fixed: object, k: int) -> np.ndarray | None:
     if fixed.ndim != 2 or fixed.shape[1] != 3 or not 1 <= fixed.shape[0] <= k:
         msg = f"fixed_centers must have shape (p, 3) with p from 1 to k = {k}, got {fixed.shape}"
         raise ValueError(msg)
-    codes, counts = np.unique(
-        fixed.astype(np.uint32) @ np.array([65536, 256, 1]), return_counts=True
-    )
+    codes, counts = np.unique(pack(fixed[None])[0], return_counts=True)
     if (counts > 1).any():
         twice = int(codes[counts > 1][0])
         msg = f"fixed_centers has #{twice:06x} more than once; each pinned colour must differ"
@@ -250,10 +248,7 @@ def _fit(
         )
     fixed_feats = None
     if fixed is not None:
-        codes = (fixed.astype(np.uint32) @ np.array([65536, 256, 1], dtype=np.uint32)).astype(
-            np.uint32
-        )
-        fixed_feats = features(codes, opts["color_space"]).astype(np.float64)
+        fixed_feats = features(pack(fixed[None])[0], opts["color_space"]).astype(np.float64)
     run = best_of(
         fit_colors,
         features(fit_colors, opts["color_space"]),
