@@ -98,13 +98,22 @@ def _tab_to(page: Page, matches: str, most: int = 80) -> None:
 def test_upload_k_and_a_mask_download_by_keyboard_alone(page: Page, app_server: str):
     open_app(page, app_server)
     expect(page.get_by_role("button", name="Mask PNG · #2 ")).to_be_visible()
+    # Listen before the first key: Playwright turns on file-chooser interception
+    # asynchronously, and ``expect_file_chooser`` around a fast key press can
+    # lose that race on a loaded machine (the dialog then opens unseen).
+    choosers: list = []
+    page.on("filechooser", lambda chooser: choosers.append(chooser))
     _tab_to(
         page,
         "el.tagName === 'BUTTON' && el.closest('[data-testid=stFileUploaderDropzone]') !== null",
     )
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(str(kseg.sample_path("rocket")))
+    page.keyboard.press("Enter")
+    for _ in range(100):
+        if choosers:
+            break
+        page.wait_for_timeout(100)
+    assert len(choosers) == 1, "Enter on the upload button opened no file chooser"
+    choosers[0].set_files(str(kseg.sample_path("rocket")))
     expect(page.locator(".kseg-summary")).to_contain_text("640 × 427 px", timeout=TIMEOUT)
     wait_for_app(page)
     expect(page.get_by_role("button", name="Mask PNG · #2 ")).to_be_visible()
