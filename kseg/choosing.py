@@ -15,6 +15,10 @@ from kseg.restarts import start_level
 from kseg.seeding import init_centres
 from kseg.validation import check_int, check_mask, check_rgb
 
+#: The curve's starts run on the coarsest level with this many points per
+#: cluster (one start per attempt, so a finer level than segment's starts).
+_CURVE_POINTS_PER_CLUSTER = 256
+
 __all__ = ["KCurve", "objective_curve"]
 
 
@@ -132,7 +136,7 @@ def _best_score(
     with enough points per cluster and then refined on the finest."""
     fine, fine_w = found[-1]
     k_eff = min(k, fine.shape[0])
-    first = start_level(found, k_eff)
+    first = start_level(found, k_eff, _CURVE_POINTS_PER_CLUSTER)
     start, start_w = found[-1 if first is None else first]
     runs = []
     for s in seed_seq.spawn(attempts):

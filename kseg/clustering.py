@@ -71,8 +71,11 @@ def segment(
         Number of clusters, 1 to 255 (fewer if the pixels have fewer distinct
         colours; ``notice`` then says so).
     attempts : int, optional
-        Independent starts (1 to 100); the most compact result is kept, as
-        with ``cv2.kmeans``.
+        Independent attempts (1 to 100); the most compact result is kept, as
+        with ``cv2.kmeans``.  An attempt is one k-means++ start up to k = 7,
+        then one more per 4 clusters up to five from k = 20, each run on a
+        coarse colour histogram; the best few are refined on finer ones and
+        finished on every distinct colour (see ``kseg.restarts``).
     scale : float, optional
         Resize factor in (0, 1] for fitting the centres; labels are full size.
     init : {"kmeans++", "random"}, optional

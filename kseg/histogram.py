@@ -3,8 +3,8 @@ counts, as points in the clustering space, and coarser bin levels of them.
 
 K-means over the distinct colours of a photo, each weighted by its pixel
 count, has exactly the objective of K-means over the pixels; the bin levels
-(2x2x2, 8x8x8 and 16x16x16 colour bins, each bin's weighted mean point) are
-cheaper stand-ins on which restarts run and are ranked.
+(2x2x2, 4x4x4, 8x8x8 and 16x16x16 colour bins, each bin's weighted mean
+point) are cheaper stand-ins on which restarts run and are ranked.
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ __all__ = [
     "unpack",
 ]
 
-#: Below this many distinct colours, restarts run on the colours themselves.
-DIRECT_LIMIT = 20_000
+#: Up to this many distinct colours, restarts run on the colours themselves
+#: (above it, a level of bins makes the many cheap starts cheaper still).
+DIRECT_LIMIT = 4_000
 #: Bits per channel of the histogram levels, coarsest first: restarts run on
 #: the coarsest with enough points, the best are refined on the finer ones.
-LEVEL_BITS = (4, 5, 7)
+LEVEL_BITS = (4, 5, 6, 7)
 #: Counts in OpenCV's float32 histogram are exact below this.
 _FLOAT32_EXACT = 1 << 24
 _LITTLE_ENDIAN = sys.byteorder == "little"
