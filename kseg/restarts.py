@@ -51,7 +51,8 @@ def starts_per_attempt(k: int) -> int:
     Local optima multiply with k: at k <= 8 the best of 10 starts is the
     best of 30 already, while at k = 16-32 it was up to 2.3 % worse than
     scikit-learn's best of 30 (bench/highk.py, 3 seeds) and the best of 50
-    is within 0.5 %.  A start on the coarse level costs little, so many are
+    came within 0.51 % (more starts make a bad local optimum rarer, not
+    impossible).  A start on the coarse level costs little, so many are
     tried where they pay.
     """
     return max(1, min(STARTS_PER_ATTEMPT, k // 4))
