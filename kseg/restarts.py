@@ -1,5 +1,6 @@
 """The restart strategy: many cheap starts on a coarse colour histogram, the
-best refined level by level, the winner run exactly on every colour.
+best refined level by level (and, on a small photo, improved by swaps), the
+winner run exactly on every colour.
 
 Restarts and histogram levels only rank and seed what follows, which goes
 on converging: they stop once centres settle; only the final run on the
@@ -11,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from kseg.histogram import Level, levels
-from kseg.lloyd import Run, lloyd, sq_norms
+from kseg.lloyd import Run, assign2, lloyd, sq_norms
 from kseg.parallel import on_threads
 from kseg.seeding import init_centres
 
@@ -39,6 +40,11 @@ _FINALISTS = 4
 #: ranking can still move by more: rocket, k = 32, lost 0.5 % on 11 000).
 _CLOSE_LEVEL = 25_000
 _KEEP_WITHIN = 0.005
+#: Swaps (see ``_swapped``) run on the finest level, or on the colours if
+#: there is no level, when it has at most this many points (a small photo,
+#: where they cost 0.1-0.2 s), ``_SWAP_TRIES`` of them.
+_SWAP_LEVEL = 50_000
+_SWAP_TRIES = 10
 #: A histogram level with this many occupied bins ranks candidates like the
 #: exact colours do (see ``best_of``).
 _FINE_LEVEL = 50_000
@@ -91,7 +97,7 @@ def best_of(
     returned run's first p centres).
     """
     w = weights.astype(np.float64)
-    seeds = seed_seq.spawn(attempts * starts_per_attempt(k))
+    *seeds, swap_seed = seed_seq.spawn(attempts * starts_per_attempt(k) + 1)
     found = levels(colors, feats, w)
     first = start_level(found, k)
     start_pts, start_w = (feats, w) if first is None else found[first]
@@ -111,12 +117,63 @@ def best_of(
     finalists = _refined(
         _distinct([r.centres for r in candidates])[:_FINALISTS], rest, max_iter, eps, p
     )
+    # On a small photo, a local search from the best before the exact run.
+    swap_pts, swap_w = rest[-1] if rest else (start_pts, start_w)
+    if swap_pts.shape[0] <= _SWAP_LEVEL and k - p >= 1 and k >= 2:
+        rng = np.random.default_rng(swap_seed)
+        level_eps = max(eps, _LEVEL_EPS)
+        best = lloyd(swap_pts, swap_w, finalists[0], max_iter, level_eps, recount=False, fixed=p)
+        swapped = _swapped(swap_pts, swap_w, best, rng, max_iter, level_eps, p)
+        if swapped is not best:
+            finalists = [swapped.centres, *finalists]
     return min(
         on_threads(
             lambda c: lloyd(feats, w, c, max_iter, eps, recount=not integral, fixed=p), finalists
         ),
         key=lambda r: r.score,
     )
+
+
+def _swapped(
+    pts: np.ndarray,
+    w: np.ndarray,
+    run: Run,
+    rng: np.random.Generator,
+    max_iter: int,
+    eps: float,
+    fixed: int = 0,
+) -> Run:
+    """``run`` improved by swaps, or ``run`` itself if none helped.
+
+    A swap moves the centre that is cheapest to lose (its points' summed
+    extra cost on going to their second-nearest centre; in turn the
+    cheapest, second and third cheapest, never a pinned one) onto a point
+    drawn in proportion to its cost (weight times squared distance to its
+    centre, the k-means++ rule), runs Lloyd from there and keeps the result
+    if its objective is lower; ``_SWAP_TRIES`` swaps.  It gets a run out of
+    a local optimum that another start would only find by luck (coffee at
+    k = 16: worst of six seeds 1.05 % above scikit-learn's best of 30
+    without, 0.08 % with).
+    """
+    best = run
+    k = run.centres.shape[0]
+    for t in range(_SWAP_TRIES):
+        labels, d1, d2 = assign2(pts, best.centres)
+        loss = np.bincount(labels, weights=w * (d2.astype(np.float64) - d1), minlength=k)
+        loss[:fixed] = np.inf
+        j = int(np.argsort(loss, kind="stable")[t % min(3, k - fixed)])
+        cost = w * d1
+        cost[labels == j] = 0.0
+        cum = np.cumsum(cost)
+        if cum[-1] <= 0:
+            break
+        i = min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), len(pts) - 1)
+        centres = best.centres.copy()
+        centres[j] = pts[i]
+        tried = lloyd(pts, w, centres, max_iter, eps, recount=False, fixed=fixed)
+        if tried.score < best.score:
+            best = tried
+    return best
 
 
 def _refined(

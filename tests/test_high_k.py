@@ -62,3 +62,42 @@ def test_ten_attempts_beat_a_typical_start_and_come_within_1_percent_of_the_best
     result = kseg.segment(rgb, k, seed=0)
     assert result.mse <= np.median(starts), (result.mse, sorted(starts))
     assert result.mse <= min(starts) * 1.01, (result.mse, min(starts))
+
+
+def test_a_swap_gets_lloyd_out_of_a_local_optimum_and_never_makes_it_worse():
+    from kseg.lloyd import lloyd
+    from kseg.restarts import _swapped
+
+    # Three tight blobs of colours; two centres split the first blob and one
+    # sits between the other two: Lloyd stays there (a local optimum).
+    rng = np.random.default_rng(1)
+    blobs = [(40.0, 40.0, 40.0), (200.0, 40.0, 40.0), (200.0, 200.0, 40.0)]
+    pts = np.vstack([rng.normal(b, 2.0, size=(200, 3)) for b in blobs]).astype(np.float32)
+    w = np.ones(len(pts))
+    start = np.array([[38.0, 40, 40], [42, 40, 40], [200, 120, 40]])
+    stuck = lloyd(pts, w, start, 100, 0.0)
+    assert (stuck.labels[200:] == stuck.labels[200]).all()  # two blobs share a centre
+    swapped = _swapped(pts, w, stuck, np.random.default_rng(0), 100, 0.0)
+    assert swapped.score < stuck.score
+    # Each blob now has a centre of its own, at its mean.
+    assert len({int(swapped.labels[i * 200]) for i in range(3)}) == 3
+    for i in range(len(blobs)):
+        own = swapped.centres[swapped.labels[i * 200]]
+        assert np.allclose(own, pts[i * 200 : (i + 1) * 200].mean(axis=0), atol=1e-3)
+    # From the global optimum no swap is kept: the run comes back unchanged.
+    assert _swapped(pts, w, swapped, np.random.default_rng(0), 100, 0.0) is swapped
+
+
+def test_swaps_never_move_a_pinned_centre():
+    from kseg.lloyd import lloyd
+    from kseg.restarts import _swapped
+
+    rng = np.random.default_rng(2)
+    pts = rng.uniform(0, 255, size=(2000, 3)).astype(np.float32)
+    w = rng.integers(1, 50, size=2000).astype(np.float64)
+    pinned = np.array([[10.0, 10.0, 10.0], [250.0, 250.0, 250.0]])
+    start = np.vstack([pinned, pts[:6]])
+    run = lloyd(pts, w, start, 100, 0.0, fixed=2)
+    swapped = _swapped(pts, w, run, np.random.default_rng(0), 100, 0.0, fixed=2)
+    assert np.array_equal(swapped.centres[:2], pinned)
+    assert swapped.score <= run.score
