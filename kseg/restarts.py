@@ -42,7 +42,7 @@ _CLOSE_LEVEL = 25_000
 _KEEP_WITHIN = 0.005
 #: Swaps (see ``_swapped``) run on the finest level, or on the colours if
 #: there is no level, when it has at most this many points (a small photo,
-#: where they cost 0.1-0.2 s), ``_SWAP_TRIES`` of them.
+#: where they cost 0.1-0.45 s at k = 16-32), ``_SWAP_TRIES`` of them.
 _SWAP_LEVEL = 50_000
 _SWAP_TRIES = 10
 #: ... from this k on (below it they found nothing better on the samples and
