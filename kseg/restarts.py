@@ -112,9 +112,9 @@ def best_of(
         c0 = init_centres(start_pts, start_w, k, init, np.random.default_rng(s), fixed)
         return lloyd(start_pts, start_w, c0, max_iter, restart_eps, recount=False, fixed=p)
 
-    # (One after another: runs on a few thousand points are too short for
-    # threads to beat the GIL; measured slower in two threads.)
-    candidates = sorted((attempt(s) for s in seeds), key=lambda r: r.score)
+    # On threads (the compiled runs release the GIL), listed in seed order:
+    # the ranking is the same on any number of threads.
+    candidates = sorted(on_threads(attempt, seeds), key=lambda r: r.score)
     # The best few distinct starts are refined level by level; the exact
     # objective picks the winner, since the coarse ranking can be off a little.
     finalists = _refined(
