@@ -23,6 +23,7 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 
 ## Start the app on http://127.0.0.1:$(PORT), showing a bundled sample photo.
 run: $(VENV)/.runtime
+	$(PY) -m kseg.kernels
 	MALLOC_ARENA_MAX=2 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 ## Debian's Chromium for the browser tests (never `playwright install`).
@@ -72,6 +73,7 @@ lint: $(VENV)/.dev
 
 ## Every test: lint, unit, property, AppTest and browser tests.
 test: $(VENV)/.dev browser nginx parallel lint
+	$(PY) -m kseg.kernels
 	$(PY) -m pytest -q
 
 ## Speed and objective against the OpenCV tutorial recipe (see README.md, "Benchmarks").

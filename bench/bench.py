@@ -7,9 +7,12 @@ squared RGB error per pixel, the K-means objective) of:
 - kseg.segment(rgb, k, attempts=10, scale=1.0, seed=0), median of 3 runs;
 - the tutorial call cv2.kmeans(pixels, k, None, (EPS + MAX_ITER, 100, 0.85),
   10, KMEANS_RANDOM_CENTERS) on the same Nx3 float32 pixels;
-- scikit-learn KMeans(n_clusters=k, n_init=1, random_state=0), if installed;
+- scikit-learn KMeans(n_clusters=k, n_init=1, random_state=0), if installed,
+  on the pixels, and its compiled single start on the same weighted distinct
+  colours kseg clusters (the same objective);
 - one nearest-centre pass over all pixels (numpy, float32, chunked), the
-  floor any K-means must pay at least once,
+  floor any K-means must pay at least once, and the same pass through kseg's
+  compiled kernel (kseg.lloyd.assign2, on the thread pool),
 with the ratios, plus kseg's peak memory (tracemalloc) above the decoded image.
 
 Photos: the bundled samples, and real photos from Debian's
@@ -35,6 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import kseg
 from kseg._cv import cv2
+from kseg.lloyd import assign2
 
 HERE = Path(__file__).resolve().parent
 PHOTOS = HERE / "photos"
@@ -95,6 +99,27 @@ def sklearn_kmeans(px: np.ndarray, k: int) -> tuple[float, float] | None:
     return time.perf_counter() - t, km.inertia_ / px.shape[0]
 
 
+def sklearn_on_colours(rgb: np.ndarray, k: int) -> tuple[float, float] | None:
+    """scikit-learn's single start on the weighted distinct colours."""
+    try:
+        from sklearn.cluster import KMeans
+    except ImportError:
+        return None
+    counted = kseg.color_histogram(rgb)
+    x = kseg.histogram.unpack(counted.colors).astype(np.float64)
+    w = counted.counts.astype(np.float64)
+    t = time.perf_counter()
+    km = KMeans(n_clusters=k, n_init=1, random_state=0).fit(x, sample_weight=w)
+    return time.perf_counter() - t, km.inertia_ / w.sum()
+
+
+def kernel_pass(px: np.ndarray, centres: np.ndarray) -> float:
+    """The same pass through kseg's compiled nearest-centre kernel."""
+    t = time.perf_counter()
+    assign2(px, centres)
+    return time.perf_counter() - t
+
+
 def nearest_pass(px: np.ndarray, centres: np.ndarray) -> float:
     """One assignment of every pixel to its nearest centre (the floor)."""
     c = centres.astype(np.float32)
@@ -131,11 +156,13 @@ def main() -> None:
 
     head = (
         "| photo | size | k | kseg s | kseg mse | cv2 s | cv2 mse | speed-up | mse ratio "
-        "| sklearn s | sklearn mse | vs sklearn | 1 pass s | kseg/pass | kseg peak MB |"
+        "| sklearn s | sklearn mse | vs sklearn | sklearn colours s | sklearn colours mse "
+        "| kseg/sklearn colours | 1 pass s | kernel pass s | kseg/pass | kseg peak MB |"
     )
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     ratios = []
+    kseg.warm_up()
     for name, rgb, case_ks in cases:
         px = rgb.reshape(-1, 3).astype(np.float32)
         for k in case_ks:
@@ -154,13 +181,19 @@ def main() -> None:
             t_k = statistics.median(runs)
             t_cv, mse_cv = tutorial(px, k)
             sk = None if args.no_sklearn else sklearn_kmeans(px, k)
+            skc = None if args.no_sklearn else sklearn_on_colours(rgb, k)
             t_pass = nearest_pass(px, r.centers_float)
+            t_kernel = kernel_pass(px, r.centers_float)
             ratios.append(r.mse / mse_cv)
             sk_cols = f"{sk[0]:.2f} | {sk[1]:.1f} | {sk[0] / t_k:.1f}x" if sk else "- | - | -"
+            if skc:
+                sk_cols += f" | {skc[0]:.2f} | {skc[1]:.1f} | {t_k / skc[0]:.2f}"
+            else:
+                sk_cols += " | - | - | -"
             print(
                 f"| {name} | {rgb.shape[1]}x{rgb.shape[0]} | {k} | {t_k:.2f} | {r.mse:.1f} "
                 f"| {t_cv:.2f} | {mse_cv:.1f} | {t_cv / t_k:.0f}x | {r.mse / mse_cv:.4f} "
-                f"| {sk_cols} | {t_pass:.2f} | {t_k / t_pass:.1f} | {peak:.0f} |",
+                f"| {sk_cols} | {t_pass:.2f} | {t_kernel:.3f} | {t_k / t_pass:.1f} | {peak:.0f} |",
                 flush=True,
             )
     print(

@@ -21,6 +21,9 @@ stop() {
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
+# The engine's compiled kernels, compiled once into their disk cache (a
+# fresh install) or checked, before any replica's first visitor waits.
+"$PY" -m kseg.kernels
 servers=""
 for i in $(seq 0 $((REPLICAS - 1))); do
   port=$((BASE + i))

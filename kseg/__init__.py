@@ -30,6 +30,7 @@ from kseg.export import (
     unique_stems,
 )
 from kseg.histogram import ColorHistogram, color_histogram
+from kseg.kernels import warm_up
 from kseg.loading import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PIXELS,
@@ -137,4 +138,5 @@ __all__ = [
     "shares_rows",
     "split_view",
     "unique_stems",
+    "warm_up",
 ]
