@@ -4,9 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Compile the engine's kernels into their disk cache (once; then a check).
+WARM = $(PY) -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run test lint browser nginx parallel serve bench bench-page bench-series load cli clean
+.PHONY: run test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +25,7 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 
 ## Start the app on http://127.0.0.1:$(PORT), showing a bundled sample photo.
 run: $(VENV)/.runtime
-	$(PY) -m kseg.kernels
+	$(WARM)
 	MALLOC_ARENA_MAX=2 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 ## Debian's Chromium for the browser tests (never `playwright install`).
@@ -73,12 +75,20 @@ lint: $(VENV)/.dev
 
 ## Every test: lint, unit, property, AppTest and browser tests.
 test: $(VENV)/.dev browser nginx parallel lint
-	$(PY) -m kseg.kernels
+	$(WARM)
 	$(PY) -m pytest -q
 
 ## Speed and objective against the OpenCV tutorial recipe (see README.md, "Benchmarks").
 bench: $(VENV)/.bench
 	$(PY) bench/bench.py
+
+## High k: kseg against scikit-learn's best of 30 and single start, on the same colours.
+bench-highk: $(VENV)/.bench
+	$(PY) bench/highk.py
+
+## One Lloyd run from the same start: kseg's kernel, scikit-learn (lloyd, elkan), faiss.
+bench-kernels: $(VENV)/.bench
+	$(PY) bench/kernels.py
 
 ## What a user waits for in a real browser at 4, 15 and 40 MP, beside the engine (see README.md).
 bench-page: $(VENV)/.dev browser

@@ -13,13 +13,15 @@ it is queued. Meanwhile the parent polls /_stcore/health twice a second and
 the server's resident memory ten times a second. Prints p50/p95 time to
 result, errors, mix-ups, the server's CPU seconds, peak memory, memory kept
 --linger seconds after every tab closed, queue waits (from the server log)
-and health failures.
+and health failures; then the server's jobs step by step (from its
+KSEG_STEP_LOG: how many, seconds at work and the process's CPU meanwhile).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import multiprocessing as mp
 import os
 import re
@@ -53,6 +55,26 @@ def make_photo(base: Path, index: int, megapixels: float) -> tuple[bytes, str]:
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=90)
     return buf.getvalue(), f"{w} × {h} px"
+
+
+def step_breakdown(path: Path) -> str:
+    """The jobs logged in ``path`` (webapp.jobs.STEP_LOG) by kind: how many,
+    their seconds at work and the server's CPU seconds meanwhile (which
+    counts every job running at the same time)."""
+    kinds: dict[str, list[float]] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            job = json.loads(line)
+            k = kinds.setdefault(job["steps"], [0, 0.0, 0.0, 0.0])
+            k[0] += 1
+            k[1] += job["wall"]
+            k[2] += job["cpu"]
+            k[3] += job["waited"]
+    return "\n".join(
+        f"  {name}: {n:.0f} jobs, {wall:.1f} s at work, {cpu:.1f} s CPU meanwhile, "
+        f"{waited:.1f} s waited"
+        for name, (n, wall, cpu, waited) in sorted(kinds.items(), key=lambda kv: -kv[1][1])
+    )
 
 
 def session(url: str, photo: Path, size_text: str, index: int, out: mp.Queue) -> None:
@@ -200,9 +222,11 @@ def run(
     """Run the sessions against one server (``replicas`` 0) or that many
     replicas behind nginx; ``linger`` seconds after the last tab closed, read
     the memory the server kept."""
+    folder = Path(tempfile.mkdtemp(prefix="kseg-load-"))
+    steps = folder / "steps.jsonl"
+    env = {**(env or {}), "KSEG_STEP_LOG": str(steps)}
     served = start_proxy(replicas, env) if replicas else start_single(env)
     url = served.url
-    folder = Path(tempfile.mkdtemp(prefix="kseg-load-"))
     stop = threading.Event()
     health = {"ok": 0, "failed": 0}
     memory: list[list[float]] = []  # resident MB of each server, ten times a second
@@ -280,12 +304,13 @@ def run(
             "health_ok": health["ok"],
             "health_failed": health["failed"],
             "server_log_tail": log[-4000:],
+            "steps": step_breakdown(steps),
         }
     finally:
         stop.set()
         served.stop()
-        for f in folder.glob("*.jpg"):
-            f.unlink()
+        for f in [*folder.glob("*.jpg"), steps]:
+            f.unlink(missing_ok=True)
         folder.rmdir()
 
 
@@ -322,6 +347,7 @@ def main() -> None:
         f"longest {max(waits):.1f} s; "
         f"health {r['health_ok']} ok / {r['health_failed']} failed"
     )
+    print("server jobs, by steps:\n" + r["steps"])
     for e in r["errors"]:
         print("  error:", e)
     if r["errors"]:

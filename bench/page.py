@@ -15,14 +15,19 @@ answer (script finished, nothing stale, every image loaded):
 In the same run it times the engine on the same pixels and settings:
 decoding (kseg.load_image), kseg.segment at k = 5 and 6, and
 kseg.objective_curve; and it prints the server's peak resident memory.
+Then, for each action, what the server's jobs took of the time the user
+waited (their KSEG_STEP_LOG lines): the rest is the page's own work (the
+script run, the images sent and drawn).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -88,8 +93,11 @@ def engine_times(path: Path) -> dict[str, float]:
     }
 
 
-def page_times(url: str, path: Path) -> dict[str, float]:
-    """Seconds from each action to the page's answer, in one Chromium tab."""
+def page_times(
+    url: str, path: Path, steps_log: Path, jobs: dict[str, list[tuple[str, float]]]
+) -> dict[str, float]:
+    """Seconds from each action to the page's answer, in one Chromium tab;
+    the server's jobs (steps, seconds at work) of each action into ``jobs``."""
     from playwright.sync_api import sync_playwright
 
     w, h = Image.open(path).size
@@ -102,10 +110,15 @@ def page_times(url: str, path: Path) -> dict[str, float]:
             page.wait_for_function(ANSWERED, arg=[selector, text], polling="raf", timeout=TIMEOUT)
 
         def timed(name: str, action: Callable[[], None], selector: str, text: str) -> None:
+            before = steps_log.stat().st_size if steps_log.exists() else 0
             t = time.perf_counter()
             action()
             answered(selector, text)
             out[name] = time.perf_counter() - t
+            with open(steps_log, "a+") as f:
+                f.seek(before)
+                lines = [json.loads(line) for line in f.read().splitlines()]
+            jobs[name] = [(j["steps"], j["wall"]) for j in lines]
 
         def open_dropdown(label: str) -> None:
             combobox = page.get_by_test_id("stMultiSelect").filter(has_text=label)
@@ -195,22 +208,35 @@ def main() -> None:
     )
     a = ap.parse_args()
     rows = []
+    kseg.warm_up()
     for size in a.sizes:
         path = photo(size)
         engine = engine_times(path)
-        runs, peaks = [], []
+        runs, peaks, job_runs = [], [], []
         for _ in range(max(1, a.repeat)):
-            proc, url, log = start_server()
+            steps_log = Path(tempfile.mkstemp(prefix="kseg-steps-", suffix=".jsonl")[1])
+            proc, url, log = start_server({"KSEG_STEP_LOG": str(steps_log)})
             try:
-                runs.append(page_times(url, path))
+                jobs: dict[str, list[tuple[str, float]]] = {}
+                runs.append(page_times(url, path, steps_log, jobs))
+                job_runs.append(jobs)
                 peaks.append(peak_rss_mb(proc.pid))
             finally:
                 proc.terminate()
                 proc.wait(15)
                 log.unlink(missing_ok=True)
+                steps_log.unlink(missing_ok=True)
         page = {name: statistics.median(r[name] for r in runs) for name in runs[0]}
         rows.append((size, engine, page, max(peaks)))
         print(f"{size}: engine {engine}, page (median of {len(runs)}) {page}", flush=True)
+        for name in page:
+            at_work = statistics.median(sum(w for _, w in jobs.get(name, [])) for jobs in job_runs)
+            kinds = sorted({s for jobs in job_runs for s, _ in jobs.get(name, [])})
+            print(
+                f"  {name}: waited {page[name]:.2f} s; server jobs {at_work:.2f} s "
+                f"({', '.join(kinds) or 'none'}); the rest {page[name] - at_work:.2f} s",
+                flush=True,
+            )
     print()
     print(
         "| photo | decode s | segment k=5 / k=6 s | k curve s | upload → result | k 5 → 6 "

@@ -23,7 +23,7 @@ trap stop EXIT
 
 # The engine's compiled kernels, compiled once into their disk cache (a
 # fresh install) or checked, before any replica's first visitor waits.
-"$PY" -m kseg.kernels
+"$PY" -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
 servers=""
 for i in $(seq 0 $((REPLICAS - 1))); do
   port=$((BASE + i))

@@ -11,8 +11,8 @@ threads, and a result never depends on how many.
 
 Compiled code is cached on disk beside this module (``cache=True``);
 :func:`warm_up` compiles or loads every kernel the engine uses, so that a
-server pays it when it starts, not when its first visitor waits.
-``python -m kseg.kernels`` does that and reports the time.
+server pays it when it starts, not when its first visitor waits (`make
+run`, `make serve` and `make test` call it first).
 """
 
 from __future__ import annotations
@@ -484,7 +484,3 @@ def warm_up() -> float:
     closest = d1.astype(np.float64)
     kmeanspp_steps(pts, w, closest, rng.random((3, 3)), np.empty(3, dtype=np.intp))
     return time.perf_counter() - t
-
-
-if __name__ == "__main__":
-    print(f"kseg kernels ready in {warm_up():.2f} s")

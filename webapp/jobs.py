@@ -10,6 +10,7 @@ taken, and hands its freed memory back when it ends.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -35,6 +36,11 @@ ADMISSION.add_shrinker(trim)  # freed memory the allocator still holds, first
 for _cache in (ZIPS, PAGE, FULL_SIZE):
     ADMISSION.add_shrinker(_cache.shrink)
 ADMISSION.add_shrinker(trim)  # and what the dropped cache entries held on the heap
+#: A file that gets one JSON line per job (its steps, pixels, seconds waited
+#: and at work, and the process's CPU seconds meanwhile), for the benchmarks'
+#: per-step breakdown; unset, nothing is written.
+STEP_LOG = os.environ.get("KSEG_STEP_LOG")
+_STEP_LOG_LOCK = threading.Lock()
 #: How the current script run shows its place in the queue (see queue_notice).
 _ON_WAIT: ContextVar[Callable[[int], None] | None] = ContextVar("on_wait", default=None)
 
@@ -75,10 +81,21 @@ def job(
             if waited > 0.05:
                 what = "+".join(steps)
                 LOG.info("kseg admission: waited %.2f s for %s (%d px)", waited, what, pixels)
+            t1, cpu1 = time.monotonic(), time.process_time()
             yield
+            if STEP_LOG and outermost:
+                _log_job(steps, pixels, waited, time.monotonic() - t1, time.process_time() - cpu1)
     finally:
         if outermost:
             trim()  # the job's freed buffers go back to the system, not to the next job
+
+
+def _log_job(steps: list[str], pixels: int, waited: float, wall: float, cpu: float) -> None:
+    """One line of ``STEP_LOG``; the process's CPU includes every thread
+    (kseg's pool too, and other jobs running at the same time)."""
+    line = {"steps": "+".join(steps), "pixels": pixels, "waited": waited, "wall": wall, "cpu": cpu}
+    with _STEP_LOG_LOCK, open(STEP_LOG, "a") as f:  # type: ignore[arg-type]
+        f.write(json.dumps(line) + "\n")
 
 
 def step(name: str, pixels: int) -> AbstractContextManager[None]:
