@@ -25,8 +25,7 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 
 ## Start the app on http://127.0.0.1:$(PORT), showing a bundled sample photo.
 run: $(VENV)/.runtime
-	$(WARM)
-	MALLOC_ARENA_MAX=2 $(PY) -m streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(PY) deploy/launch.py --server.address 127.0.0.1 --server.port $(PORT)
 
 ## Debian's Chromium for the browser tests (never `playwright install`).
 browser:

@@ -22,12 +22,13 @@ trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
 # The engine's compiled kernels, compiled once into their disk cache (a
-# fresh install) or checked, before any replica's first visitor waits.
+# fresh install) before the replicas start; each replica loads them before
+# it listens (deploy/launch.py).
 "$PY" -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
 servers=""
 for i in $(seq 0 $((REPLICAS - 1))); do
   port=$((BASE + i))
-  MALLOC_ARENA_MAX=2 "$PY" -m streamlit run app.py --server.address 127.0.0.1 \
+  MALLOC_ARENA_MAX=2 "$PY" deploy/launch.py --server.address 127.0.0.1 \
     --server.port "$port" --server.headless true --browser.gatherUsageStats false \
     > "$prefix/replica-$port.log" 2>&1 &
   pids+=($!)

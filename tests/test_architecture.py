@@ -12,7 +12,7 @@ PAGES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
 SOURCES = [*PAGES, *sorted((ROOT / "kseg").glob("*.py")), *(ROOT / "webapp").glob("*.py")]
 
 #: kseg modules that may import no other kseg module (but kseg._cv).
-LEAVES = {"validation", "parallel", "loading", "naming"}
+LEAVES = {"validation", "parallel", "loading", "naming", "kernels"}
 
 
 def _imports(path: Path) -> list[tuple[str, list[str]]]:
@@ -44,7 +44,7 @@ def test_kseg_never_imports_streamlit_or_the_page():
             assert not module.startswith(("streamlit", "webapp")), (path.name, module)
 
 
-@pytest.mark.parametrize("name", ["budget", "links", "cache", "memory"])
+@pytest.mark.parametrize("name", ["budget", "links", "cache", "memory", "uploads"])
 def test_the_pages_plain_python_rooms_never_import_streamlit(name):
     """The budget, the link rules, the caches and the allocator work (and are
     tested) without a Streamlit runtime."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -94,7 +93,7 @@ def weighted_points(draw):
     return pts, w, rng
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(weighted_points(), st.integers(1, 9), st.integers(0, 2))
 def test_compiled_lloyd_gives_plain_lloyds_labels_centres_and_objective(data, k, fixed):
     pts, w, rng = data
@@ -116,7 +115,7 @@ def test_compiled_lloyd_gives_plain_lloyds_labels_centres_and_objective(data, k,
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(weighted_points(), st.integers(1, 40), st.booleans())
 def test_nearest_centre_search_is_brute_force_with_ties_to_the_lowest_index(data, k, twins):
     pts, _, rng = data
@@ -157,7 +156,7 @@ def numpy_kmeanspp(pts, w, k, rng):
     return pts[np.asarray(chosen)].astype(np.float64)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(weighted_points(), st.integers(1, 12), st.integers(0, 1000))
 def test_compiled_kmeanspp_chooses_the_points_the_numpy_version_chooses(data, k, seed):
     pts, w, _ = data
@@ -198,25 +197,13 @@ print(h.hexdigest())
 """
 
 
-def test_a_fresh_process_compiles_without_a_compiler_or_network_and_agrees(tmp_path):
-    """An empty kernel cache, no C compiler on the PATH and (where the
-    machine allows a private network namespace) no network: the first
-    import compiles with numba's own LLVM, and gives this process's result."""
-    env = {
-        "PATH": str(tmp_path),  # no cc, gcc or clang to be found
-        "CC": "/nonexistent/cc",
-        "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
-        "PYTHONPATH": str(ROOT),
-        "HOME": str(tmp_path),
-    }
-    cmd = [sys.executable, "-c", SCRIPT]
-    unshare = shutil.which("unshare")
-    if unshare and os.geteuid() == 0:
-        probe = subprocess.run([unshare, "-n", "true"], capture_output=True)
-        if probe.returncode == 0:
-            cmd = [unshare, "-n", *cmd]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+def test_another_process_gives_the_same_result_for_the_same_seed():
+    """(A fresh installation's first process, compiling with no compiler or
+    network, is checked in tests/test_packaging.py.)"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-2000:]
-    assert any((tmp_path / "cache").rglob("*.nbc"))  # it compiled, and cached
     rgb = kseg.load_image(kseg.sample_path("rocket")).rgb
     assert out.stdout.strip() == fingerprint(kseg.segment(rgb, 12, seed=7))

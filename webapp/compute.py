@@ -16,7 +16,6 @@ ahead.
 from __future__ import annotations
 
 import hashlib
-import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -30,10 +29,6 @@ from webapp.jobs import check_fits, decode_pixels, job, step
 from webapp.state import Edits, Settings
 
 LOG = get_logger(__name__)
-# The engine's compiled kernels load from their disk cache once per server
-# process, in the background while the first page draws (`make run` and
-# deploy/serve.sh compile them before the server starts).
-threading.Thread(target=kseg.warm_up, name="kseg-warm-up", daemon=True).start()
 PREVIEW_SIDE = 1200  # longest side of the images shown on the page
 THUMB_SIDE = 360  # longest side of the cluster previews
 CURVE_KS = range(2, 13)

@@ -28,6 +28,11 @@ from webapp.memory import limit_arenas, trim
 
 LOG = get_logger(__name__)
 limit_arenas()
+# The engine's compiled kernels (compiled before the server started by `make
+# run` and deploy/serve.sh) are loaded once per process, here, before the
+# budget measures the idle server: LLVM and the code add about 65 MB that no
+# job could use.  The first page's first result needs them anyway.
+kseg.warm_up()
 
 #: The server's one admission queue (``KSEG_MEMORY_BUDGET_MB``); the caches
 #: let go of their least recently used entries before a step has to wait.

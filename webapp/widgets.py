@@ -5,12 +5,50 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import kseg
 from webapp.compute import sample_bytes
 from webapp.state import CLEAN_LIMITS, LIMITS, Settings
+from webapp.uploads import UploadGuard, refusal_message
+
+#: The caps on what visitors' uploaders hold (see webapp.uploads).
+UPLOAD_GUARD = UploadGuard.for_budget()
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif"]
+
+
+def _upload_store() -> tuple[object, str] | None:
+    """The server's upload store, guarded, and this session's id (None
+    outside a server, as in AppTest)."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return None
+    store = runtime.get_instance().uploaded_file_mgr
+    if not hasattr(store, "file_storage"):
+        return None
+    UPLOAD_GUARD.install(store)
+    return store, ctx.session_id
+
+
+def upload_refusals() -> None:
+    """Say so when this session's uploads were refused for taking more
+    memory than a visitor (or all visitors) may hold."""
+    found = _upload_store()
+    if found is None:
+        return
+    store, session_id = found
+    refused = UPLOAD_GUARD.refused(session_id)
+    if refused is None:
+        return
+    held_files = len(store.file_storage.get(session_id) or {})  # type: ignore[attr-defined]
+    if refused.shown and not held_files:
+        UPLOAD_GUARD.forget(session_id)  # said, and the files were removed: start afresh
+        return
+    refused.shown = True
+    held = UPLOAD_GUARD.held(store, session_id)
+    st.warning(refusal_message(UPLOAD_GUARD, held, held_files, refused), icon=":material/block:")
 
 
 def source_ui() -> tuple[str, bytes, str | None]:
@@ -24,6 +62,8 @@ def source_ui() -> tuple[str, bytes, str | None]:
         help="JPEG, PNG, WebP, BMP, TIFF or GIF (first frame), up to 50 MB and "
         f"{kseg.DEFAULT_MAX_PIXELS // 1_000_000} megapixels.",
     )
+    with left:
+        upload_refusals()
     sample = right.selectbox(
         "…or try a sample photo",
         options=list(kseg.SAMPLES),
@@ -47,6 +87,7 @@ def series_source_ui(max_photos: int) -> tuple[list[tuple[str, bytes]], bool]:
         help="Select several photos at once (or add more later). Each may be up to 50 MB and "
         f"{kseg.DEFAULT_MAX_PIXELS // 1_000_000} megapixels. Photos are never put in a link.",
     )
+    upload_refusals()
     if uploads:
         return [(u.name, u.getvalue()) for u in uploads], False
     st.caption("Until you upload photos, the bundled sample photos are shown.")

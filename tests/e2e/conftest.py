@@ -69,12 +69,17 @@ def free_port() -> int:
 def start_server(
     extra_env: dict[str, str] | None = None, plain: bool = False
 ) -> tuple[subprocess.Popen, str, Path]:
-    """Start ``streamlit run app.py`` on a free port and wait for its health
-    check.  ``plain``: no environment of ours (as Community Cloud starts it)."""
+    """Start the page's server on a free port as `make run` does
+    (deploy/launch.py: the kernels loaded first) and wait for its health
+    check.  ``plain``: ``streamlit run app.py`` with no environment of ours
+    (as Community Cloud starts it)."""
     port = free_port()
     log = Path(tempfile.mkstemp(prefix="kseg-streamlit-", suffix=".log")[1])
+    start = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")]
+    if not plain:
+        start = [sys.executable, str(ROOT / "deploy" / "launch.py")]
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        *start,
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
