@@ -168,9 +168,9 @@ def features(colors: np.ndarray, color_space: str) -> np.ndarray:
     if color_space == "lab":
         f = rgb.reshape(-1, 1, 3).astype(np.float32) / np.float32(255.0)
         lab = cv2.cvtColor(f, cv2.COLOR_RGB2Lab).reshape(-1, 3)
-        return np.asfortranarray(lab)
-    # Column-major: the nearest-centre search reads one channel at a time.
-    return np.asfortranarray(rgb, dtype=np.float32)
+        return np.ascontiguousarray(lab)
+    # Row-major: the compiled kernels read a point's three values together.
+    return np.ascontiguousarray(rgb, dtype=np.float32)
 
 
 def bin_keys(codes: np.ndarray, from_bits: int, to_bits: int) -> np.ndarray:
@@ -202,7 +202,7 @@ def reduce(
     index[nz] = np.arange(nz.size, dtype=np.int32)
     packed = index[keys]
     bw = bw[nz]
-    pts = np.empty((nz.size, 3), dtype=np.float32, order="F")
+    pts = np.empty((nz.size, 3), dtype=np.float32)
     for c in range(3):
         pts[:, c] = np.bincount(packed, weights=w * feats[:, c], minlength=nz.size) / bw
     return pts, bw, nz

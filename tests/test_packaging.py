@@ -55,7 +55,7 @@ def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_pa
     # The first run compiles the engine's kernels: with no C compiler to be
     # found and (where the machine allows a private network namespace) no
     # network, numba's own LLVM must do it, into the installed package.
-    cmd = [str(venv / "bin" / "kseg"), sample, "-k", "12", "--out", "out"]
+    cmd = [str(venv / "bin" / "kseg"), sample, "-k", "12", "--out", "first"]
     unshare = shutil.which("unshare")
     private = unshare and os.geteuid() == 0
     if private and subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0:
@@ -65,7 +65,7 @@ def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_pa
     assert run.returncode == 0, run.stderr
     assert list(venv.glob("lib/python*/site-packages/kseg/__pycache__/kernels.*.nbc"))
     # The same result as this process gives.
-    manifest = json.loads((tmp_path / "out" / "coffee" / "manifest.json").read_text())
+    manifest = json.loads((tmp_path / "first" / "coffee" / "manifest.json").read_text())
     rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
     seed = manifest["settings"]["seed"]
     assert manifest["mse"] == round(kseg.segment(rgb, 12, seed=seed).mse, 4)
