@@ -73,13 +73,7 @@ def _nearest2(
     nearest (inf for one centre); ``buf`` (k,) float32 is scratch."""
     k = ct.shape[1]
     for j in range(k):
-        a = x - ct[0, j]
-        b = y - ct[1, j]
-        e = z - ct[2, j]
-        s = a * a
-        s += b * b
-        s += e * e
-        buf[j] = s
+        buf[j] = _dist2(x, y, z, ct, j)
     best = buf[0]
     second = np.float32(np.inf)
     lab = 0
@@ -271,6 +265,45 @@ def _half_gaps(c: np.ndarray, s: np.ndarray) -> None:
 
 
 @_jit
+def _step_centres(
+    centres: np.ndarray,
+    ref: np.ndarray,
+    total: np.ndarray,
+    cw: np.ndarray,
+    fixed: int,
+    delta: np.ndarray,
+) -> tuple[float, float, int, float]:
+    """Move the free, non-empty centres to their means (in place), each
+    one's move into ``delta``; returns the largest and second largest move,
+    the centre that made the largest, and how far the farthest centre is
+    from its reference place ``ref``."""
+    dmax = 0.0
+    dsecond = 0.0
+    jmax = -1
+    drift = 0.0
+    for j in range(centres.shape[0]):
+        d = 0.0
+        r = 0.0
+        for x in range(3):
+            if j >= fixed and cw[j] > 0:
+                mean = total[j, x] / cw[j]
+                t = mean - centres[j, x]
+                d += t * t
+                centres[j, x] = mean
+            t = centres[j, x] - ref[j, x]
+            r += t * t
+        delta[j] = math.sqrt(d)
+        drift = max(drift, math.sqrt(r))
+        if delta[j] > dmax:
+            dsecond = dmax
+            dmax = delta[j]
+            jmax = j
+        elif delta[j] > dsecond:
+            dsecond = delta[j]
+    return dmax, dsecond, jmax, drift
+
+
+@_jit
 def lloyd_hamerly(
     pts: np.ndarray,
     w: np.ndarray,
@@ -329,29 +362,7 @@ def lloyd_hamerly(
             ref[:] = centres
             m, _ = _full_pass(pts, w, _centres32(ref), labels, total, cw, act, False)
             sums_into(pts, w, labels, total, cw)
-        dmax = 0.0
-        dsecond = 0.0
-        jmax = -1
-        drift = 0.0
-        for j in range(k):
-            d = 0.0
-            r = 0.0
-            for x in range(3):
-                if j >= fixed and cw[j] > 0:
-                    mean = total[j, x] / cw[j]
-                    t = mean - centres[j, x]
-                    d += t * t
-                    centres[j, x] = mean
-                t = centres[j, x] - ref[j, x]
-                r += t * t
-            delta[j] = math.sqrt(d)
-            drift = max(drift, math.sqrt(r))
-            if delta[j] > dmax:
-                dsecond = dmax
-                dmax = delta[j]
-                jmax = j
-            elif delta[j] > dsecond:
-                dsecond = delta[j]
+        dmax, dsecond, jmax, drift = _step_centres(centres, ref, total, cw, fixed, delta)
         if k == 1:
             converged = True
             break

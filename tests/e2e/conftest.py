@@ -10,6 +10,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -109,9 +110,10 @@ def start_server(
     raise RuntimeError(f"streamlit did not become healthy: {log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def app_server() -> Iterator[str]:
-    proc, url, log = start_server()
+@contextmanager
+def served(extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """A server (see ``start_server``) for the block; its URL."""
+    proc, url, log = start_server(extra_env)
     try:
         yield url
     finally:
@@ -121,6 +123,12 @@ def app_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[str]:
+    with served() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

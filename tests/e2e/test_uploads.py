@@ -4,14 +4,13 @@ segments at the same time."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import start_server
+from tests.e2e.conftest import served
 from tests.e2e.test_browser import TIMEOUT, no_exceptions, wait_for_app
 from tests.e2e.test_many_photos import open_many
 
@@ -20,16 +19,8 @@ BUDGET_MB = 450  # 45 MB of uploads a visitor, 180 MB for everyone
 
 @pytest.fixture(scope="module")
 def small_server() -> Iterator[str]:
-    proc, url, log = start_server({"KSEG_MEMORY_BUDGET_MB": str(BUDGET_MB)})
-    try:
+    with served({"KSEG_MEMORY_BUDGET_MB": str(BUDGET_MB)}) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.unlink(missing_ok=True)
 
 
 def test_a_flood_of_uploads_is_refused_with_a_message_and_another_tab_still_segments(
