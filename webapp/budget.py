@@ -31,10 +31,12 @@ DEFAULT_SHARE = 0.8
 
 #: Bytes per pixel each step needs at its peak (its output included),
 #: measured on 15 MP photos (peak resident growth / pixels) with 10-25 %
-#: added; and a fixed part for the step's small buffers.
+#: added; and a fixed part for the step's small buffers.  "segment" has 4
+#: more for the compiled kernels' own buffers (about 52 bytes per distinct
+#: colour, outside numpy's), which took a 570 MB budget's server 2 MB over.
 BYTES_PER_PIXEL = {
     "decode": 10.0,  # Pillow's RGBX copy + our RGB (+ alpha) array
-    "segment": 9.0,  # colour histogram, labels (int16), row bands
+    "segment": 13.0,  # colour histogram, labels (int16), row bands, the kernels' buffers
     "previews": 1.5,  # the preview-size pictures, from the full-size labels
     "curve": 8.0,  # k = 2 to 12 on the colour histogram
     "merge": 3.0,
