@@ -30,7 +30,6 @@ from kseg.export import (
     unique_stems,
 )
 from kseg.histogram import ColorHistogram, color_histogram
-from kseg.kernels import warm_up
 from kseg.loading import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PIXELS,
@@ -53,6 +52,7 @@ from kseg.masks import (
 )
 from kseg.naming import basic_name, color_name, color_names
 from kseg.palettes import PaletteError, read_palette
+from kseg.pixel_kernels import warm_up
 from kseg.pointing import cluster_at, pixel_at
 from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.samples import SAMPLES, sample_path

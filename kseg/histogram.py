@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kseg._cv import cv2
-from kseg.parallel import on_chunks
+from kseg.pixel_kernels import count_colours
 from kseg.validation import check_mask, check_rgb
 
 __all__ = [
@@ -40,8 +40,6 @@ DIRECT_LIMIT = 4_000
 #: Bits per channel of the histogram levels, coarsest first: restarts run on
 #: the coarsest with enough points, the best are refined on the finer ones.
 LEVEL_BITS = (4, 5, 6, 7)
-#: Counts in OpenCV's float32 histogram are exact below this.
-_FLOAT32_EXACT = 1 << 24
 _LITTLE_ENDIAN = sys.byteorder == "little"
 
 #: One histogram level: the (n, 3) float32 points and their (n,) float64 weights.
@@ -68,23 +66,8 @@ def unpack(codes: np.ndarray) -> np.ndarray:
 
 def histogram(rgb: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Distinct colours (sorted codes 0xRRGGBB) of the pixels in ``mask`` and
-    how many pixels have each.
-
-    OpenCV's 256x256x256 histogram counts in float32, exact below 2**24;
-    the rare colour with that many pixels is counted again exactly.
-    """
-    cv_mask = None if mask is None else np.ascontiguousarray(mask).view(np.uint8)
-    hist = cv2.calcHist(
-        [np.ascontiguousarray(rgb)], [0, 1, 2], cv_mask, [256, 256, 256], [0, 256] * 3
-    ).ravel()
-    # The occupied bins, found in chunks on the thread pool.
-    found = on_chunks(lambda lo, hi: np.flatnonzero(hist[lo:hi] != 0) + lo, hist.size)
-    colors = np.concatenate(found).astype(np.uint32)
-    counts = hist[colors].astype(np.int64)
-    for i in np.flatnonzero(counts >= _FLOAT32_EXACT):
-        same = pack(rgb) == colors[i]
-        counts[i] = np.count_nonzero(same if mask is None else same & mask)
-    return colors, counts
+    how many pixels have each, counted by a compiled pass over the pixels."""
+    return count_colours(np.ascontiguousarray(rgb), mask)
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,15 +10,15 @@ engine runs independent starts, finalists and chunks of a large search on
 threads, and a result never depends on how many.
 
 Compiled code is cached on disk beside this module (``cache=True``);
-:func:`warm_up` compiles or loads every kernel the engine uses, so that a
-server pays it when it starts, not when its first visitor waits (`make
-run`, `make serve` and `make test` call it first).
+:func:`warm_up_lloyd` compiles or loads them (``kseg.warm_up`` does it for
+these and the pixel passes of :mod:`kseg.pixel_kernels`), so that a server
+pays it when it starts, not when its first visitor waits (`make run`,
+`make serve` and `make test` call it first).
 """
 
 from __future__ import annotations
 
 import math
-import time
 from typing import NamedTuple
 
 import numba
@@ -31,7 +31,7 @@ __all__ = [
     "kmeanspp_steps",
     "lloyd_hamerly",
     "sums_into",
-    "warm_up",
+    "warm_up_lloyd",
 ]
 
 #: Slack on distance comparisons (feature units), far above float32 rounding
@@ -476,10 +476,9 @@ def kmeanspp_steps(
     return draws.shape[0]
 
 
-def warm_up() -> float:
-    """Compile (or load from the on-disk cache) every kernel for the array
-    types the engine passes; returns the seconds it took."""
-    t = time.perf_counter()
+def warm_up_lloyd() -> None:
+    """Compile (or load from the on-disk cache) these kernels for the array
+    types the engine passes."""
     rng = np.random.default_rng(0)
     pts = np.ascontiguousarray(rng.uniform(0, 255, (64, 3)).astype(np.float32))
     w = rng.integers(1, 9, 64).astype(np.float64)
@@ -494,4 +493,3 @@ def warm_up() -> float:
     lloyd_hamerly(pts, w, centres, 10, 0.0, 1, labels, total, cw)
     closest = d1.astype(np.float64)
     kmeanspp_steps(pts, w, closest, rng.random((3, 3)), np.empty(3, dtype=np.intp))
-    return time.perf_counter() - t

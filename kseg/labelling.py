@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kseg.histogram import ColorHistogram, histogram, pack
-from kseg.parallel import CHUNK, on_chunks
+from kseg.histogram import ColorHistogram, histogram
+from kseg.pixel_kernels import label_through
 
 __all__ = ["image_colours", "label_pixels"]
 
@@ -39,18 +39,9 @@ def label_pixels(
     rgb: np.ndarray, mask: np.ndarray | None, colors: np.ndarray, colour_labels: np.ndarray
 ) -> np.ndarray:
     """Cluster of every pixel (-1 outside ``mask``), through a lookup table
-    indexed by the packed colour.  Bands of rows are packed and looked up on
-    the thread pool, so no packed copy of the whole image is ever made.
+    indexed by the packed colour (a compiled pass over bands of rows on the
+    thread pool: no packed copy of the image is made).
     ``colors`` must hold every colour of the pixels inside ``mask``."""
     lut = np.empty(1 << 24, dtype=np.int16)
     lut[colors] = colour_labels
-    h, w = rgb.shape[:2]
-    labels = np.empty((h, w), dtype=np.int16)
-
-    def band(lo: int, hi: int) -> None:
-        np.take(lut, pack(rgb[lo:hi]), out=labels[lo:hi], mode="clip")
-
-    on_chunks(band, h, chunk=max(1, CHUNK // w))
-    if mask is not None:
-        labels[~mask] = -1
-    return labels
+    return label_through(np.ascontiguousarray(rgb), mask, lut)
