@@ -20,12 +20,12 @@ st.caption(
     "every photo and the shares can be compared across the series."
 )
 
-files, _samples = widgets.series_source_ui(MAX_PHOTOS)
+photos, _samples = widgets.series_source_ui(MAX_PHOTOS)
 wanted, palette_bytes, palette_name = widgets.palette_source_ui()
 settings = widgets.settings_ui(suggest=False)
 
 given = sections.given_palette_or_stop(wanted, palette_bytes, palette_name)
-series = sections.series_or_stop(files, settings, given, palette_bytes)
+series = sections.series_or_stop(photos, settings, given, palette_bytes)
 sections.palette(series)
 sections.shares(series)
 sections.gallery(series)

@@ -123,7 +123,7 @@ def test_same_settings_give_the_same_page_twice():
 def test_real_upload_is_segmented():
     at = _app()
     data = kseg.sample_path("rocket").read_bytes()
-    at.file_uploader(key="upload").upload("launch.jpg", data, "image/jpeg").run()
+    at.file_uploader(key="upload_0").upload("launch.jpg", data, "image/jpeg").run()
     assert not at.exception and not at.error
     assert "640 × 427 px" in _summary(at)
     labels = [b.proto.label for b in at.get("download_button")]
@@ -142,31 +142,34 @@ def test_real_upload_is_segmented():
 )
 def test_bad_uploads_show_a_message_and_no_exception(name, data, expect):
     at = _app()
-    at.file_uploader(key="upload").upload(name, data, "image/png").run()
+    at.file_uploader(key="upload_0").upload(name, data, "image/png").run()
     assert not at.exception
     assert len(at.error) == 1
     assert name in at.error[0].value and expect in at.error[0].value
-    assert "Traceback" not in at.error[0].value
-    # Removing the bad upload brings the sample back in the same session.
-    at.file_uploader(key="upload").clear().run()
-    assert not at.exception and not at.error
+    assert "Traceback" not in at.error[0].value and "was removed" in at.error[0].value
+    # The bad upload was dropped at once: a fresh uploader, the sample back.
+    assert at.file_uploader(key="upload_1").value is None
     assert "600 × 400 px" in _summary(at)
+    at.run()
+    assert not at.exception and not at.error and "600 × 400 px" in _summary(at)
 
 
 def test_after_a_bad_upload_the_previous_upload_stays_on_the_page():
     at = _app()
     rocket = kseg.sample_path("rocket").read_bytes()
-    at.file_uploader(key="upload").upload("launch.jpg", rocket, "image/jpeg").run()
+    at.file_uploader(key="upload_0").upload("launch.jpg", rocket, "image/jpeg").run()
     assert "640 × 427 px" in _summary(at)
-    at.file_uploader(key="upload").upload("notes.png", b"not a picture", "image/png").run()
+    at.file_uploader(key="upload_0").upload("notes.png", b"not a picture", "image/png").run()
     assert not at.exception
     assert len(at.error) == 1 and "notes.png" in at.error[0].value
     assert any("Still showing your previous photo, **launch.jpg**" in i.value for i in at.info)
     assert "640 × 427 px" in _summary(at)
     assert _cards(at) == 5
     # A good upload after the error carries on as usual.
+    at.slider(key="k").set_value(4).run()  # the previous photo stays while the user works
+    assert not at.error and "640 × 427 px" in _summary(at) and _cards(at) == 4
     chelsea = kseg.sample_path("chelsea").read_bytes()
-    at.file_uploader(key="upload").upload("cat.jpg", chelsea, "image/jpeg").run()
+    at.file_uploader(key="upload_1").upload("cat.jpg", chelsea, "image/jpeg").run()
     assert not at.error and "451 × 300 px" in _summary(at)
 
 
@@ -181,7 +184,7 @@ def test_a_photo_too_large_for_the_memory_budget_gets_the_largest_size_that_fits
     monkeypatch.setattr(jobs, "ADMISSION", Admission(20 * MB, slots=1, resident=lambda: 0))
     at = _app()
     rocket = kseg.sample_path("rocket").read_bytes()
-    at.file_uploader(key="upload").upload("launch.jpg", rocket, "image/jpeg").run()
+    at.file_uploader(key="upload_0").upload("launch.jpg", rocket, "image/jpeg").run()
     assert not at.exception and not at.error
     assert "launch.jpg" in at.warning[0].value and "640 × 427 pixels" in at.warning[0].value
     assert "more than this server can give one photo" in at.warning[0].value
@@ -372,7 +375,7 @@ def test_transparent_pixels_are_left_out_with_a_notice():
     buf = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buf, "PNG")
     at = _app()
-    at.file_uploader(key="upload").upload("logo.png", buf.getvalue(), "image/png").run()
+    at.file_uploader(key="upload_0").upload("logo.png", buf.getvalue(), "image/png").run()
     assert not at.exception and not at.error
     assert any("Fully transparent pixels are left out" in i.value for i in at.info)
     assert "<b>2</b> clusters found" in _summary(at)
@@ -394,3 +397,24 @@ def test_a_pinned_colour_stays_exactly_in_the_palette_for_any_k_and_in_the_link(
     again = _app({"pin": "ff0000,00ff00"})
     palette = next(m.value for m in again.markdown if "kseg-palette" in m.value)
     assert palette.count("📌 pinned") == 2 and "#00ff00" in palette
+
+
+def test_a_bad_upload_leaves_the_servers_memory_at_once(monkeypatch):
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    dropped = []
+    remove_file = MemoryUploadedFileManager.remove_file
+
+    def recording(self, session_id, file_id):
+        dropped.append((file_id, len(self.file_storage.get(session_id, {}))))
+        remove_file(self, session_id, file_id)
+
+    monkeypatch.setattr(MemoryUploadedFileManager, "remove_file", recording)
+    at = _app()
+    at.file_uploader(key="upload_0").upload("notes.png", b"not a picture", "image/png").run()
+    assert len(dropped) == 1 and dropped[0][1] == 1  # the one file held, then removed
+    assert "notes.png" in at.error[0].value
+    rocket = kseg.sample_path("rocket").read_bytes()
+    at.file_uploader(key="upload_1").upload("launch.jpg", rocket, "image/jpeg").run()
+    assert len(dropped) == 1 and not at.error  # a good photo stays in its uploader
+    assert "640 × 427 px" in _summary(at)

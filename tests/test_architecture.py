@@ -44,7 +44,7 @@ def test_kseg_never_imports_streamlit_or_the_page():
             assert not module.startswith(("streamlit", "webapp")), (path.name, module)
 
 
-@pytest.mark.parametrize("name", ["budget", "links", "cache", "memory", "uploads"])
+@pytest.mark.parametrize("name", ["budget", "links", "cache", "memory", "uploads", "spool"])
 def test_the_pages_plain_python_rooms_never_import_streamlit(name):
     """The budget, the link rules, the caches and the allocator work (and are
     tested) without a Streamlit runtime."""

@@ -8,6 +8,7 @@ import json
 import zipfile
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import kseg
@@ -15,6 +16,17 @@ from tests.conftest import BADIMAGES
 from tests.test_app import APP, downloads  # noqa: F401  (fixture)
 
 PAGE = "app_pages/many_photos.py"
+
+
+@pytest.fixture(autouse=True)
+def no_photos_held():
+    """AppTest gives every test the same session id: each starts with no
+    photos on the spool."""
+    from webapp.widgets import SPOOL
+
+    SPOOL.remove("test session id")
+    yield
+    SPOOL.remove("test session id")
 
 
 def _many(k: int = 4) -> AppTest:
@@ -25,7 +37,7 @@ def _many(k: int = 4) -> AppTest:
 
 
 def _upload(at: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
-    up = at.file_uploader(key="series_upload")
+    up = at.file_uploader(key="series_upload_0")
     for name, data in files:
         up.upload(name, data, "image/jpeg" if name.endswith(".jpg") else "image/png")
     return at.run()
@@ -128,3 +140,39 @@ def test_the_link_carries_the_series_settings_but_never_the_photos():
     again.query_params["k"] = "7"
     again.run().switch_page(PAGE).run()
     assert again.slider(key="k").value == 7
+
+
+def test_uploaded_photos_leave_the_uploader_and_memory_for_the_disk_until_removed(monkeypatch):
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+
+    from webapp.widgets import SPOOL
+
+    dropped = []
+    remove_file = MemoryUploadedFileManager.remove_file
+
+    def recording(self, session_id, file_id):
+        dropped.append(file_id)
+        remove_file(self, session_id, file_id)
+
+    monkeypatch.setattr(MemoryUploadedFileManager, "remove_file", recording)
+    at = _upload(_many(3), [*_photos()[:2], ("notes.png", b"not an image at all")])
+    assert not at.exception
+    assert len(dropped) == 3  # every file's bytes left the upload store, the refused one too
+    assert not at.file_uploader(key="series_upload_1").value  # a fresh, empty uploader
+    assert len(at.error) == 1 and "notes.png" in at.error[0].value
+    held = SPOOL.photos("test session id")
+    assert [u.name for u in held] == ["coffee.png", "chelsea.png"]
+    assert all(
+        u.path.read_bytes() == kseg.sample_path(s).read_bytes()
+        for u, s in zip(held, ("coffee", "chelsea"), strict=True)
+    )
+    assert "Your photos: 2" in at.expander[0].label
+    assert list(at.dataframe[0].value["photo"]) == ["coffee.png", "chelsea.png"]
+    at.multiselect(key="series_remove_choice").select(held[0].digest).run()
+    at.button(key="series_remove").click().run()
+    assert [u.name for u in SPOOL.photos("test session id")] == ["chelsea.png"]
+    assert list(at.dataframe[0].value["photo"]) == ["chelsea.png"]
+    assert not held[0].path.exists()
+    at.button(key="series_remove_all").click().run()
+    assert SPOOL.photos("test session id") == [] and not held[1].path.exists()
+    assert any("Until you upload photos" in c.value for c in at.caption)

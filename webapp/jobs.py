@@ -108,13 +108,28 @@ def step(name: str, pixels: int) -> AbstractContextManager[None]:
     return job([name], pixels)
 
 
+#: More work for the janitor (what ended sessions left), added by the page.
+_SWEEPS: list[Callable[[], None]] = []
+
+
+def on_janitor(sweep: Callable[[], None]) -> None:
+    """Have the janitor call ``sweep()`` every few seconds."""
+    _SWEEPS.append(sweep)
+
+
 def _janitor() -> None:
     """Every 5 s: drop cache entries nobody used for IDLE_SECONDS (a closed
-    tab's photo) and, when no step is at work, hand freed memory back."""
+    tab's photo), run the sweeps and, when no step is at work, hand freed
+    memory back."""
     while True:
         time.sleep(5.0)
         for cache in (FULL_SIZE, PAGE, ZIPS):
             cache.drop_idle(IDLE_SECONDS)
+        for sweep in list(_SWEEPS):
+            try:
+                sweep()
+            except Exception:  # a sweep that fails must not stop the janitor
+                LOG.exception("janitor sweep failed")
         if not ADMISSION.busy:
             trim()
 

@@ -17,7 +17,6 @@ from webapp.compute import (
     PhotoRef,
     k_curve,
     photo_digest,
-    sample_bytes,
     segment_photo,
 )
 from webapp.downloads import cutout_file, mask_file, palette_file, segmented_file, zip_bytes
@@ -27,19 +26,18 @@ from webapp.state import (
     Settings,
     keep_merge_choices,
     kept_background,
-    previous_photo,
     remember_photo,
     settings_to_url,
 )
-from webapp.widgets import background_picker, download, merge_picker
+from webapp.widgets import background_picker, download, drop_failed_upload, merge_picker
 
 
 def photo_or_previous(
     name: str, data: bytes, sample: str | None, settings: Settings, clean: int
 ) -> Photo:
-    """The photo segmented; after a bad upload, a message and the session's
-    previous photo (or, with none, a hint and a stop); for a photo too large
-    for the server's memory, the largest size that fits, one click away."""
+    """The photo segmented; a bad upload is dropped (the next run says why
+    and shows the previous photo); for a photo too large for the server's
+    memory, the largest size that fits, one click away."""
     merge = st.session_state.merge
     fit = _chosen_fit(data)
     with queue_notice(), st.spinner("Finding the colours…"):
@@ -48,22 +46,19 @@ def photo_or_previous(
             remember_photo(name, data, sample)
             return photo
         except TooLarge as exc:
-            _too_large(name, data, exc)
+            if sample is None and (exc.fit is None or exc.fit_size is None):
+                drop_failed_upload(
+                    name,
+                    f"It is {exc.width:,} × {exc.height:,} pixels and needs about "
+                    f"{markup.size_text(exc.need)}, more than this server can give one photo. "
+                    "Please make it smaller before uploading it.",
+                )
+            _too_large(name, data, exc)  # the offer of a smaller size needs the bytes
             st.stop()
         except kseg.ImageError as exc:
-            st.error(f"**{html.escape(name)}** can't be used. {exc}", icon=":material/error:")
-            previous = previous_photo()
-            if previous is None or previous[1] == data:
-                st.info("Remove the upload (× next to its name) to go back to the sample photos.")
-                st.stop()
-            old_name, old_data, old_sample = previous
-            st.info(
-                f"Still showing your previous photo, **{html.escape(old_name)}**. Remove the "
-                "failed upload (× next to its name) to carry on with it.",
-                icon=":material/history:",
-            )
-            old_data = sample_bytes(old_sample) if old_sample else old_data
-            return segment_photo(old_name, old_data, old_sample, settings, merge, clean)
+            if sample is None:
+                drop_failed_upload(name, str(exc))
+            raise  # a bundled sample that can't be read is a fault of the install
 
 
 def _chosen_fit(data: bytes) -> int | None:

@@ -3,13 +3,13 @@ each photo labelled with it, what the page shows of each, and its downloads.
 
 Photos are decoded one at a time, each in its own job under the server's
 memory budget (so other sessions keep their turns between two photos); a
-series keeps only its uploads' compressed bytes, small previews and counts.
+series keeps only small previews and counts, and its uploads' compressed
+bytes stay on the server's disk (``webapp.spool``), read again for each step.
 Masks and the ZIP decode and label a photo again when asked for.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -21,6 +21,7 @@ from webapp.compute import photo_sizes
 from webapp.jobs import TooLarge, check_fits, job
 from webapp.markup import size_text
 from webapp.state import Settings
+from webapp.uploads import Upload
 
 #: Most photos in one series.
 MAX_PHOTOS = 50
@@ -33,19 +34,6 @@ FIT_BYTES_PER_COLOUR = 64
 #: A series ZIP carries cut-outs (full-colour PNGs) up to this many pixels
 #: in all; above, masks, segmented images and label maps only.
 ZIP_CUTOUT_PIXELS = 100_000_000
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One photo of the series: its name, compressed bytes and their hash."""
-
-    name: str
-    data: bytes
-    digest: str
-
-    @classmethod
-    def of(cls, name: str, data: bytes) -> Upload:
-        return cls(name, data, hashlib.sha256(data).hexdigest())
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,8 +86,9 @@ class Totals:
 def _pixels_or_fail(up: Upload, failed: list[tuple[str, str]]) -> tuple[int, int] | None:
     """The photo's pixels and decoder pixels, or None with its failure noted."""
     try:
-        check_fits(up.data, None, 0)
-        return photo_sizes(up.digest, up.data)
+        data = up.data
+        check_fits(data, None, 0)
+        return photo_sizes(up.digest, data)
     except kseg.ImageError as exc:
         failed.append((up.name, str(exc)))
     except TooLarge as exc:

@@ -14,7 +14,6 @@ from webapp.series import (
     MAX_PHOTOS,
     ZIP_CUTOUT_PIXELS,
     Series,
-    Upload,
     cached_series,
     mask_file,
     series_key,
@@ -22,6 +21,7 @@ from webapp.series import (
     zip_file,
 )
 from webapp.state import Edits, Settings, settings_to_url
+from webapp.uploads import Upload
 from webapp.widgets import download
 
 
@@ -41,33 +41,32 @@ def given_palette_or_stop(wanted: bool, data: bytes | None, name: str | None) ->
 
 
 def series_or_stop(
-    files: list[tuple[str, bytes]],
+    uploads: list[Upload],
     settings: Settings,
     given: np.ndarray | None,
     given_bytes: bytes | None,
 ) -> Series:
     """The series segmented, with a progress bar (photo i of n) while it runs."""
-    if len(files) > MAX_PHOTOS:
+    if len(uploads) > MAX_PHOTOS:
         st.warning(
-            f"{len(files)} photos were added; a series takes at most {MAX_PHOTOS}. "
+            f"{len(uploads)} photos were added; a series takes at most {MAX_PHOTOS}. "
             f"The first {MAX_PHOTOS} are used.",
             icon=":material/warning:",
         )
-        files = files[:MAX_PHOTOS]
-    uploads = tuple(Upload.of(name, data) for name, data in files)
+    photos = tuple(uploads[:MAX_PHOTOS])
     bar = st.empty()
 
     def progress(fraction: float, text: str) -> None:
         bar.progress(min(1.0, fraction), text=text)
 
-    key = series_key(uploads, settings, given_bytes)
+    key = series_key(photos, settings, given_bytes)
     kept = st.session_state.get("series")
     if kept is not None and kept[0] == key:
         series = kept[1]  # a long series is too large for the shared page cache
     else:
         with queue_notice(), st.spinner("Finding one palette for all the photos…"):
-            series = cached_series(uploads, settings, given, given_bytes, progress)
-        st.session_state["series"] = (key, series)  # previews and counts; the uploads' bytes
+            series = cached_series(photos, settings, given, given_bytes, progress)
+        st.session_state["series"] = (key, series)  # previews and counts; no photo's bytes
     bar.empty()
     for name, why in series.failed:
         st.error(f"**{html.escape(name)}** can't be used. {why}", icon=":material/error:")

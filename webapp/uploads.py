@@ -1,4 +1,5 @@
-"""Uploaded bytes under the memory budget, refused at the door.
+"""Uploaded photos: :class:`Upload` (what the page passes around), and the
+uploaded bytes under the memory budget, refused at the door.
 
 Streamlit keeps every uploaded file in the server's memory for as long as
 it stays in its uploader, before any script run sees it.  The guard wraps
@@ -11,19 +12,64 @@ No streamlit here: the page installs the guard on its runtime's store.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import HTTPException
 
+import kseg
 from webapp.budget import MB, budget_bytes
 
 #: What one session may hold in its uploaders at once, as a share of the
 #: memory budget, and what all sessions together may hold.
 SESSION_SHARE = 0.10
 TOTAL_SHARE = 0.40
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One photo the page works on: its name, the hash of its bytes, their
+    size, and the bytes themselves, in memory or in a file on the server's
+    disk (see ``webapp.spool``).  Two uploads are equal when their names and
+    bytes are."""
+
+    name: str
+    digest: str
+    nbytes: int
+    data_in_memory: bytes | None = field(default=None, repr=False, compare=False)
+    path: Path | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, name: str, data: bytes) -> Upload:
+        """An upload held in memory."""
+        return cls(name, hashlib.sha256(data).hexdigest(), len(data), data_in_memory=data)
+
+    @classmethod
+    def on_disk(cls, name: str, digest: str, nbytes: int, path: Path) -> Upload:
+        """An upload kept in the file ``path``."""
+        return cls(name, digest, nbytes, path=path)
+
+    @property
+    def data(self) -> bytes:
+        """The photo's bytes (read from disk when kept there)."""
+        if self.data_in_memory is not None:
+            return self.data_in_memory
+        try:
+            return self.path.read_bytes()  # type: ignore[union-attr]
+        except FileNotFoundError:
+            msg = "The photo is no longer on the server; please add it again."
+            raise kseg.ImageError(msg) from None
+
+    @functools.cached_property
+    def size(self) -> tuple[int, int]:
+        """(width, height) from the file's header, read once (raises
+        ``kseg.ImageError`` for a file that is not an image)."""
+        return kseg.image_size(self.data if self.path is None else self.path)
 
 
 @dataclass
@@ -98,6 +144,12 @@ class UploadGuard:
         """What was refused to ``session_id`` since its last accepted file."""
         with self._lock:
             return self._refused.get(session_id)
+
+    def sweep(self, alive: Callable[[str], bool]) -> None:
+        """Drop the notes of sessions that are not alive."""
+        with self._lock:
+            for session_id in [s for s in self._refused if not alive(s)]:
+                del self._refused[session_id]
 
     def forget(self, session_id: str) -> None:
         """Drop the notes of a session (it removed its files, or ended)."""

@@ -45,6 +45,9 @@ def test_three_photos_and_a_bad_file_give_one_palette_shares_and_a_zip(
     alert = page.get_by_test_id("stAlert").filter(has_text="can't be used")
     expect(alert).to_have_count(1)
     expect(alert).to_contain_text("broken.png")
+    # Read once, the photos left the uploader (and the server's memory) for its disk.
+    expect(page.get_by_test_id("stFileUploaderFile")).to_have_count(0)
+    expect(page.get_by_test_id("stExpander").filter(has_text="Your photos: 3")).to_have_count(1)
     expect(page.locator(".kseg-swatch")).to_have_count(4)
     page.screenshot(path=str(shots / "20-many-photos.png"), full_page=True)
     rows = list(csv.DictReader(io.StringIO(download(page, "Shares (CSV)").decode())))
