@@ -10,10 +10,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from webapp import state
+from webapp import markup, state
 
-st.set_page_config(page_title="kseg · colour segmentation", page_icon="🎨", layout="wide")
+st.set_page_config(
+    page_title="kseg · colour segmentation",
+    page_icon="🎨",
+    layout="wide",
+    menu_items={"About": markup.about_text(), "Get help": None, "Report a bug": None},
+)
 state.start_session()
+st.sidebar.caption(f"kseg {markup.kseg_version()} · MIT licence · photos stay on this server")
 st.navigation(
     [
         st.Page("app_pages/one_photo.py", title="One photo", icon=":material/image:", default=True),

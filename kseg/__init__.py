@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from kseg._version import __version__
 from kseg.applying import apply_palette
 from kseg.choosing import KCurve, objective_curve
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
@@ -67,8 +68,6 @@ from kseg.views import (
     split_view,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "COLOR_SPACES",
     "DEFAULT_MAX_BYTES",
@@ -87,6 +86,7 @@ __all__ = [
     "Previews",
     "Segmentation",
     "SharedPalette",
+    "__version__",
     "apply_palette",
     "basic_name",
     "boundary_overlay",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kseg._version import __version__
 from kseg.applying import apply_palette
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, segment
 from kseg.export import (
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
             "transparent cut-out per cluster, and a manifest of the settings."
         ),
     )
+    p.add_argument("--version", action="version", version=f"kseg {__version__}")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="photos to segment")
     _add_clustering_options(p)
     p.add_argument(

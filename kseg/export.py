@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from kseg._cv import cv2
+from kseg._version import __version__
 from kseg.masks import cluster_mask, cutout, label_map, segmented_image
 from kseg.naming import color_name, color_names
 from kseg.parallel import THREADS
@@ -277,6 +278,7 @@ def _manifest(
     """What the ZIP's ``manifest.json`` says: the source, settings, result and files."""
     return {
         "tool": "kseg",
+        "version": __version__,
         "source": {
             "name": safe_stem(source_name),
             "width": int(rgb.shape[1]),

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from kseg._version import __version__
 from kseg.export import (
     PaletteLike,
     export_entries,
@@ -137,6 +138,7 @@ def _manifest(
     error = sum(float(p["mse"]) * int(p["pixels"]) for p in listed)  # type: ignore[arg-type, call-overload]
     return {
         "tool": "kseg",
+        "version": __version__,
         "settings": dict(getattr(palette, "settings", {}) if settings is None else settings),
         "clusters_found": len(palette.centers),
         "cutouts": cutouts,

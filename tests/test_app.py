@@ -418,3 +418,8 @@ def test_a_bad_upload_leaves_the_servers_memory_at_once(monkeypatch):
     at.file_uploader(key="upload_1").upload("launch.jpg", rocket, "image/jpeg").run()
     assert len(dropped) == 1 and not at.error  # a good photo stays in its uploader
     assert "640 × 427 px" in _summary(at)
+
+
+def test_the_page_names_kseg_s_version_and_licence():
+    at = _app()
+    assert any(f"kseg {kseg.__version__} · MIT licence" in c.value for c in at.sidebar.caption)

@@ -33,6 +33,12 @@ def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_pa
     assert "kseg/samples/LICENSES.md" in names
     assert "kseg/xkcd_colors.tsv" in names  # colour names, read at run time
     assert not [n for n in names if n.split("/")[0] in ("webapp", "tests", "bench", "app.py")]
+    # The licence travels with the wheel, and the version is kseg's own.
+    assert wheel.name.startswith(f"kseg-{kseg.__version__}-")
+    info = f"kseg-{kseg.__version__}.dist-info"
+    assert f"{info}/licenses/LICENSE" in names and f"{info}/licenses/NOTICE" in names
+    metadata = zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode()
+    assert "License-Expression: MIT" in metadata
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kseg = kseg.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
@@ -44,6 +50,10 @@ def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_pa
         [venv / "bin" / "kseg", "--help"], capture_output=True, text=True, cwd=tmp_path
     )
     assert shown.returncode == 0 and "usage:" in shown.stdout and "--quiet" in shown.stdout
+    version = subprocess.run(
+        [venv / "bin" / "kseg", "--version"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert version.returncode == 0 and version.stdout.strip() == f"kseg {kseg.__version__}"
     sample = subprocess.run(
         [venv / "bin" / "python", "-c", "import kseg; print(kseg.sample_path('coffee'))"],
         capture_output=True,
@@ -66,6 +76,7 @@ def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_pa
     assert list(venv.glob("lib/python*/site-packages/kseg/__pycache__/kernels.*.nbc"))
     # The same result as this process gives.
     manifest = json.loads((tmp_path / "first" / "coffee" / "manifest.json").read_text())
+    assert manifest["version"] == kseg.__version__
     rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
     seed = manifest["settings"]["seed"]
     assert manifest["mse"] == round(kseg.segment(rgb, 12, seed=seed).mse, 4)

@@ -1,9 +1,12 @@
-"""The page's own HTML: palette swatches, the share bar, chips and the summary line."""
+"""The page's own HTML and text: palette swatches, the share bar, chips, the
+summary line, the "About"."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+
+import kseg
 
 
 def palette_html(
@@ -73,3 +76,17 @@ def size_text(nbytes: int) -> str:
     """Bytes for people: "736 MB" under a gigabyte, "1.3 GB" from there."""
     mb = nbytes / 2**20
     return f"{mb:,.0f} MB" if mb < 1000 else f"{nbytes / 2**30:.1f} GB"
+
+
+def about_text() -> str:
+    """The page's "About": what it is, its version and licence."""
+    return (
+        f"**kseg {kseg.__version__}**: K-means colour segmentation of photos, in the "
+        "browser. MIT licence; the sample photos and the colour names keep theirs "
+        "(see NOTICE). Photos stay on this server while you use them and are never "
+        "sent anywhere else."
+    )
+
+
+def kseg_version() -> str:
+    return kseg.__version__
