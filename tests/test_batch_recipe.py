@@ -1,6 +1,7 @@
-"""The batch recipe of the README: fit one palette with --shared-palette on a
-sample of the photos, then --palette per photo under an existing job runner
-(GNU parallel here); each photo's outputs equal those of one --palette run."""
+"""The batch recipes of docs/deploy.md: fit one palette with --shared-palette
+on a sample of the photos, then --palette per photo under an existing job
+runner (GNU parallel) or a real cluster scheduler (dask.distributed, two
+worker processes); each photo's outputs equal those of one --palette run."""
 
 from __future__ import annotations
 
@@ -28,22 +29,7 @@ def _kseg(*args: str, cwd: Path) -> None:
 )
 def test_parallel_per_photo_runs_equal_one_palette_run(tmp_path):
     assert PARALLEL is not None, "CI: make test installs Debian's parallel"
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    for name in kseg.SAMPLES:
-        shutil.copy(kseg.sample_path(name), photos)
-    names = sorted(p.name for p in photos.iterdir())
-    # Step 1: one palette fitted on a sample of the photos (two of the four).
-    _kseg(
-        *(f"photos/{n}" for n in names[:2]),
-        "-k",
-        "5",
-        "--shared-palette",
-        "-q",
-        "--out",
-        "fit",
-        cwd=tmp_path,
-    )
+    names = _fitted_series(tmp_path)  # step 1: one palette fitted on two of the four
     assert (tmp_path / "fit" / "palette.json").exists()
     # Step 2: every photo on its own, two at a time, by GNU parallel.
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -70,7 +56,11 @@ def test_parallel_per_photo_runs_equal_one_palette_run(tmp_path):
         env=env,
         check=True,
     )
-    # The same palette in one run over all the photos.
+    _assert_parts_equal_one_run(tmp_path, names)
+
+
+def _assert_parts_equal_one_run(tmp_path: Path, names: list[str]) -> None:
+    """Each photo's folder under parts/ is byte for byte one --palette run's."""
     _kseg(
         *(f"photos/{n}" for n in names),
         "--palette",
@@ -96,3 +86,36 @@ def test_parallel_per_photo_runs_equal_one_palette_run(tmp_path):
     ]
     assert all(rows[0] == single_rows[0] for rows in part_rows)  # the same colour columns
     assert sorted(rows[1] for rows in part_rows) == sorted(single_rows[1:])
+
+
+def _fitted_series(tmp_path: Path) -> list[str]:
+    """The four samples in photos/, a palette fitted on two of them in fit/."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in kseg.SAMPLES:
+        shutil.copy(kseg.sample_path(name), photos)
+    names = sorted(p.name for p in photos.iterdir())
+    _kseg(*(f"photos/{n}" for n in names[:2]), "-k", "5", "--shared-palette", "-q",
+          "--out", "fit", cwd=tmp_path)  # fmt: skip
+    return names
+
+
+def test_a_dask_cluster_labels_each_photo_as_one_palette_run_does(tmp_path, monkeypatch):
+    from dask.distributed import Client, LocalCluster  # requirements-dev.txt, kseg[dask]
+
+    from kseg.batch import label_on
+
+    names = _fitted_series(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    # A real scheduler and two worker processes (not threads of this one).
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        pids = set(client.run(os.getpid).values())
+        status = label_on(client, [f"photos/{n}" for n in names], "fit/palette.json", "parts")
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert status == {f"photos/{n}": 0 for n in names}
+    _assert_parts_equal_one_run(tmp_path, names)
