@@ -59,6 +59,7 @@ from kseg.previews import Previews, make_previews, on_checkerboard, photo_previe
 from kseg.samples import SAMPLES, sample_path
 from kseg.series import ColorTotals, SharedPalette, fit_shared_palette, segment_many
 from kseg.series_export import series_zip, shares_csv, shares_rows
+from kseg.vector import layers_svg, mask_svg
 from kseg.views import (
     ColorSample,
     boundary_overlay,
@@ -111,10 +112,12 @@ __all__ = [
     "highlight",
     "image_size",
     "label_map",
+    "layers_svg",
     "load_image",
     "make_previews",
     "mask_image",
     "mask_png",
+    "mask_svg",
     "merge_clusters",
     "objective_curve",
     "on_checkerboard",

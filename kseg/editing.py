@@ -14,9 +14,10 @@ import numpy as np
 
 from kseg._cv import cv2
 from kseg.result import Segmentation, numbered_by_share, renumbered, with_clusters
+from kseg.tracing import small_regions
 from kseg.validation import check_int, check_same_size
 
-__all__ = ["clean_segmentation", "merge_clusters"]
+__all__ = ["clean_segmentation", "cleaned_labels", "merge_clusters"]
 
 
 def merge_clusters(result: Segmentation, groups: Iterable[Iterable[int]]) -> Segmentation:
@@ -107,7 +108,7 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     min_size = check_int("min_size", min_size, 1, 1_000_000)
     check_same_size(rgb, result.labels)
     labels = result.labels
-    speck = _specks(labels, result.k, min_size)
+    speck = small_regions(labels, min_size)
     settings = {**result.settings, "clean_min_size": int(min_size)}
     if not speck.any() or speck[labels >= 0].all():
         return dataclasses.replace(result, settings=settings)
@@ -127,21 +128,14 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     return dataclasses.replace(result, **fields, settings=settings)  # type: ignore[arg-type]
 
 
-def _specks(labels: np.ndarray, k: int, min_size: int) -> np.ndarray:
-    """Pixels in a connected patch (8-connected) of one cluster smaller than
-    ``min_size`` pixels."""
-    speck = np.zeros(labels.shape, dtype=bool)
-    for i in range(k):
-        n, comp, stats, _ = cv2.connectedComponentsWithStats(
-            (labels == i).view(np.uint8), connectivity=8
-        )
-        small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < min_size)
-        small = small[small > 0]  # component 0 is the background
-        if small.size:
-            table = np.zeros(n, dtype=bool)
-            table[small] = True
-            speck |= table[comp]
-    return speck
+def cleaned_labels(labels: np.ndarray, min_size: int) -> np.ndarray:
+    """``labels`` with every 8-connected patch of one label smaller than
+    ``min_size`` pixels given the label of the nearest pixel outside the
+    patches (labels < 0 stay; if every pixel is in a patch, unchanged)."""
+    speck = small_regions(labels, min_size)
+    if not speck.any() or speck[labels >= 0].all():
+        return labels
+    return _filled(labels, speck)
 
 
 def _filled(labels: np.ndarray, speck: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ import numpy as np
 
 from kseg import parallel
 from kseg.kernels import warm_up_lloyd
+from kseg.tracing import exact_path, small_regions, smooth_path, trace_loops
 
 __all__ = ["count_colours", "label_through", "warm_up"]
 
@@ -165,4 +166,8 @@ def warm_up() -> float:
     lut = np.zeros(1 << 24, dtype=np.int16)
     label_through(rgb, mask, lut)
     label_through(rgb, None, lut)
+    corners, starts = trace_loops(mask)
+    exact_path(corners, starts)
+    smooth_path(corners, starts, 1.0)
+    small_regions(np.zeros((2, 2), dtype=np.int16), 2)
     return time.perf_counter() - t

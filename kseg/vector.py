@@ -1,0 +1,166 @@
+"""Masks as shapes: SVG paths of each colour's regions, for cutters,
+printers and drawing programs.
+
+Two forms of a region's outline: *exact*, the pixel boundaries merged into
+straight runs (rasterised back at the photo's size it is the mask, pixel
+for pixel), and *smooth*, the same outline with its staircases cut to
+diagonals, simplified, and drawn as quadratic curves through the middles of
+its segments.  Patches of one colour smaller than ``min_area`` pixels are
+given to the colour around them first (a cutter cannot cut them): a speck
+is left out of its colour's shape and fills the hole it made in its
+neighbour's.  Paths use
+``fill-rule="evenodd"`` in the photo's pixel coordinates.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import numpy as np
+
+from kseg.editing import cleaned_labels
+from kseg.export import palette_rows
+from kseg.parallel import on_threads
+from kseg.result import Segmentation
+from kseg.tracing import exact_path, smooth_path, trace_loops
+from kseg.validation import check_int
+
+__all__ = ["layers_svg", "mask_path", "mask_svg"]
+
+#: Largest deviation (pixels) of the smooth outline's polygon from the
+#: staircase it replaces, before the curves.
+SMOOTH_TOLERANCE = 1.0
+
+
+def mask_path(mask: np.ndarray, *, smooth: bool = False) -> str:
+    """The SVG path data (``d``) of the bool ``mask``'s regions and holes,
+    in pixel coordinates; fill it with ``fill-rule="evenodd"``."""
+    corners, starts = trace_loops(np.ascontiguousarray(mask, dtype=bool))
+    if smooth:
+        return smooth_path(corners, starts, SMOOTH_TOLERANCE).tobytes().decode("ascii")
+    return exact_path(corners, starts).tobytes().decode("ascii")
+
+
+def _check(result: Segmentation, min_area: object) -> int:
+    if not isinstance(result, Segmentation):
+        msg = f"result must be a kseg.Segmentation, got {type(result).__name__}"
+        raise TypeError(msg)
+    return check_int("min_area", min_area, 0, 10**9)
+
+
+def _cluster(result: Segmentation, cluster: object) -> int:
+    return check_int("cluster", cluster, 0, result.k - 1)
+
+
+def _labels(result: Segmentation, min_area: int) -> np.ndarray:
+    """The result's labels with patches under ``min_area`` pixels given to
+    the colour around them (a speck left out of its colour's shape is a
+    hole filled in its neighbour's)."""
+    return result.labels if min_area <= 1 else cleaned_labels(result.labels, min_area)
+
+
+def _svg(width: int, height: int, body: str, title: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">\n'
+        f"<title>{html.escape(title)}</title>\n{body}</svg>\n"
+    )
+
+
+def _path_element(row: dict, d: str, smooth: bool) -> str:
+    label = f"#{row['index']} {row['name']} {row['hex']}"
+    rendering = "" if smooth else ' shape-rendering="crispEdges"'
+    return (
+        f'<path id="colour-{row["index"]}" fill="{row["hex"]}" fill-rule="evenodd"'
+        f'{rendering} d="{d}"><title>{html.escape(label)}</title></path>\n'
+    )
+
+
+def mask_svg(result: Segmentation, cluster: int, *, smooth: bool = False, min_area: int = 0) -> str:
+    """One colour's regions as an SVG file, filled with the colour.
+
+    Parameters
+    ----------
+    result : Segmentation
+        A result of :func:`kseg.segment` (or merged, cleaned).
+    cluster : int
+        The colour's index (0-based, as in ``result.centers``).
+    smooth : bool, optional
+        Curves fitted to the outline (for cutting and printing) instead of
+        the exact pixel boundaries (the default: rasterised back at the
+        photo's size it gives the mask exactly).
+    min_area : int, optional
+        Patches of any colour under this many pixels join the colour
+        around them first (specks left out, small holes filled); 0 keeps
+        everything.
+
+    Returns
+    -------
+    str
+        The SVG document; its ``viewBox`` is the photo's size in pixels.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``result`` that is not a Segmentation, or a ``cluster`` or
+        ``min_area`` out of range.
+    """
+    min_area = _check(result, min_area)
+    i = _cluster(result, cluster)
+    row = palette_rows(result)[i]
+    h, w = result.labels.shape
+    d = mask_path(_labels(result, min_area) == i, smooth=smooth)
+    body = _path_element(row, d, smooth)
+    return _svg(w, h, body, f"Colour #{row['index']} {row['name']} {row['hex']}")
+
+
+def layers_svg(
+    result: Segmentation,
+    *,
+    smooth: bool = True,
+    min_area: int = 64,
+    hidden: Iterable[int] = (),
+) -> str:
+    """Every colour as a named layer of one SVG (Inkscape and Illustrator
+    open them as layers: ``#2 copper``), the largest area underneath.
+
+    Parameters
+    ----------
+    result : Segmentation
+        A result of :func:`kseg.segment` (or merged, cleaned).
+    smooth : bool, optional
+        Curves (the default) or the exact pixel boundaries.
+    min_area : int, optional
+        Patches under this many pixels join the colour around them first.
+    hidden : iterable of int, optional
+        Colours left out (the background), 0-based.
+
+    Returns
+    -------
+    str
+        The SVG document, one ``<g inkscape:groupmode="layer">`` per colour.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`mask_svg`, or for a ``hidden`` index out of range.
+    """
+    min_area = _check(result, min_area)
+    skip = {_cluster(result, i) for i in hidden}
+    rows = palette_rows(result)
+    h, w = result.labels.shape
+    order = [i for i in np.argsort(-result.counts, kind="stable").tolist() if i not in skip]
+    labels = _labels(result, min_area)
+    paths = on_threads(lambda i: mask_path(labels == i, smooth=smooth), order)
+    body = []
+    for i, d in zip(order, paths, strict=True):
+        row = rows[i]
+        label = f"#{row['index']} {row['name']}"
+        body.append(
+            f'<g id="layer-{row["index"]}" inkscape:groupmode="layer" '
+            f'inkscape:label="{html.escape(label)}">\n' + _path_element(row, d, smooth) + "</g>\n"
+        )
+    return _svg(w, h, "".join(body), f"{result.k} colours as layers")
