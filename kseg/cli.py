@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         "writes shares.csv beside the photo folders",
     )
     p.add_argument(
+        "--svg",
+        action="store_true",
+        help="also write each colour's shapes as SVG (svg/, exact pixel outlines) and "
+        "layers.svg (every colour a smooth, named layer for Inkscape or a cutter)",
+    )
+    p.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -261,7 +267,10 @@ class Run:
             image = load_image(name, max_pixels=self.args.max_pixels)
             result = label(image.rgb, opaque_mask(image))
             out_dir = self.args.out / self.folders[i]
-            for rel, data in export_files(image.rgb, result, alpha=image.alpha, source_name=name):
+            files = export_files(
+                image.rgb, result, alpha=image.alpha, source_name=name, svg=self.args.svg
+            )
+            for rel, data in files:
                 path = out_dir / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)

@@ -22,6 +22,7 @@ from kseg.naming import color_name, color_names
 from kseg.parallel import THREADS
 from kseg.result import Segmentation
 from kseg.validation import check_int
+from kseg.vector import layers_svg, mask_svg
 
 __all__ = [
     "cluster_file_stem",
@@ -223,6 +224,7 @@ def export_entries(
     source_name: str = "image",
     hidden: Iterable[int] = (),
     cutouts: bool = True,
+    svg: bool = False,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -231,8 +233,12 @@ def export_entries(
     ``palette.gpl``, ``masks/cluster_NN_rrggbb.png`` (1-bit) and
     ``cutouts/cluster_NN_rrggbb.png`` for each cluster not in ``hidden``
     (clusters marked as background), then, when some are hidden,
-    ``cutouts/foreground.png`` (everything but the background), and
-    ``manifest.json`` last; with ``cutouts=False`` no cut-outs.  Nothing is
+    ``cutouts/foreground.png`` (everything but the background); with
+    ``svg=True``, ``svg/cluster_NN_rrggbb.svg`` (each colour's exact
+    shapes, :func:`kseg.mask_svg`) and ``layers.svg`` (every shown colour a
+    smooth layer, specks under 64 pixels given to their surroundings,
+    :func:`kseg.layers_svg`); and ``manifest.json`` last; with
+    ``cutouts=False`` no cut-outs.  Nothing is
     encoded until a function is called, so the files can be made one at a
     time or on several threads.
 
@@ -267,7 +273,12 @@ def export_entries(
         entries.append(
             ("cutouts/foreground.png", functools.partial(cutout_png, rgb, result, shown, alpha))
         )
+    if svg:
+        for i, stem in zip(shown, stems, strict=True):
+            entries.append((f"svg/{stem}.svg", functools.partial(_svg_file, result, i)))
+        entries.append(("layers.svg", lambda: layers_svg(result, hidden=hidden_set).encode()))
     manifest = _manifest(rgb, result, source_name, stems, hidden_set)
+    manifest["svg"] = svg
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
     return entries
 
@@ -295,6 +306,10 @@ def _manifest(
     }
 
 
+def _svg_file(result: Segmentation, index: int) -> bytes:
+    return mask_svg(result, index).encode()
+
+
 def _segmented_png(result: Segmentation) -> bytes:
     seg = segmented_image(result)
     if (result.labels < 0).any():
@@ -309,6 +324,7 @@ def export_files(
     alpha: np.ndarray | None = None,
     source_name: str = "image",
     hidden: Iterable[int] = (),
+    svg: bool = False,
 ) -> Iterator[tuple[str, bytes]]:
     """Every download, as (relative path, bytes) pairs, produced one by one
     (the files of :func:`export_entries`, in its order).
@@ -318,7 +334,9 @@ def export_files(
     ValueError
         If a hidden index is out of range, or every cluster is hidden.
     """
-    entries = export_entries(rgb, result, alpha=alpha, source_name=source_name, hidden=hidden)
+    entries = export_entries(
+        rgb, result, alpha=alpha, source_name=source_name, hidden=hidden, svg=svg
+    )
     for path, make in entries:
         yield path, make()
 
@@ -332,6 +350,7 @@ def export_zip(
     hidden: Iterable[int] = (),
     progress: Callable[[int, int, str], None] | None = None,
     threads: int = THREADS,
+    svg: bool = False,
 ) -> bytes:
     """All of :func:`export_entries` in one ZIP, under a folder named for the image.
 
@@ -343,7 +362,9 @@ def export_zip(
     ValueError
         If a hidden index is out of range, or every cluster is hidden.
     """
-    entries = export_entries(rgb, result, alpha=alpha, source_name=source_name, hidden=hidden)
+    entries = export_entries(
+        rgb, result, alpha=alpha, source_name=source_name, hidden=hidden, svg=svg
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         write_entries(zf, safe_stem(source_name), entries, threads=threads, progress=progress)

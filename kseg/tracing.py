@@ -19,6 +19,11 @@ __all__ = ["exact_path", "small_regions", "smooth_path", "trace_loops"]
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 # Directions: right, down, left, up (clockwise on screen), as bits.
+
+#: How far (pixels) the smooth outline cuts each corner of the staircase:
+#: a quarter pixel straightens diagonal staircases and keeps a thin region's
+#: area (half a pixel lost 3-5 % of the thin colours of the samples).
+CUT = 0.25
 _DX = np.array([1, 0, -1, 0], dtype=np.int64)
 _DY = np.array([0, 1, 0, -1], dtype=np.int64)
 
@@ -188,8 +193,8 @@ def _simplify(p: np.ndarray, lo: int, hi: int, tol: float, keep: np.ndarray) -> 
 
 @_jit
 def smooth_path(corners: np.ndarray, starts: np.ndarray, tol: float) -> np.ndarray:
-    """SVG path data of the loops, smoothed: each loop's corners cut by half
-    a pixel (staircases become diagonals), simplified within ``tol``
+    """SVG path data of the loops, smoothed: each loop's corners cut by
+    ``CUT`` (staircases become diagonals), simplified within ``tol``
     pixels (Douglas-Peucker), and drawn as quadratic curves through the
     middles of the sides (``M`` then relative ``q``, in tenths of a
     pixel); ASCII bytes."""
@@ -203,10 +208,10 @@ def smooth_path(corners: np.ndarray, starts: np.ndarray, tol: float) -> np.ndarr
             x, y = np.float64(corners[a + j, 0]), np.float64(corners[a + j, 1])
             px, py = corners[a + (j - 1) % m, 0], corners[a + (j - 1) % m, 1]
             nx, ny = corners[a + (j + 1) % m, 0], corners[a + (j + 1) % m, 1]
-            cut[2 * j, 0] = x + 0.5 * np.sign(px - x)
-            cut[2 * j, 1] = y + 0.5 * np.sign(py - y)
-            cut[2 * j + 1, 0] = x + 0.5 * np.sign(nx - x)
-            cut[2 * j + 1, 1] = y + 0.5 * np.sign(ny - y)
+            cut[2 * j, 0] = x + CUT * np.sign(px - x)
+            cut[2 * j, 1] = y + CUT * np.sign(py - y)
+            cut[2 * j + 1, 0] = x + CUT * np.sign(nx - x)
+            cut[2 * j + 1, 1] = y + CUT * np.sign(ny - y)
         cut[2 * m] = cut[0]
         keep = np.zeros(2 * m + 1, dtype=np.bool_)
         keep[0] = True

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from kseg.editing import cleaned_labels
-from kseg.export import palette_rows
+from kseg.naming import color_names
 from kseg.parallel import on_threads
 from kseg.result import Segmentation
 from kseg.tracing import exact_path, smooth_path, trace_loops
@@ -30,7 +30,7 @@ __all__ = ["layers_svg", "mask_path", "mask_svg"]
 
 #: Largest deviation (pixels) of the smooth outline's polygon from the
 #: staircase it replaces, before the curves.
-SMOOTH_TOLERANCE = 1.0
+SMOOTH_TOLERANCE = 0.5
 
 
 def mask_path(mask: np.ndarray, *, smooth: bool = False) -> str:
@@ -68,6 +68,17 @@ def _svg(width: int, height: int, body: str, title: str) -> str:
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">\n'
         f"<title>{html.escape(title)}</title>\n{body}</svg>\n"
     )
+
+
+def _rows(result: Segmentation) -> list[dict[str, object]]:
+    """Each colour's number (from 1), name and hex, as the palette files
+    name them."""
+    return [
+        {"index": i + 1, "name": name, "hex": "#{:02x}{:02x}{:02x}".format(*c)}
+        for i, (c, name) in enumerate(
+            zip(result.centers.tolist(), color_names(result.centers), strict=True)
+        )
+    ]
 
 
 def _path_element(row: dict, d: str, smooth: bool) -> str:
@@ -110,7 +121,7 @@ def mask_svg(result: Segmentation, cluster: int, *, smooth: bool = False, min_ar
     """
     min_area = _check(result, min_area)
     i = _cluster(result, cluster)
-    row = palette_rows(result)[i]
+    row = _rows(result)[i]
     h, w = result.labels.shape
     d = mask_path(_labels(result, min_area) == i, smooth=smooth)
     body = _path_element(row, d, smooth)
@@ -150,7 +161,7 @@ def layers_svg(
     """
     min_area = _check(result, min_area)
     skip = {_cluster(result, i) for i in hidden}
-    rows = palette_rows(result)
+    rows = _rows(result)
     h, w = result.labels.shape
     order = [i for i in np.argsort(-result.counts, kind="stable").tolist() if i not in skip]
     labels = _labels(result, min_area)

@@ -219,7 +219,8 @@ def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads):
     at = _app({"k": "4"})
     assert not at.exception
     made_on_click = sorted(n for n, v in downloads.files.items() if n and callable(v))
-    assert len(made_on_click) == 4 + 4 + 3  # masks, cut-outs, segmented image, .gpl, ZIP
+    # masks, cut-outs and shapes; segmented image, layers, .gpl and ZIP
+    assert len(made_on_click) == 4 + 4 + 4 + 4
     before = {name: downloads(name) for name in made_on_click}
     # Other photos pushed everything out of the caches.
     for store in (cache.FULL_SIZE, cache.ZIPS):

@@ -244,3 +244,20 @@ def test_fast_png_decodes_to_the_same_pixels(coffee_rgb):
     r = kseg.segment(coffee_rgb, 5, seed=0)
     for picture in (kseg.cutout(coffee_rgb, r, 1), kseg.segmented_image(r), kseg.label_map(r)):
         assert np.array_equal(_decode(kseg.encode_png(picture, fast=True)), picture)
+
+
+def test_svg_files_join_the_zip_and_the_command_only_when_asked(coffee_rgb, tmp_path):
+    result = kseg.segment(coffee_rgb, 4, seed=0)
+    plain = dict(kseg.export_files(coffee_rgb, result))
+    assert not [p for p in plain if p.endswith(".svg")]
+    with_svg = dict(kseg.export_files(coffee_rgb, result, hidden=[3], svg=True))
+    shapes = sorted(p for p in with_svg if p.startswith("svg/"))
+    assert shapes == sorted(f"svg/{kseg.cluster_file_stem(result, i)}.svg" for i in range(3))
+    assert with_svg[shapes[0]].decode() == kseg.mask_svg(result, 0)
+    assert with_svg["layers.svg"].decode() == kseg.layers_svg(result, hidden=[3])
+    assert json.loads(with_svg["manifest.json"])["svg"] is True
+    photo = tmp_path / "coffee.png"
+    Image.fromarray(coffee_rgb).save(photo)
+    assert main([str(photo), "-k", "4", "--svg", "-q", "--out", str(tmp_path / "out")]) == 0
+    written = sorted(p.name for p in (tmp_path / "out" / "coffee" / "svg").iterdir())
+    assert len(written) == 4 and (tmp_path / "out" / "coffee" / "layers.svg").exists()

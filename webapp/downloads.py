@@ -27,7 +27,7 @@ def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
     with _download_job(ref, "zip"):
         image, result = ref.image(), ref.result()
         return kseg.export_zip(
-            image.rgb, result, alpha=image.alpha, source_name=ref.name, hidden=hidden
+            image.rgb, result, alpha=image.alpha, source_name=ref.name, hidden=hidden, svg=True
         )
 
 
@@ -40,6 +40,18 @@ def zip_bytes(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
 def mask_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
     with _download_job(ref, "mask"):
         return kseg.mask_png(ref.result(), clusters)
+
+
+def svg_file(ref: PhotoRef, cluster: int) -> bytes:
+    """One colour's exact shapes (SVG)."""
+    with _download_job(ref, "svg"):
+        return kseg.mask_svg(ref.result(), cluster).encode()
+
+
+def layers_file(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
+    """Every colour but the background as a smooth, named layer (SVG)."""
+    with _download_job(ref, "svg"):
+        return kseg.layers_svg(ref.result(), hidden=sorted(hidden)).encode()
 
 
 def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:

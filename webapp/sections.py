@@ -19,7 +19,15 @@ from webapp.compute import (
     photo_digest,
     segment_photo,
 )
-from webapp.downloads import cutout_file, mask_file, palette_file, segmented_file, zip_bytes
+from webapp.downloads import (
+    cutout_file,
+    layers_file,
+    mask_file,
+    palette_file,
+    segmented_file,
+    svg_file,
+    zip_bytes,
+)
 from webapp.jobs import TooLarge, queue_notice
 from webapp.state import (
     VIEWS,
@@ -257,7 +265,11 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
     ref, views = photo.ref, photo.views
     stem = kseg.safe_stem(photo.name)
     st.subheader("Masks")
-    st.caption("White = in the cluster. Cut-outs keep the photo's pixels, transparent elsewhere.")
+    st.caption(
+        "White = in the cluster. Cut-outs keep the photo's pixels, transparent elsewhere. "
+        "Shapes are the colour's regions as SVG paths, exact to the pixel, for cutters "
+        "and drawing programs."
+    )
     for i, row in enumerate(views.palette):
         if i % 4 == 0:  # a row of four cards at a time: Tab reaches them in number order
             cols = st.columns(4)
@@ -277,6 +289,13 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
                 f"{file_stem}_mask.png",
                 "image/png",
                 f"mask-{i}",
+            )
+            download(
+                f"Shapes SVG · {colour}",
+                lambda i=i: svg_file(ref, i),
+                f"{file_stem}_shapes.svg",
+                "image/svg+xml",
+                f"svg-{i}",
             )
             if i not in hidden:
                 download(
@@ -312,6 +331,13 @@ def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
             f"{stem}_segmented.png",
             "image/png",
             "segmented",
+        )
+        download(
+            "Layers (SVG)",
+            lambda: layers_file(ref, hidden),
+            f"{stem}_layers.svg",
+            "image/svg+xml",
+            "layers",
         )
     with c3:
         csv, json = views.files["csv"], views.files["json"]

@@ -1,0 +1,59 @@
+"""Masks as shapes: how long the SVGs of a 12 MP photo take, and how large
+they are.
+
+Run:  make bench-shapes    (or: .venv/bin/python bench/shapes.py --help)
+
+For each of bench/series.py's 12 MP JPEGs (4000 x 3000, cut from real
+photographs) at k = 16: kseg.layers_svg (smooth, specks under 64 pixels
+given to their surroundings; and exact), and one colour's exact
+kseg.mask_svg; seconds (median of --repeat) and megabytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import kseg  # noqa: E402
+from bench.series import series_photos  # noqa: E402
+
+
+def timed(fn, repeat: int) -> tuple[float, str]:
+    times, out = [], ""
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--photos", type=int, default=4)
+    p.add_argument("-k", type=int, default=16)
+    p.add_argument("--repeat", type=int, default=3)
+    args = p.parse_args()
+    kseg.warm_up()
+    print("| photo | k | layers smooth s | MB | layers exact s | MB | one colour exact s | MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for path in series_photos(args.photos):
+        rgb = kseg.load_image(path).rgb
+        result = kseg.segment(rgb, args.k, seed=0)
+        smooth_s, smooth = timed(lambda r=result: kseg.layers_svg(r), args.repeat)
+        exact_s, exact = timed(lambda r=result: kseg.layers_svg(r, smooth=False), args.repeat)
+        one_s, one = timed(lambda r=result: kseg.mask_svg(r, 0), args.repeat)
+        print(
+            f"| {path.name} ({rgb.shape[1]}x{rgb.shape[0]}) | {args.k} | {smooth_s:.2f} | "
+            f"{len(smooth) / 1e6:.1f} | {exact_s:.2f} | {len(exact) / 1e6:.1f} | "
+            f"{one_s:.2f} | {len(one) / 1e6:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
