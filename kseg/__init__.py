@@ -52,6 +52,7 @@ from kseg.masks import (
     segmented_image,
 )
 from kseg.naming import basic_name, color_name, color_names
+from kseg.paint import PaintByNumber, paint_by_number
 from kseg.palettes import PaletteError, read_palette
 from kseg.pixel_kernels import warm_up
 from kseg.pointing import cluster_at, pixel_at
@@ -83,6 +84,7 @@ __all__ = [
     "ImageError",
     "KCurve",
     "LoadedImage",
+    "PaintByNumber",
     "PaletteError",
     "Previews",
     "Segmentation",
@@ -122,6 +124,7 @@ __all__ = [
     "objective_curve",
     "on_checkerboard",
     "opaque_mask",
+    "paint_by_number",
     "paint_labels",
     "palette_csv",
     "palette_gpl",

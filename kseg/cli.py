@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         "layers.svg (every colour a smooth, named layer for Inkscape or a cutter)",
     )
     p.add_argument(
+        "--paint-by-number",
+        action="store_true",
+        help="also write a printable paint-by-number sheet (paint_by_number.pdf and .svg, "
+        "A4): every region outlined and numbered with its colour, and a key",
+    )
+    p.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -268,7 +274,12 @@ class Run:
             result = label(image.rgb, opaque_mask(image))
             out_dir = self.args.out / self.folders[i]
             files = export_files(
-                image.rgb, result, alpha=image.alpha, source_name=name, svg=self.args.svg
+                image.rgb,
+                result,
+                alpha=image.alpha,
+                source_name=name,
+                svg=self.args.svg,
+                paint=self.args.paint_by_number,
             )
             for rel, data in files:
                 path = out_dir / rel

@@ -17,7 +17,7 @@ from kseg.result import Segmentation, numbered_by_share, renumbered, with_cluste
 from kseg.tracing import small_regions
 from kseg.validation import check_int, check_same_size
 
-__all__ = ["clean_segmentation", "cleaned_labels", "merge_clusters"]
+__all__ = ["clean_segmentation", "cleaned_labels", "fill_nearest", "merge_clusters"]
 
 
 def merge_clusters(result: Segmentation, groups: Iterable[Iterable[int]]) -> Segmentation:
@@ -112,7 +112,7 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     settings = {**result.settings, "clean_min_size": int(min_size)}
     if not speck.any() or speck[labels >= 0].all():
         return dataclasses.replace(result, settings=settings)
-    cleaned = _filled(labels, speck)
+    cleaned = fill_nearest(labels, speck)
     inside = cleaned >= 0
     counts = np.bincount(cleaned[inside], minlength=result.k).astype(np.int64)
     present = np.flatnonzero(counts)
@@ -128,17 +128,19 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     return dataclasses.replace(result, **fields, settings=settings)  # type: ignore[arg-type]
 
 
-def cleaned_labels(labels: np.ndarray, min_size: int) -> np.ndarray:
-    """``labels`` with every 8-connected patch of one label smaller than
-    ``min_size`` pixels given the label of the nearest pixel outside the
-    patches (labels < 0 stay; if every pixel is in a patch, unchanged)."""
-    speck = small_regions(labels, min_size)
+def cleaned_labels(labels: np.ndarray, min_size: int, *, diagonal: bool = True) -> np.ndarray:
+    """``labels`` with every patch of one label smaller than ``min_size``
+    pixels (8-connected, or 4-connected when not ``diagonal``: a chain of
+    pixels touching only at corners is then no patch of its own) given the
+    label of the nearest pixel outside the patches (labels < 0 stay; if
+    every pixel is in a patch, unchanged)."""
+    speck = small_regions(labels, min_size, diagonal)
     if not speck.any() or speck[labels >= 0].all():
         return labels
-    return _filled(labels, speck)
+    return fill_nearest(labels, speck)
 
 
-def _filled(labels: np.ndarray, speck: np.ndarray) -> np.ndarray:
+def fill_nearest(labels: np.ndarray, speck: np.ndarray) -> np.ndarray:
     """``labels`` with each speck pixel given the label of the nearest pixel
     that stays (left-out pixels stay -1)."""
     source = np.where(speck | (labels < 0), 1, 0).astype(np.uint8)

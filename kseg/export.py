@@ -19,6 +19,7 @@ from kseg._cv import cv2
 from kseg._version import __version__
 from kseg.masks import cluster_mask, cutout, label_map, segmented_image
 from kseg.naming import color_name, color_names
+from kseg.paint import paint_by_number
 from kseg.parallel import THREADS
 from kseg.result import Segmentation
 from kseg.validation import check_int
@@ -225,6 +226,7 @@ def export_entries(
     hidden: Iterable[int] = (),
     cutouts: bool = True,
     svg: bool = False,
+    paint: bool = False,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -237,7 +239,9 @@ def export_entries(
     ``svg=True``, ``svg/cluster_NN_rrggbb.svg`` (each colour's exact
     shapes, :func:`kseg.mask_svg`) and ``layers.svg`` (every shown colour a
     smooth layer, specks under 64 pixels given to their surroundings,
-    :func:`kseg.layers_svg`); and ``manifest.json`` last; with
+    :func:`kseg.layers_svg`); with ``paint=True``,
+    ``paint_by_number.svg`` and ``paint_by_number.pdf`` (an A4 sheet,
+    :func:`kseg.paint_by_number`, drawn at once); and ``manifest.json`` last; with
     ``cutouts=False`` no cut-outs.  Nothing is
     encoded until a function is called, so the files can be made one at a
     time or on several threads.
@@ -277,8 +281,14 @@ def export_entries(
         for i, stem in zip(shown, stems, strict=True):
             entries.append((f"svg/{stem}.svg", functools.partial(_svg_file, result, i)))
         entries.append(("layers.svg", lambda: layers_svg(result, hidden=hidden_set).encode()))
+    if paint:
+        # Drawn now, alone: its peak memory is then never added to the encoders'.
+        sheet = paint_by_number(rgb, result)
+        entries.append(("paint_by_number.svg", lambda: sheet.svg.encode()))
+        entries.append(("paint_by_number.pdf", lambda: sheet.pdf))
     manifest = _manifest(rgb, result, source_name, stems, hidden_set)
     manifest["svg"] = svg
+    manifest["paint_by_number"] = paint
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
     return entries
 
@@ -325,6 +335,7 @@ def export_files(
     source_name: str = "image",
     hidden: Iterable[int] = (),
     svg: bool = False,
+    paint: bool = False,
 ) -> Iterator[tuple[str, bytes]]:
     """Every download, as (relative path, bytes) pairs, produced one by one
     (the files of :func:`export_entries`, in its order).
@@ -335,7 +346,7 @@ def export_files(
         If a hidden index is out of range, or every cluster is hidden.
     """
     entries = export_entries(
-        rgb, result, alpha=alpha, source_name=source_name, hidden=hidden, svg=svg
+        rgb, result, alpha=alpha, source_name=source_name, hidden=hidden, svg=svg, paint=paint
     )
     for path, make in entries:
         yield path, make()
@@ -351,6 +362,7 @@ def export_zip(
     progress: Callable[[int, int, str], None] | None = None,
     threads: int = THREADS,
     svg: bool = False,
+    paint: bool = False,
 ) -> bytes:
     """All of :func:`export_entries` in one ZIP, under a folder named for the image.
 
@@ -363,7 +375,7 @@ def export_zip(
         If a hidden index is out of range, or every cluster is hidden.
     """
     entries = export_entries(
-        rgb, result, alpha=alpha, source_name=source_name, hidden=hidden, svg=svg
+        rgb, result, alpha=alpha, source_name=source_name, hidden=hidden, svg=svg, paint=paint
     )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["exact_path", "small_regions", "smooth_path", "trace_loops"]
+__all__ = ["exact_path", "poles", "regions", "small_regions", "smooth_path", "trace_loops"]
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
@@ -266,9 +266,11 @@ def smooth_path(corners: np.ndarray, starts: np.ndarray, tol: float) -> np.ndarr
 
 
 @_jit
-def small_regions(labels: np.ndarray, min_area: int) -> np.ndarray:
-    """(H, W) bool: the pixels of 8-connected regions of one label (>= 0)
-    with fewer than ``min_area`` pixels (labels < 0 are never in one)."""
+def regions(labels: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The connected regions of one label (>= 0) of ``labels`` (8-connected,
+    or 4-connected when not ``diagonal``): an (H, W) int32 map of region
+    numbers (-1 where the label is < 0), numbered in raster order of their
+    first pixel, and each region's pixel count."""
     h, w = labels.shape
     n = h * w
     flat = labels.ravel()
@@ -281,7 +283,6 @@ def small_regions(labels: np.ndarray, min_area: int) -> np.ndarray:
             continue
         value = flat[start]
         region[start] = count
-        top = 0
         stack[0] = start
         top = 1
         size = 0
@@ -298,6 +299,8 @@ def small_regions(labels: np.ndarray, min_area: int) -> np.ndarray:
                     xx = x + dx
                     if xx < 0 or xx >= w or (dx == 0 and dy == 0):
                         continue
+                    if not diagonal and dx != 0 and dy != 0:
+                        continue
                     q = yy * w + xx
                     if region[q] < 0 and flat[q] == value:
                         region[q] = count
@@ -305,8 +308,36 @@ def small_regions(labels: np.ndarray, min_area: int) -> np.ndarray:
                         top += 1
         sizes[count] = size
         count += 1
-    out = np.zeros(n, dtype=np.bool_)
-    for p in range(n):
-        r = region[p]
-        out[p] = r >= 0 and sizes[r] < min_area
-    return out.reshape(h, w)
+    return region.reshape(h, w), sizes[:count].copy()
+
+
+@_jit
+def small_regions(labels: np.ndarray, min_area: int, diagonal: bool = True) -> np.ndarray:
+    """(H, W) bool: the pixels of connected regions of one label (>= 0;
+    8-connected, or 4-connected when not ``diagonal``) with fewer than
+    ``min_area`` pixels (labels < 0 are never in one)."""
+    region, sizes = regions(labels, diagonal)
+    h, w = labels.shape
+    out = np.zeros((h, w), dtype=np.bool_)
+    for y in range(h):
+        for x in range(w):
+            r = region[y, x]
+            out[y, x] = r >= 0 and sizes[r] < min_area
+    return out
+
+
+@_jit
+def poles(region: np.ndarray, count: int, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each region's pixel farthest from its edge (the first in raster order
+    of equals): (count, 2) int64 (x, y), and that distance."""
+    best = np.full(count, -1.0)
+    at = np.zeros((count, 2), dtype=np.int64)
+    h, w = region.shape
+    for y in range(h):
+        for x in range(w):
+            r = region[y, x]
+            if r >= 0 and dist[y, x] > best[r]:
+                best[r] = dist[y, x]
+                at[r, 0] = x
+                at[r, 1] = y
+    return at, best

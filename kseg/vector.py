@@ -56,8 +56,11 @@ def _cluster(result: Segmentation, cluster: object) -> int:
 def _labels(result: Segmentation, min_area: int) -> np.ndarray:
     """The result's labels with patches under ``min_area`` pixels given to
     the colour around them (a speck left out of its colour's shape is a
-    hole filled in its neighbour's)."""
-    return result.labels if min_area <= 1 else cleaned_labels(result.labels, min_area)
+    hole filled in its neighbour's).  Patches are 4-connected, as the
+    outlines are: pixels touching only at a corner are cut apart."""
+    if min_area <= 1:
+        return result.labels
+    return cleaned_labels(result.labels, min_area, diagonal=False)
 
 
 def _svg(width: int, height: int, body: str, title: str) -> str:

@@ -424,3 +424,20 @@ def test_a_bad_upload_leaves_the_servers_memory_at_once(monkeypatch):
 def test_the_page_names_kseg_s_version_and_licence():
     at = _app()
     assert any(f"kseg {kseg.__version__} · MIT licence" in c.value for c in at.sidebar.caption)
+
+
+def test_the_paint_by_number_view_shows_the_painted_photo_and_offers_the_sheet(downloads):
+    at = _app({"k": "8"})
+    at.radio(key="view").set_value("Paint by number").run()
+    assert not at.exception
+    caption = _images(at)[0]
+    assert caption.startswith("Painted by number · ") and caption.endswith(" regions")
+    regions = int(caption.split("· ")[1].split()[0])
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    sheet = kseg.paint_by_number(rgb, kseg.segment(rgb, 8, seed=0))
+    assert regions == sheet.regions  # the sheet of this very result
+    pdf = downloads("paint_by_number.pdf")
+    assert pdf == sheet.pdf and b"/MediaBox [0 0 841.89 595.28]" in pdf  # A4, landscape
+    assert downloads("paint_by_number.svg").decode() == sheet.svg
+    at.radio(key="paper").set_value("Letter").run()
+    assert b"/MediaBox [0 0 792.00 612.00]" in downloads("paint_by_number.pdf", first=False)

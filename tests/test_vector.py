@@ -70,17 +70,17 @@ def test_an_empty_mask_has_no_outline_and_a_full_one_is_the_frame():
 
 
 @settings(max_examples=100, deadline=None)
-@given(label_images, st.integers(1, 12))
-def test_small_regions_are_the_8_connected_patches_under_the_size(labels, min_area):
+@given(label_images, st.integers(1, 12), st.booleans())
+def test_small_regions_are_the_connected_patches_under_the_size(labels, min_area, diagonal):
     want = np.zeros(labels.shape, bool)
     for value in np.unique(labels[labels >= 0]):
         _, comp, stats, _ = cv2.connectedComponentsWithStats(
-            (labels == value).view(np.uint8), connectivity=8
+            (labels == value).view(np.uint8), connectivity=8 if diagonal else 4
         )
         small = stats[:, cv2.CC_STAT_AREA] < min_area
         small[0] = False
         want |= small[comp]
-    assert np.array_equal(small_regions(labels, min_area), want)
+    assert np.array_equal(small_regions(labels, min_area, diagonal), want)
 
 
 @settings(max_examples=60, deadline=None)
@@ -126,7 +126,7 @@ def test_the_layers_are_named_largest_first_and_leave_out_the_background(coffee)
     for path in exact.iter(f"{SVG}path"):
         cover += rasterise(path.get("d"), 400, 600)
     assert (cover == 1).all()
-    cleaned = cleaned_labels(result.labels, 16)
+    cleaned = cleaned_labels(result.labels, 16, diagonal=False)
     first = next(exact.iter(f"{SVG}path"))
     index = int(first.get("id").split("-")[1]) - 1
     assert np.array_equal(rasterise(first.get("d"), 400, 600), cleaned == index)

@@ -44,8 +44,9 @@ BYTES_PER_PIXEL = {
     "mask": 2.0,  # a 1-bit PNG
     "cutout": 9.0,  # an RGBA image and its PNG
     "segmented": 7.0,  # an RGB image and its PNG
-    "zip": 20.0,  # two PNGs (or SVGs) made at once, and the archive: 17.2 measured at 12 MP
-    "svg": 16.0,  # specks found and filled (int32 regions, distance transform): 13.5 at 12 MP
+    "zip": 28.0,  # the paint-by-number sheet first, then two files at once: 24.2 at 12 MP
+    "paint": 26.0,  # regions (int32), distances (float32), outlines: 22.5 at 12 MP
+    "svg": 15.0,  # specks found and filled (int32 regions, distance transform): 12.2 at 12 MP
 }
 #: Bytes per pixel a step's output keeps while the rest of its job runs.
 KEPT_PER_PIXEL = {"decode": 4.0, "segment": 2.0, "merge": 2.0, "clean": 2.0}

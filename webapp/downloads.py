@@ -27,7 +27,13 @@ def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
     with _download_job(ref, "zip"):
         image, result = ref.image(), ref.result()
         return kseg.export_zip(
-            image.rgb, result, alpha=image.alpha, source_name=ref.name, hidden=hidden, svg=True
+            image.rgb,
+            result,
+            alpha=image.alpha,
+            source_name=ref.name,
+            hidden=hidden,
+            svg=True,
+            paint=True,
         )
 
 

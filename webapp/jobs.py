@@ -178,7 +178,7 @@ def decode_pixels(width: int, height: int, fit: int | None, data: bytes) -> int:
 #: The steps any photo on the page goes through (downloads included: a ZIP
 #: of a photo the page showed must be possible), and those cleaning adds.
 PHOTO_STEPS = (
-    "decode", "segment", "previews", "merge", "mask", "cutout", "segmented", "svg", "zip",
+    "decode", "segment", "previews", "merge", "mask", "cutout", "segmented", "svg", "paint", "zip",
 )  # fmt: skip
 
 

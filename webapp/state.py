@@ -40,7 +40,10 @@ LIMITS = {
 }
 DEFAULT = Settings()
 CLEAN_LIMITS = (links.CLEAN.lo, links.CLEAN.hi)  # smallest speck kept when cleaning, in pixels
-VIEWS = ("Side by side", "Click a colour", "Boundaries", "One colour", "Before / after")
+VIEWS = (
+    "Side by side", "Click a colour", "Boundaries", "One colour", "Before / after",
+    "Paint by number",
+)  # fmt: skip
 
 
 #: Every widget value a session keeps, and its default.

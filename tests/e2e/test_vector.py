@@ -11,11 +11,11 @@ import zipfile
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 import kseg
 from kseg.editing import cleaned_labels
-from tests.e2e.test_browser import download, download_zip, no_exceptions, open_app
+from tests.e2e.test_browser import TIMEOUT, download, download_zip, no_exceptions, open_app
 
 SVG = "{http://www.w3.org/2000/svg}"
 INKSCAPE = "{http://www.inkscape.org/namespaces/inkscape}"
@@ -54,7 +54,7 @@ def test_the_exact_svg_of_each_colour_renders_as_its_mask(browser: Browser, phot
 def test_the_smooth_layers_agree_with_the_cleaned_masks(browser: Browser, photo):
     _, result = photo
     h, w = result.labels.shape
-    cleaned = cleaned_labels(result.labels, 64)
+    cleaned = cleaned_labels(result.labels, 64, diagonal=False)
     for i in range(result.k):
         svg = kseg.mask_svg(result, i, smooth=True, min_area=64)
         drawn = render(browser, svg, w, h).astype(np.int64)
@@ -84,4 +84,16 @@ def test_the_page_offers_each_colours_shapes_and_the_layers_as_svg(
     assert len(groups) == 5 and groups[0].get(f"{INKSCAPE}label").startswith("#1 ")
     names = zipfile.ZipFile(io.BytesIO(download_zip(page))).namelist()
     assert sum(n.startswith("coffee/svg/") for n in names) == 5 and "coffee/layers.svg" in names
+    assert {"coffee/paint_by_number.pdf", "coffee/paint_by_number.svg"} <= set(names)
+    # The paint-by-number view: the painted photo and the printable sheet.
+    page.get_by_test_id("stRadio").filter(has_text="Paint by number").get_by_text(
+        "Paint by number"
+    ).click()
+    expect(
+        page.get_by_test_id("stImageCaption").filter(has_text="Painted by number")
+    ).to_be_visible(timeout=TIMEOUT)
+    pdf = download(page, "Sheet (PDF)")
+    sheet = kseg.paint_by_number(rgb, result)
+    assert pdf == sheet.pdf and b"/MediaBox [0 0 841.89 595.28]" in pdf
+    assert ET.fromstring(download(page, "Sheet (SVG)")).get("width") == "297.0mm"
     no_exceptions(page)
