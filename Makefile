@@ -8,7 +8,7 @@ PORT ?= 8501
 WARM = $(PY) -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-uploads load cli clean
+.PHONY: run test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-uploads bench-first load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -96,6 +96,10 @@ bench-page: $(VENV)/.dev browser
 ## Many photos, one palette: the engine (20 x 12 MP) and the page (50 x 12 MP).
 bench-series: $(VENV)/.dev browser
 	$(PY) bench/series.py
+
+## A new visitor's complete first view, beside a minimal Streamlit page (docs/benchmarks.md).
+bench-first: $(VENV)/.dev browser
+	$(PY) bench/first.py
 
 ## Masks as shapes: the SVGs of 12 MP photos, time and size (docs/benchmarks.md).
 bench-shapes: $(VENV)/.dev

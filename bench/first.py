@@ -1,0 +1,123 @@
+"""The first screen: how long a new visitor waits for the complete page,
+beside a minimal Streamlit page on the same machine.
+
+Run:  make bench-first     (or: .venv/bin/python bench/first.py --help)
+
+Starts the kseg server as `make run` does and, beside it, a minimal
+Streamlit page (a slider, two images and a download button: the coffee
+sample and its segmented image); opens each once (a warm server), then
+--visits times in a fresh Chromium context each (no cache, no cookies)
+times from navigation until the page is complete: the script run over,
+nothing stale, the page's answer on screen and every image loaded.
+Prints the medians and ranges side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.page import ANSWERED  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
+
+MINIMAL = """
+import streamlit as st
+import kseg
+
+st.title("Minimal page")
+k = st.slider("Number of colours", 2, 32, 5)
+image = kseg.load_image(kseg.sample_path("coffee"))
+left, right = st.columns(2)
+left.image(kseg.encode_png(image.rgb), caption="Original")
+right.image(kseg.encode_png(image.rgb[::-1]), caption="Another")
+st.download_button("Download", b"bytes", "file.bin")
+"""
+
+
+def start_minimal() -> tuple[subprocess.Popen, str]:
+    script = Path(tempfile.mkdtemp()) / "minimal.py"
+    script.write_text(MINIMAL)
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    return proc, url
+
+
+def visits(browser, url: str, selector: str, text: str, n: int) -> list[float]:
+    """Seconds to the complete page, each visit in a fresh context."""
+    times = []
+    for i in range(n + 1):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        t = time.perf_counter()
+        page.goto(url)
+        page.wait_for_function(ANSWERED, arg=[selector, text], polling="raf", timeout=120_000)
+        if i:  # the first visit warms the server
+            times.append(time.perf_counter() - t)
+        context.close()
+    return times
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--visits", type=int, default=5)
+    args = p.parse_args()
+    kseg_proc, kseg_url, log = start_server()
+    minimal_proc, minimal_url = start_minimal()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            button = '[data-testid="stDownloadButton"]'
+            results = {
+                "minimal Streamlit page": visits(
+                    browser, minimal_url, button, "Download", args.visits
+                ),
+                "kseg's first screen": visits(
+                    browser, kseg_url, ".kseg-summary", "clusters found", args.visits
+                ),
+            }
+            browser.close()
+    finally:
+        for proc in (kseg_proc, minimal_proc):
+            proc.terminate()
+            proc.wait(15)
+        log.unlink(missing_ok=True)
+    print(f"complete first view, fresh browser context, warm server; {args.visits} visits each")
+    for name, times in results.items():
+        print(
+            f"  {name:24s} median {statistics.median(times):.2f} s "
+            f"(range {min(times):.2f}-{max(times):.2f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main()
