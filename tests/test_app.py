@@ -441,3 +441,29 @@ def test_the_paint_by_number_view_shows_the_painted_photo_and_offers_the_sheet(d
     assert downloads("paint_by_number.svg").decode() == sheet.svg
     at.radio(key="paper").set_value("Letter").run()
     assert b"/MediaBox [0 0 792.00 612.00]" in downloads("paint_by_number.pdf", first=False)
+
+
+def test_an_uploads_header_is_read_once_and_its_bytes_hashed_once_per_session(monkeypatch):
+    from webapp import uploads
+
+    reads, hashes = [], []
+    image_size, of = kseg.image_size, uploads.Upload.of.__func__
+
+    def counted_size(source, **kw):
+        reads.append(1)
+        return image_size(source, **kw)
+
+    def counted_of(cls, name, data):
+        hashes.append(len(data))
+        return of(cls, name, data)
+
+    monkeypatch.setattr(kseg, "image_size", counted_size)
+    monkeypatch.setattr(uploads.Upload, "of", classmethod(counted_of))
+    at = _app()
+    rocket = kseg.sample_path("rocket").read_bytes()
+    reads.clear()
+    hashes.clear()
+    at.file_uploader(key="upload_0").upload("launch.jpg", rocket, "image/jpeg").run()
+    at.slider(key="k").set_value(4).run()  # a new result of the same upload
+    assert "640 × 427 px" in _summary(at) and _cards(at) == 4
+    assert hashes == [len(rocket)] and reads == [1]

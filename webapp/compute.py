@@ -15,7 +15,7 @@ ahead.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -27,6 +27,7 @@ import kseg
 from webapp.cache import FULL_SIZE, PAGE
 from webapp.jobs import check_fits, decode_pixels, job, step
 from webapp.state import Edits, Settings
+from webapp.uploads import Upload
 
 LOG = get_logger(__name__)
 PREVIEW_SIDE = 1200  # longest side of the images shown on the page
@@ -34,13 +35,12 @@ THUMB_SIDE = 360  # longest side of the cluster previews
 CURVE_KS = range(2, 13)
 
 
-def photo_sizes(key: str, data: bytes) -> tuple[int, int]:
+def photo_sizes(source: Source) -> tuple[int, int]:
     """Pixels of the photo as used, and pixels its decoder holds (from the
-    file's header, without decoding)."""
-    width, height = kseg.image_size(data)
-    fit = fit_of(key)
-    used = kseg.fitted_size(width, height, fit) if fit else (width, height)
-    return used[0] * used[1], decode_pixels(width, height, fit, data)
+    file's header, read once per upload, without decoding)."""
+    width, height = source.upload.size
+    used = kseg.fitted_size(width, height, source.fit) if source.fit else (width, height)
+    return used[0] * used[1], decode_pixels(width, height, source.fit, source.upload.jpeg)
 
 
 def missing_steps(
@@ -64,29 +64,43 @@ def photo_key(digest: str, fit: int | None) -> str:
     return digest if fit is None else f"{digest}@{fit}"
 
 
-def fit_of(key: str) -> int | None:
-    """The pixel count a photo key asks the decoder to fit, or None."""
-    return int(key.split("@", 1)[1]) if "@" in key else None
+@dataclass(frozen=True)
+class Source:
+    """A photo the page works on: its upload (bytes, hash, header) and the
+    pixel count it is reduced to, if the user chose a smaller size."""
+
+    upload: Upload
+    fit: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The photo's cache key (see :func:`photo_key`)."""
+        return photo_key(self.upload.digest, self.fit)
 
 
 @dataclass(frozen=True)
 class PhotoRef:
-    """What it takes to rebuild a result's full-size pieces: the upload's
-    compressed bytes and the settings (small; safe for a session to keep)."""
+    """What it takes to rebuild a result's full-size pieces: the photo's
+    source (its compressed bytes) and the settings (small; safe for a
+    session to keep)."""
 
     name: str
-    data: bytes
-    digest: str
+    source: Source
     settings: Settings
     edits: Edits
 
+    @property
+    def digest(self) -> str:
+        """The photo's cache key."""
+        return self.source.key
+
     def image(self) -> kseg.LoadedImage:
         """The decoded photo (from the cache, or decoded again)."""
-        return decode(self.digest, self.data)
+        return decode(self.source)
 
     def result(self) -> kseg.Segmentation:
         """The edited segmentation (from the cache, or made again)."""
-        return edited_result(self.digest, self.settings, self.edits, self.data)
+        return edited_result(self.source, self.settings, self.edits)
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,7 +119,7 @@ def paint_sheet(ref: PhotoRef, paper: str, min_region: int | None) -> Sheet:
     """The paint-by-number sheet of the photo's result (page cache)."""
 
     def make() -> Sheet:
-        pixels, decoder = photo_sizes(ref.digest, ref.data)
+        pixels, decoder = photo_sizes(ref.source)
         steps = [*missing_steps(ref.digest, ref.settings, ref.edits), "paint"]
         with job(steps, pixels, decoder):
             image, result = ref.image(), ref.result()
@@ -170,28 +184,27 @@ class Photo:
         return self.ref.edits
 
 
-def decode(digest: str, data: bytes) -> kseg.LoadedImage:
-    """The decoded photo (at its reduced size if the key says so), from the
-    full-size cache."""
+def decode(source: Source) -> kseg.LoadedImage:
+    """The decoded photo (at its reduced size if the source says so), from
+    the full-size cache."""
 
     def make() -> kseg.LoadedImage:
-        fit = fit_of(digest)
-        width, height = kseg.image_size(data)
-        with step("decode", decode_pixels(width, height, fit, data)):
-            return kseg.load_image(data, fit_pixels=fit)
+        width, height = source.upload.size
+        with step("decode", decode_pixels(width, height, source.fit, source.upload.jpeg)):
+            return kseg.load_image(source.upload.data, fit_pixels=source.fit)
 
-    return FULL_SIZE.get_or_make(("image", digest), make)
+    return FULL_SIZE.get_or_make(("image", source.key), make)
 
 
-def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segmentation:
+def run_segmentation(source: Source, settings: Settings) -> kseg.Segmentation:
     """The K-means result, from the full-size cache."""
 
     def make() -> kseg.Segmentation:
-        image = decode(digest, data)
+        image = decode(source)
         with step("segment", image.width * image.height):
             mask = kseg.opaque_mask(image)
             counted = FULL_SIZE.get_or_make(
-                ("histogram", digest), lambda: kseg.color_histogram(image.rgb, mask=mask)
+                ("histogram", source.key), lambda: kseg.color_histogram(image.rgb, mask=mask)
             )
             return kseg.segment(
                 image.rgb,
@@ -208,7 +221,7 @@ def run_segmentation(digest: str, settings: Settings, data: bytes) -> kseg.Segme
                 fixed_centers=pinned_colours(settings.pins),
             )
 
-    return FULL_SIZE.get_or_make(("segmentation", digest, settings), make)
+    return FULL_SIZE.get_or_make(("segmentation", source.key, settings), make)
 
 
 def pinned_colours(pins: tuple[str, ...]) -> np.ndarray | None:
@@ -218,52 +231,52 @@ def pinned_colours(pins: tuple[str, ...]) -> np.ndarray | None:
     return np.array([[int(h[i : i + 2], 16) for i in (0, 2, 4)] for h in pins], dtype=np.uint8)
 
 
-def edited_result(digest: str, settings: Settings, edits: Edits, data: bytes) -> kseg.Segmentation:
+def edited_result(source: Source, settings: Settings, edits: Edits) -> kseg.Segmentation:
     """The result after the edits (the K-means result itself when there are none)."""
     if not edits.merge and not edits.clean:
-        return run_segmentation(digest, settings, data)
+        return run_segmentation(source, settings)
 
     def make() -> kseg.Segmentation:
-        result = run_segmentation(digest, settings, data)
+        result = run_segmentation(source, settings)
         pixels = result.labels.size
         if len(edits.merge) > 1:
             with step("merge", pixels):
                 result = kseg.merge_clusters(result, [edits.merge])
         if edits.clean:
-            image = decode(digest, data)
+            image = decode(source)
             with step("clean", pixels):
                 result = kseg.clean_segmentation(image.rgb, result, edits.clean)
         return result
 
-    return FULL_SIZE.get_or_make(("edited", digest, settings, edits), make)
+    return FULL_SIZE.get_or_make(("edited", source.key, settings, edits), make)
 
 
-def photo_view(digest: str, data: bytes) -> tuple[np.ndarray, tuple[bytes, str]]:
+def photo_view(source: Source) -> tuple[np.ndarray, tuple[bytes, str]]:
     """The photo's preview and its encoded form (JPEG, or PNG with alpha):
     the same whatever the settings, so made once per photo (page cache)."""
 
     def make() -> tuple[np.ndarray, tuple[bytes, str]]:
-        image = decode(digest, data)
+        image = decode(source)
         with step("previews", image.width * image.height):
             preview = kseg.photo_preview(image.rgb, image.alpha, PREVIEW_SIDE)
             if image.alpha is None:
                 return preview, (kseg.encode_jpeg(preview), "JPEG")
             return preview, (kseg.encode_png(preview, compression=1), "PNG")
 
-    return PAGE.get_or_make(("photo", digest), make)
+    return PAGE.get_or_make(("photo", source.key), make)
 
 
-def page_views(digest: str, settings: Settings, edits: Edits, data: bytes) -> PageViews:
+def page_views(source: Source, settings: Settings, edits: Edits) -> PageViews:
     """What the page shows of a result (page cache, bounded by bytes)."""
     return PAGE.get_or_make(
-        ("views", digest, settings, edits), lambda: _page_views(digest, settings, edits, data)
+        ("views", source.key, settings, edits), lambda: _page_views(source, settings, edits)
     )
 
 
-def _page_views(digest: str, settings: Settings, edits: Edits, data: bytes) -> PageViews:
-    image = decode(digest, data)
-    result = edited_result(digest, settings, edits, data)
-    photo, original = photo_view(digest, data)
+def _page_views(source: Source, settings: Settings, edits: Edits) -> PageViews:
+    image = decode(source)
+    result = edited_result(source, settings, edits)
+    photo, original = photo_view(source)
     with step("previews", image.width * image.height):
         return _views_of(image, result, photo, original, settings.seed)
 
@@ -302,27 +315,37 @@ def _views_of(
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def k_curve(digest: str, _data: bytes) -> kseg.KCurve:
-    pixels, decoder = photo_sizes(digest, _data)
-    with job([*missing_steps(digest), "curve"], pixels, decoder):
-        image = decode(digest, _data)
+def k_curve(key: str, _source: Source) -> kseg.KCurve:
+    """The objective for k = 2 to 12 (``key``: the source's, which the
+    cache is keyed on)."""
+    pixels, decoder = photo_sizes(_source)
+    with job([*missing_steps(key), "curve"], pixels, decoder):
+        image = decode(_source)
         return kseg.objective_curve(image.rgb, CURVE_KS, mask=kseg.opaque_mask(image))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@functools.lru_cache(maxsize=8)
 def sample_bytes(name: str) -> bytes:
+    """A bundled sample's file (one shared bytes object per sample, so a
+    session's memo of it holds across reruns)."""
     return kseg.sample_path(name).read_bytes()
 
 
-def photo_digest(data: bytes) -> str:
-    """SHA-256 of the photo's bytes, hashed once per upload per session (a
-    rerun of a 40 MP photo would otherwise hash 15 MB again)."""
-    memo = st.session_state.get("_digest")
+def upload_of(data: bytes) -> Upload:
+    """The photo's :class:`Upload`, made once per upload per session (a rerun
+    of a 40 MP photo would otherwise hash 15 MB and read its header again).
+    Its name is the page's (``PhotoRef.name``), not kept here."""
+    memo = st.session_state.get("_upload")
     if memo is not None and memo[0] is data:
         return memo[1]
-    digest = hashlib.sha256(data).hexdigest()
-    st.session_state["_digest"] = (data, digest)
-    return digest
+    upload = Upload.of("photo", data)
+    st.session_state["_upload"] = (data, upload)
+    return upload
+
+
+def photo_digest(data: bytes) -> str:
+    """SHA-256 of the photo's bytes (once per upload per session)."""
+    return upload_of(data).digest
 
 
 def edits_for(merge: list[int], clean: int, k_raw: int) -> Edits:
@@ -344,13 +367,14 @@ def segment_photo(
     cached), at the reduced size ``fit`` if given.  Merge indices this result
     does not have are dropped.  Raises kseg.ImageError for a file that can't
     be used, and TooLarge for one the memory budget cannot take."""
-    check_fits(data, fit, clean)
-    digest = photo_key(photo_digest(data), fit)
-    LOG.debug("full page run: photo %s, %s", digest[:12], settings)
-    with _page_job(digest, data, settings, edits_for(merge, clean, settings.k)):
-        image = decode(digest, data)
-        raw = run_segmentation(digest, settings, data)
-        ref = PhotoRef(name, data, digest, settings, edits_for(merge, clean, raw.k))
+    upload = upload_of(data)
+    check_fits(upload, fit, clean)
+    source = Source(upload, fit)
+    LOG.debug("full page run: photo %s, %s", source.key[:12], settings)
+    with _page_job(source, settings, edits_for(merge, clean, settings.k)):
+        image = decode(source)
+        raw = run_segmentation(source, settings)
+        ref = PhotoRef(name, source, settings, edits_for(merge, clean, raw.k))
         return Photo(
             ref=ref,
             sample=sample,
@@ -360,18 +384,16 @@ def segment_photo(
             partly_transparent=image.alpha is not None and not image.alpha.all(),
             raw_palette=tuple(kseg.palette_rows(raw)),
             seconds=raw.timings["total"],
-            views=page_views(digest, settings, ref.edits, data),
+            views=page_views(source, settings, ref.edits),
         )
 
 
-def _page_job(
-    digest: str, data: bytes, settings: Settings, likely: Edits
-) -> AbstractContextManager[None]:
+def _page_job(source: Source, settings: Settings, likely: Edits) -> AbstractContextManager[None]:
     """The job of a page run: the full-size steps the caches lack, and the
     previews (``likely``: the edits, before the result says how many colours
     it found); no job at all when everything is cached."""
-    steps = missing_steps(digest, settings, likely)
-    if steps or ("views", digest, settings, likely) not in PAGE:
+    steps = missing_steps(source.key, settings, likely)
+    if steps or ("views", source.key, settings, likely) not in PAGE:
         steps.append("previews")
-    pixels, decoder = photo_sizes(digest, data)
+    pixels, decoder = photo_sizes(source)
     return job(steps, pixels, decoder)

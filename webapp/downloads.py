@@ -14,7 +14,7 @@ from webapp.jobs import job
 
 def _download_job(ref: PhotoRef, *names: str) -> AbstractContextManager[None]:
     """The job of one download: rebuilding what the caches let go, then ``name``."""
-    pixels, decoder = photo_sizes(ref.digest, ref.data)
+    pixels, decoder = photo_sizes(ref.source)
     return job([*missing_steps(ref.digest, ref.settings, ref.edits), *names], pixels, decoder)
 
 

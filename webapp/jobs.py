@@ -25,6 +25,7 @@ import kseg
 from webapp.budget import Admission, budget_bytes, job_bytes, step_bytes
 from webapp.cache import FULL_SIZE, IDLE_SECONDS, PAGE, ZIPS
 from webapp.memory import limit_arenas, trim
+from webapp.uploads import Upload
 
 LOG = get_logger(__name__)
 limit_arenas()
@@ -165,12 +166,12 @@ def queue_notice() -> Iterator[None]:
         slot.empty()
 
 
-def decode_pixels(width: int, height: int, fit: int | None, data: bytes) -> int:
+def decode_pixels(width: int, height: int, fit: int | None, jpeg: bool) -> int:
     """Pixels the decoder holds at its peak: the full size, or for a reduced
     JPEG at most four times the reduced size (its decoder scales by halves)."""
     if fit is None or width * height <= fit:
         return width * height
-    if data[:3] == b"\xff\xd8\xff":
+    if jpeg:
         return min(width * height, 4 * fit)
     return width * height
 
@@ -182,21 +183,21 @@ PHOTO_STEPS = (
 )  # fmt: skip
 
 
-def check_fits(data: bytes, fit: int | None, clean: int) -> None:
+def check_fits(upload: Upload, fit: int | None, clean: int) -> None:
     """Raise :class:`TooLarge` when the photo, reduced to ``fit`` pixels if
     given, needs more memory than the budget gives one photo (nothing that
     fits is refused)."""
-    width, height = kseg.image_size(data)
+    width, height = upload.size
     pixels = min(fit, width * height) if fit else width * height
     steps = (*PHOTO_STEPS, "clean") if clean else PHOTO_STEPS
     need = max(step_bytes(s, pixels) for s in steps)
-    decode_need = step_bytes("decode", decode_pixels(width, height, pixels, data))
+    decode_need = step_bytes("decode", decode_pixels(width, height, pixels, upload.jpeg))
     if ADMISSION.fits_alone(max(need, decode_need)):
         return
     per_pixel = max(step_bytes(s, 10**6) - step_bytes(s, 0) for s in steps) / 10**6
     largest = int((ADMISSION.capacity - step_bytes("decode", 0)) / per_pixel)
     offer = largest if largest >= 10_000 else None
     if offer is not None:
-        smallest_decode = step_bytes("decode", decode_pixels(width, height, largest, data))
+        smallest_decode = step_bytes("decode", decode_pixels(width, height, largest, upload.jpeg))
         offer = offer if ADMISSION.fits_alone(smallest_decode) else None
     raise TooLarge(width, height, max(need, decode_need), offer)

@@ -50,9 +50,7 @@ def answer(photo: Photo, click: dict | None) -> None:
         if index < 0:
             st.markdown(f"Pixel ({col}, {row}) is transparent: it belongs to no colour.")
             return
-        raw = kseg.cluster_at(
-            run_segmentation(photo.ref.digest, photo.settings, photo.ref.data), row, col
-        )
+        raw = kseg.cluster_at(run_segmentation(photo.ref.source, photo.settings), row, col)
         pending = _second_click_merge(click, raw)
         entry = photo.views.palette[index]
         st.markdown(

@@ -106,7 +106,7 @@ def k_curve_panel(photo: Photo) -> None:
     """The objective for k = 2 to 12, the suggested k and a button to use it."""
     with st.container(border=True, key="k-curve"):
         with queue_notice(), st.spinner("Trying k = 2 to 12…"):
-            curve = k_curve(photo.ref.digest, photo.ref.data)
+            curve = k_curve(photo.ref.digest, photo.ref.source)
         st.subheader("Choosing k")
         st.altair_chart(charts.curve_chart(curve), width="stretch")
         if st.toggle("Show the numbers", key="curve-numbers"):

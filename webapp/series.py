@@ -17,7 +17,7 @@ import numpy as np
 
 import kseg
 from webapp.cache import PAGE, ZIPS
-from webapp.compute import photo_sizes
+from webapp.compute import Source, photo_sizes
 from webapp.jobs import TooLarge, check_fits, job
 from webapp.markup import size_text
 from webapp.state import Settings
@@ -86,9 +86,8 @@ class Totals:
 def _pixels_or_fail(up: Upload, failed: list[tuple[str, str]]) -> tuple[int, int] | None:
     """The photo's pixels and decoder pixels, or None with its failure noted."""
     try:
-        data = up.data
-        check_fits(data, None, 0)
-        return photo_sizes(up.digest, data)
+        check_fits(up, None, 0)
+        return photo_sizes(Source(up))
     except kseg.ImageError as exc:
         failed.append((up.name, str(exc)))
     except TooLarge as exc:

@@ -71,6 +71,14 @@ class Upload:
         ``kseg.ImageError`` for a file that is not an image)."""
         return kseg.image_size(self.data if self.path is None else self.path)
 
+    @functools.cached_property
+    def jpeg(self) -> bool:
+        """Whether the file is a JPEG (its decoder can reduce while decoding)."""
+        if self.data_in_memory is not None:
+            return self.data_in_memory[:3] == b"\xff\xd8\xff"
+        with open(self.path, "rb") as f:  # type: ignore[arg-type]
+            return f.read(3) == b"\xff\xd8\xff"
+
 
 @dataclass
 class Refused:

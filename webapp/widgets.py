@@ -104,7 +104,14 @@ def source_ui() -> tuple[str, bytes, str | None]:
     )
     if upload is not None:
         st.session_state.pop("keep_previous", None)
-        return upload.name, upload.getvalue(), None
+        # One bytes object per uploaded file (getvalue() copies on every run):
+        # what is made of it (its hash, its header) is then kept by identity.
+        kept = st.session_state.get("_upload_bytes")
+        if kept is None or kept[0] != upload.file_id:
+            kept = (upload.file_id, upload.getvalue())
+            st.session_state["_upload_bytes"] = kept
+        return upload.name, kept[1], None
+    st.session_state.pop("_upload_bytes", None)  # removed: its bytes go too
     previous = previous_photo()
     if st.session_state.get("keep_previous") and previous and previous[1] is not None:
         left.info(
@@ -124,6 +131,8 @@ def drop_failed_upload(name: str, why: str) -> NoReturn:
     ctx = get_script_run_ctx()
     if file is not None and ctx is not None:
         ctx.uploaded_file_mgr.remove_file(ctx.session_id, file.file_id)
+    st.session_state.pop("_upload_bytes", None)
+    st.session_state.pop("_upload", None)
     st.session_state["upload_failed"] = (name, why)
     st.session_state["upload_round"] = round_ + 1
     st.session_state["keep_previous"] = True
