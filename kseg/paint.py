@@ -25,7 +25,7 @@ from kseg.naming import color_names
 from kseg.parallel import on_threads
 from kseg.result import Segmentation
 from kseg.tracing import poles, regions, smooth_path, trace_loops
-from kseg.validation import check_choice, check_int, check_same_size
+from kseg.validation import check_choice, check_int, check_rgb, check_same_size
 
 __all__ = ["PAPERS", "PaintByNumber", "paint_by_number"]
 
@@ -127,6 +127,10 @@ def paint_by_number(
     TypeError, ValueError
         For a bad ``paper`` or ``min_region``, or a photo of another size.
     """
+    if not isinstance(result, Segmentation):
+        msg = f"result must be a kseg.Segmentation, got {type(result).__name__}"
+        raise TypeError(msg)
+    rgb = check_rgb(rgb)
     check_same_size(rgb, result.labels)
     paper = check_choice("paper", paper, tuple(PAPERS))
     h, w = result.labels.shape

@@ -95,3 +95,11 @@ def test_bad_arguments_name_the_value(coffee, kwargs, words):
     rgb, result, _ = coffee
     with pytest.raises(ValueError, match=words):
         kseg.paint_by_number(rgb, result, **kwargs)
+
+
+def test_a_wrong_result_or_photo_is_a_typed_error(coffee):
+    rgb, result, _ = coffee
+    with pytest.raises(TypeError, match="Segmentation"):
+        kseg.paint_by_number(rgb, np.zeros((400, 600)))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="shape"):
+        kseg.paint_by_number(rgb[:100], result)
