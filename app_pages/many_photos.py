@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from webapp import series_sections as sections
-from webapp import widgets
+from webapp import series_widgets, widgets
 from webapp.series import MAX_PHOTOS
 
 st.title("Many photos, one palette")
@@ -20,8 +20,8 @@ st.caption(
     "every photo and the shares can be compared across the series."
 )
 
-photos, _samples = widgets.series_source_ui(MAX_PHOTOS)
-wanted, palette_bytes, palette_name = widgets.palette_source_ui()
+photos, _samples = series_widgets.series_source_ui(MAX_PHOTOS)
+wanted, palette_bytes, palette_name = series_widgets.palette_source_ui()
 settings = widgets.settings_ui(suggest=False)
 
 given = sections.given_palette_or_stop(wanted, palette_bytes, palette_name)

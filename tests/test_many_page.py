@@ -22,7 +22,7 @@ PAGE = "app_pages/many_photos.py"
 def no_photos_held():
     """AppTest gives every test the same session id: each starts with no
     photos on the spool."""
-    from webapp.widgets import SPOOL
+    from webapp.series_widgets import SPOOL
 
     SPOOL.remove("test session id")
     yield
@@ -145,7 +145,7 @@ def test_the_link_carries_the_series_settings_but_never_the_photos():
 def test_uploaded_photos_leave_the_uploader_and_memory_for_the_disk_until_removed(monkeypatch):
     from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 
-    from webapp.widgets import SPOOL
+    from webapp.series_widgets import SPOOL
 
     dropped = []
     remove_file = MemoryUploadedFileManager.remove_file
