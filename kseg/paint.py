@@ -14,6 +14,7 @@ import html
 import math
 import re
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,8 +153,8 @@ def paint_by_number(
         [i for i in range(result.k) if (labels == i).any()],
     )
     names = color_names(result.centers)
-    svg = _sheet_svg(result, lay, outlines, at, radius, colour_of, names)
-    pdf = _sheet_pdf(result, lay, outlines, at, radius, colour_of, names)
+    sheet = _Sheet(lay, outlines, at, radius, colour_of, result.centers, names)
+    svg, pdf = _sheet_svg(sheet), _sheet_pdf(sheet)
     preview = paint_labels(labels, result.centers)
     return PaintByNumber(svg, pdf, preview, labels, count, paper, landscape)
 
@@ -203,120 +204,136 @@ def _hex(c: np.ndarray) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in c))
 
 
-def _sheet_svg(
-    result: Segmentation,
-    lay: _Layout,
-    outlines: list[str],
-    at: np.ndarray,
-    radius: np.ndarray,
-    colour_of: np.ndarray,
-    names: list[str],
-) -> str:
-    s = lay.scale
+@dataclass(frozen=True)
+class _Sheet:
+    """What is drawn on the sheet: the outlines (smooth path data, one per
+    colour), each region's number at its pole, and the key."""
+
+    lay: _Layout
+    outlines: list[str]
+    at: np.ndarray  # (regions, 2) pixel (x, y) of each number
+    radius: np.ndarray  # room around it, pixels
+    colour_of: np.ndarray  # each region's colour index
+    centres: np.ndarray
+    names: list[str]
+
+    def numbers(self) -> Iterator[tuple[float, float, float, str]]:
+        """Each region's number: its centre on the sheet (mm), size, text."""
+        lay = self.lay
+        for (x, y), r, c in zip(
+            self.at.tolist(), self.radius.tolist(), self.colour_of.tolist(), strict=True
+        ):
+            size = _number_size(r, lay.scale)
+            yield lay.x0 + (x + 0.5) * lay.scale, lay.y0 + (y + 0.5) * lay.scale, size, str(c + 1)
+
+    def key(self) -> Iterator[tuple[float, float, np.ndarray, str]]:
+        """Each colour's key entry: its top-left (mm), colour and name."""
+        col_w = (self.lay.width - 2 * _MARGIN) / _KEY_COLUMNS
+        for i, (centre, name) in enumerate(zip(self.centres, self.names, strict=True)):
+            x = _MARGIN + (i % _KEY_COLUMNS) * col_w
+            y = self.lay.key_top + (i // _KEY_COLUMNS) * _KEY_ROW
+            yield x, y, centre, f"{i + 1} · {name}"
+
+
+def _sheet_svg(sheet: _Sheet) -> str:
+    lay = sheet.lay
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width}mm" '
         f'height="{lay.height}mm" viewBox="0 0 {lay.width} {lay.height}">\n'
         "<title>Paint by number</title>\n"
         f'<rect width="{lay.width}" height="{lay.height}" fill="#ffffff"/>\n'
-        f'<g transform="translate({lay.x0:.3f} {lay.y0:.3f}) scale({s:.6f})" fill="none" '
-        'stroke="#8c8c8c" stroke-width="0.2" vector-effect="non-scaling-stroke" '
+        f'<g transform="translate({lay.x0:.3f} {lay.y0:.3f}) scale({lay.scale:.6f})" '
+        'fill="none" stroke="#8c8c8c" stroke-width="0.2" vector-effect="non-scaling-stroke" '
         'stroke-linejoin="round">\n'
     ]
-    parts += [f'<path d="{d}"/>\n' for d in outlines if d]
+    parts += [f'<path d="{d}"/>\n' for d in sheet.outlines if d]
     parts.append("</g>\n<g font-family=\"Helvetica, Arial, sans-serif\" fill=\"#4a4a4a\" "
                  'text-anchor="middle" dominant-baseline="central">\n')  # fmt: skip
-    for (x, y), r, c in zip(at.tolist(), radius.tolist(), colour_of.tolist(), strict=True):
-        size = _number_size(r, s)
-        cx, cy = lay.x0 + (x + 0.5) * s, lay.y0 + (y + 0.5) * s
-        parts.append(f'<text x="{cx:.2f}" y="{cy:.2f}" font-size="{size:.2f}">{c + 1}</text>\n')
+    for cx, cy, size, text in sheet.numbers():
+        parts.append(f'<text x="{cx:.2f}" y="{cy:.2f}" font-size="{size:.2f}">{text}</text>\n')
     parts.append('</g>\n<g font-family="Helvetica, Arial, sans-serif" font-size="3.2" '
                  'fill="#1a1a1a">\n')  # fmt: skip
-    col_w = (lay.width - 2 * _MARGIN) / _KEY_COLUMNS
-    for i, (centre, name) in enumerate(zip(result.centers, names, strict=True)):
-        x = _MARGIN + (i % _KEY_COLUMNS) * col_w
-        y = lay.key_top + (i // _KEY_COLUMNS) * _KEY_ROW
+    for x, y, centre, label in sheet.key():
         parts.append(
             f'<rect x="{x:.2f}" y="{y:.2f}" width="8" height="5" fill="{_hex(centre)}" '
             'stroke="#8c8c8c" stroke-width="0.2"/>'
-            f'<text x="{x + 10:.2f}" y="{y + 3.8:.2f}">{i + 1} · {html.escape(name)}</text>\n'
+            f'<text x="{x + 10:.2f}" y="{y + 3.8:.2f}">{html.escape(label)}</text>\n'
         )
     parts.append("</g>\n</svg>\n")
     return "".join(parts)
 
 
-_TOKEN = re.compile(r"[Mq]|-?\d+(?:\.\d)?")
+_TOKEN = re.compile(r"[Mqtz]|-?(?:\d+(?:\.\d+)?|\.\d+)")
 
 
 def _pdf_path(d: str, lay: _Layout) -> list[str]:
-    """PDF path operators of a smooth outline (``M`` then relative ``q``),
-    in millimetres on the sheet (quadratic curves as cubic ones)."""
+    """PDF path operators of a smooth outline (per loop ``M``, a relative
+    ``q``, relative ``t``s, ``z``), in millimetres on the sheet (quadratic
+    curves as cubic ones; a ``t``'s control is the last one reflected)."""
     ops: list[str] = []
     s = lay.scale
-    cx = cy = 0.0
+    x = y = qx = qy = 0.0
     nums: list[float] = []
     mode = ""
 
-    def mm(x: float, y: float) -> str:
-        return f"{lay.x0 + x * s:.3f} {lay.y0 + y * s:.3f}"
+    def mm(px: float, py: float) -> str:
+        return f"{lay.x0 + px * s:.3f} {lay.y0 + py * s:.3f}"
 
-    for tok in _TOKEN.findall(d.replace("z", " z ")):
-        if tok in ("M", "q"):
+    def curve(ex: float, ey: float) -> None:
+        c1 = (x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y))
+        c2 = (ex + 2 / 3 * (qx - ex), ey + 2 / 3 * (qy - ey))
+        ops.append(f"{mm(*c1)} {mm(*c2)} {mm(ex, ey)} c")
+
+    for tok in _TOKEN.findall(d):
+        if tok in ("M", "q", "t"):
             mode, nums = tok, []
-            continue
-        nums.append(float(tok))
-        if mode == "M" and len(nums) == 2:
-            cx, cy = nums
-            ops.append(f"{mm(cx, cy)} m")
-            mode, nums = "q", []
-        elif mode == "q" and len(nums) == 4:
-            qx, qy, ex, ey = cx + nums[0], cy + nums[1], cx + nums[2], cy + nums[3]
-            c1 = (cx + 2 / 3 * (qx - cx), cy + 2 / 3 * (qy - cy))
-            c2 = (ex + 2 / 3 * (qx - ex), ey + 2 / 3 * (qy - ey))
-            ops.append(f"{mm(*c1)} {mm(*c2)} {mm(ex, ey)} c")
-            cx, cy = ex, ey
-            nums = []
+        elif tok == "z":
+            ops.append("h")
+        else:
+            nums.append(float(tok))
+            if mode == "M" and len(nums) == 2:
+                x, y = nums
+                ops.append(f"{mm(x, y)} m")
+                nums = []
+            elif mode == "q" and len(nums) == 4:
+                qx, qy = x + nums[0], y + nums[1]
+                curve(x + nums[2], y + nums[3])
+                x, y, nums = x + nums[2], y + nums[3], []
+            elif mode == "t" and len(nums) == 2:
+                qx, qy = 2 * x - qx, 2 * y - qy
+                curve(x + nums[0], y + nums[1])
+                x, y, nums = x + nums[0], y + nums[1], []
     return ops
 
 
-def _sheet_pdf(
-    result: Segmentation,
-    lay: _Layout,
-    outlines: list[str],
-    at: np.ndarray,
-    radius: np.ndarray,
-    colour_of: np.ndarray,
-    names: list[str],
-) -> bytes:
+def _sheet_pdf(sheet: _Sheet) -> bytes:
     """The sheet as a one-page PDF drawn in millimetres from the top-left
     (one transform turns that into PDF points from the bottom-left)."""
-    s = lay.scale
+    lay = sheet.lay
     ops = [f"{_PT:.6f} 0 0 {-_PT:.6f} 0 {lay.height * _PT:.4f} cm", "0.2 w 1 J 1 j"]
     ops.append("0.549 0.549 0.549 RG")
-    for d in outlines:
-        for loop in d.split("z"):
-            if loop.strip():
-                ops += _pdf_path(loop, lay)
-                ops.append("h")
+    for d in sheet.outlines:
+        ops += _pdf_path(d, lay)
         ops.append("S")
     ops.append("0.29 0.29 0.29 rg")
-    for (x, y), r, c in zip(at.tolist(), radius.tolist(), colour_of.tolist(), strict=True):
-        size = _number_size(r, s)
-        text = str(c + 1)
-        cx = lay.x0 + (x + 0.5) * s - 0.28 * size * len(text)
-        cy = lay.y0 + (y + 0.5) * s + 0.36 * size
-        ops.append(f"BT /F1 {size:.2f} Tf 1 0 0 -1 {cx:.3f} {cy:.3f} Tm ({text}) Tj ET")
-    col_w = (lay.width - 2 * _MARGIN) / _KEY_COLUMNS
-    for i, (centre, name) in enumerate(zip(result.centers, names, strict=True)):
-        x = _MARGIN + (i % _KEY_COLUMNS) * col_w
-        y = lay.key_top + (i // _KEY_COLUMNS) * _KEY_ROW
+    for cx, cy, size, text in sheet.numbers():
+        left, base = cx - 0.28 * size * len(text), cy + 0.36 * size
+        ops.append(f"BT /F1 {size:.2f} Tf 1 0 0 -1 {left:.3f} {base:.3f} Tm ({text}) Tj ET")
+    for x, y, centre, label in sheet.key():
         r, g, b = (int(v) / 255 for v in centre)
         ops.append(f"{r:.3f} {g:.3f} {b:.3f} rg {x:.2f} {y:.2f} 8 5 re B")
-        label = f"{i + 1} - {name}".encode("latin-1", "replace").decode("latin-1")
-        label = label.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        text = label.replace("·", "-").encode("latin-1", "replace").decode("latin-1")
+        text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         ops.append(
-            f"0.1 0.1 0.1 rg BT /F1 3.2 Tf 1 0 0 -1 {x + 10:.2f} {y + 3.8:.2f} Tm ({label}) Tj ET"
+            f"0.1 0.1 0.1 rg BT /F1 3.2 Tf 1 0 0 -1 {x + 10:.2f} {y + 3.8:.2f} Tm ({text}) Tj ET"
         )
+    return _pdf_file(ops, lay)
+
+
+def _pdf_file(ops: list[str], lay: _Layout) -> bytes:
+    """A one-page PDF of the content operators ``ops`` on ``lay``'s paper,
+    with Helvetica as /F1."""
     content = zlib.compress("\n".join(ops).encode("latin-1"))
     w_pt, h_pt = lay.width * _PT, lay.height * _PT
     objects = [

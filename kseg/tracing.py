@@ -125,21 +125,6 @@ def _put_int(buf: np.ndarray, n: int, v: int) -> int:
 
 
 @_jit
-def _put_tenths(buf: np.ndarray, n: int, v: int) -> int:
-    """Write ``v`` tenths as a decimal (``-12.5``, ``3``)."""
-    if v < 0:
-        buf[n] = 45
-        n += 1
-        v = -v
-    n = _put_int(buf, n, v // 10)
-    if v % 10:
-        buf[n] = 46  # "."
-        buf[n + 1] = 48 + v % 10
-        n += 2
-    return n
-
-
-@_jit
 def exact_path(corners: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """SVG path data of the loops: ``M x y`` then relative ``h``/``v``
     runs, each loop closed with ``z``; ASCII bytes."""
@@ -191,77 +176,121 @@ def _simplify(p: np.ndarray, lo: int, hi: int, tol: float, keep: np.ndarray) -> 
             stack.append((at, b))
 
 
+#: What a number is written after (``_put_number``): a command letter, a
+#: number without a dot, a number with one.
+_LETTER, _PLAIN, _DOTTED = 0, 1, 2
+
+
+@_jit
+def _put_number(buf: np.ndarray, n: int, v: int, after: int) -> tuple[int, int]:
+    """Write ``v`` tenths as a short SVG number (``-12.5``, ``.5``, ``3``);
+    a space before it only where it would run into the number ``after``
+    (none before ``-``, nor before ``.5`` after a number with a dot).
+    Returns the new end and what the next number comes after."""
+    a = -v if v < 0 else v
+    whole, tenth = a // 10, a % 10
+    if v < 0:
+        buf[n] = 45  # "-"
+        n += 1
+    elif after == _PLAIN or (after == _DOTTED and (whole or not tenth)):
+        buf[n] = 32
+        n += 1
+    if whole or not tenth:
+        n = _put_int(buf, n, whole)
+    if tenth:
+        buf[n] = 46  # "."
+        buf[n + 1] = 48 + tenth
+        n += 2
+    return n, _DOTTED if tenth else _PLAIN
+
+
+@_jit
+def _cut_corners(corners: np.ndarray, a: int, b: int) -> np.ndarray:
+    """The loop ``corners[a:b]`` with each corner cut by ``CUT``: two points
+    per corner, the first repeated at the end (a closed chain)."""
+    m = b - a
+    cut = np.empty((2 * m + 1, 2), dtype=np.float64)
+    for j in range(m):
+        x, y = np.float64(corners[a + j, 0]), np.float64(corners[a + j, 1])
+        px, py = corners[a + (j - 1) % m, 0], corners[a + (j - 1) % m, 1]
+        nx, ny = corners[a + (j + 1) % m, 0], corners[a + (j + 1) % m, 1]
+        cut[2 * j, 0] = x + CUT * np.sign(px - x)
+        cut[2 * j, 1] = y + CUT * np.sign(py - y)
+        cut[2 * j + 1, 0] = x + CUT * np.sign(nx - x)
+        cut[2 * j + 1, 1] = y + CUT * np.sign(ny - y)
+    cut[2 * m] = cut[0]
+    return cut
+
+
+@_jit
+def _kept(chain: np.ndarray, tol: float) -> np.ndarray:
+    """Indices of the closed ``chain``'s points kept by Douglas-Peucker
+    within ``tol`` (split at the point farthest from the first); every
+    point of a chain that would keep fewer than four."""
+    last = chain.shape[0] - 1
+    keep = np.zeros(last + 1, dtype=np.bool_)
+    keep[0] = True
+    keep[last] = True
+    far, at = -1.0, 0
+    for j in range(1, last):
+        d = (chain[j, 0] - chain[0, 0]) ** 2 + (chain[j, 1] - chain[0, 1]) ** 2
+        if d > far:
+            far, at = d, j
+    keep[at] = True
+    _simplify(chain, 0, at, tol, keep)
+    _simplify(chain, at, last, tol, keep)
+    idx = np.flatnonzero(keep[:last])
+    if idx.shape[0] < 4:
+        idx = np.arange(last)
+    return idx
+
+
+@_jit
+def _put_curves(buf: np.ndarray, n: int, vx: np.ndarray, vy: np.ndarray) -> int:
+    """Write one closed loop of quadratic curves: through the middles of
+    the sides of the polygon ``(vx, vy)`` (in tenths of a pixel, all even),
+    each vertex the control point of its curve.  Since a middle is halfway
+    between two controls, each control is the reflection of the one before:
+    the first curve is ``q`` and the rest are ``t`` (their endpoints only),
+    relative, exact in tenths."""
+    q = vx.shape[0]
+    mx = (vx + np.roll(vx, -1)) // 2
+    my = (vy + np.roll(vy, -1)) // 2
+    buf[n] = 77  # "M"
+    n, after = _put_number(buf, n + 1, mx[q - 1], _LETTER)
+    n, after = _put_number(buf, n, my[q - 1], after)
+    buf[n] = 113  # "q"
+    n, after = _put_number(buf, n + 1, vx[0] - mx[q - 1], _LETTER)
+    n, after = _put_number(buf, n, vy[0] - my[q - 1], after)
+    n, after = _put_number(buf, n, mx[0] - mx[q - 1], after)
+    n, after = _put_number(buf, n, my[0] - my[q - 1], after)
+    if q > 1:
+        buf[n] = 116  # "t"
+        n += 1
+        after = _LETTER
+    for j in range(1, q):
+        n, after = _put_number(buf, n, mx[j] - mx[j - 1], after)
+        n, after = _put_number(buf, n, my[j] - my[j - 1], after)
+    buf[n] = 122  # "z"
+    return n + 1
+
+
 @_jit
 def smooth_path(corners: np.ndarray, starts: np.ndarray, tol: float) -> np.ndarray:
     """SVG path data of the loops, smoothed: each loop's corners cut by
     ``CUT`` (staircases become diagonals), simplified within ``tol``
     pixels (Douglas-Peucker), and drawn as quadratic curves through the
-    middles of the sides (``M`` then relative ``q``, in tenths of a
-    pixel); ASCII bytes."""
-    buf = np.empty(64 * corners.shape[0] + 8, dtype=np.uint8)
+    middles of the sides, the kept points (to a fifth of a pixel) their
+    controls; ASCII bytes."""
+    buf = np.empty(48 * corners.shape[0] + 8, dtype=np.uint8)
     n = 0
     for i in range(starts.shape[0] - 1):
-        a, b = starts[i], starts[i + 1]
-        m = b - a
-        cut = np.empty((2 * m + 1, 2), dtype=np.float64)
-        for j in range(m):
-            x, y = np.float64(corners[a + j, 0]), np.float64(corners[a + j, 1])
-            px, py = corners[a + (j - 1) % m, 0], corners[a + (j - 1) % m, 1]
-            nx, ny = corners[a + (j + 1) % m, 0], corners[a + (j + 1) % m, 1]
-            cut[2 * j, 0] = x + CUT * np.sign(px - x)
-            cut[2 * j, 1] = y + CUT * np.sign(py - y)
-            cut[2 * j + 1, 0] = x + CUT * np.sign(nx - x)
-            cut[2 * j + 1, 1] = y + CUT * np.sign(ny - y)
-        cut[2 * m] = cut[0]
-        keep = np.zeros(2 * m + 1, dtype=np.bool_)
-        keep[0] = True
-        keep[2 * m] = True
-        # Split the closed chain at its point farthest from the first.
-        far, at = -1.0, 0
-        for j in range(1, 2 * m):
-            d = (cut[j, 0] - cut[0, 0]) ** 2 + (cut[j, 1] - cut[0, 1]) ** 2
-            if d > far:
-                far, at = d, j
-        keep[at] = True
-        _simplify(cut, 0, at, tol, keep)
-        _simplify(cut, at, 2 * m, tol, keep)
-        idx = np.flatnonzero(keep[: 2 * m])
-        if idx.shape[0] < 4:  # a tiny loop: keep its cut corners
-            idx = np.arange(2 * m)
-        q = idx.shape[0]
-        # Vertices and side middles in tenths, rounded once (relative moves
-        # between rounded points never drift).
-        vx = np.empty(q, dtype=np.int64)
-        vy = np.empty(q, dtype=np.int64)
-        for j in range(q):
-            vx[j] = np.int64(np.round(cut[idx[j], 0] * 10))
-            vy[j] = np.int64(np.round(cut[idx[j], 1] * 10))
-        mx = np.empty(q, dtype=np.int64)
-        my = np.empty(q, dtype=np.int64)
-        for j in range(q):
-            mx[j] = (vx[j] + vx[(j + 1) % q]) // 2
-            my[j] = (vy[j] + vy[(j + 1) % q]) // 2
-        cx, cy = mx[q - 1], my[q - 1]
-        buf[n] = 77  # "M"
-        n = _put_tenths(buf, n + 1, cx)
-        buf[n] = 32
-        n = _put_tenths(buf, n + 1, cy)
-        buf[n] = 113  # "q"
-        n += 1
-        for j in range(q):
-            if j:
-                buf[n] = 32
-                n += 1
-            n = _put_tenths(buf, n, vx[j] - cx)
-            buf[n] = 32
-            n = _put_tenths(buf, n + 1, vy[j] - cy)
-            buf[n] = 32
-            n = _put_tenths(buf, n + 1, mx[j] - cx)
-            buf[n] = 32
-            n = _put_tenths(buf, n + 1, my[j] - cy)
-            cx, cy = mx[j], my[j]
-        buf[n] = 122  # "z"
-        n += 1
+        cut = _cut_corners(corners, starts[i], starts[i + 1])
+        idx = _kept(cut, tol)
+        # Fifths of a pixel, written as even tenths: the middles are exact.
+        vx = 2 * np.round(cut[idx, 0] * 5).astype(np.int64)
+        vy = 2 * np.round(cut[idx, 1] * 5).astype(np.int64)
+        n = _put_curves(buf, n, vx, vy)
     return buf[:n].copy()
 
 

@@ -103,3 +103,22 @@ def test_a_wrong_result_or_photo_is_a_typed_error(coffee):
         kseg.paint_by_number(rgb, np.zeros((400, 600)))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="shape"):
         kseg.paint_by_number(rgb[:100], result)
+
+
+def test_the_pdf_draws_the_svgs_outlines_curve_for_curve(coffee):
+    from tests.test_vector import smooth_loops
+
+    _, _, sheet = coffee
+    root = ET.fromstring(sheet.svg)
+    group = next(g for g in root.iter(f"{SVG}g") if g.get("stroke"))
+    tx, ty, s = map(float, re.findall(r"[-\d.]+", group.get("transform")))
+    loops = [lp for p in group.iter(f"{SVG}path") for lp in smooth_loops(p.get("d"))]
+    stream = sheet.pdf.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
+    content = zlib.decompress(stream).decode("latin-1").splitlines()
+    curves = [list(map(float, op.split()[4:6])) for op in content if op.endswith(" c")]
+    starts = [list(map(float, op.split()[:2])) for op in content if op.endswith(" m")]
+    assert len(starts) == len(loops)
+    # smooth_loops flattens each curve into five points, its end the fifth.
+    ends = np.concatenate([lp[4::5] for lp in loops])
+    assert len(curves) == len(ends)
+    np.testing.assert_allclose(np.array(curves), ends * s + (tx, ty), atol=2e-3)

@@ -132,12 +132,80 @@ def test_the_layers_are_named_largest_first_and_leave_out_the_background(coffee)
     assert np.array_equal(rasterise(first.get("d"), 400, 600), cleaned == index)
 
 
+#: An SVG number as the path grammar reads it ("1.5.5" is 1.5 and .5; "2-3" is 2 and -3).
+NUMBER = r"-?(?:\d+(?:\.\d+)?|\.\d+)"
+
+
+def smooth_loops(d: str) -> list[np.ndarray]:
+    """Parse a smooth path (``M x y q cx cy x y t x y ... z`` per loop,
+    relative after M) into each loop's points, its curves flattened."""
+    tokens = re.findall(rf"[MqtzZ]|{NUMBER}", d)
+    assert "".join(tokens) == re.sub(r" ", "", d)  # nothing else in d
+    loops, i = [], 0
+    while i < len(tokens):
+        assert tokens[i] == "M" and tokens[i + 3] == "q", tokens[i : i + 8]
+        x, y = float(tokens[i + 1]), float(tokens[i + 2])
+        start = (x, y)
+        nums = [float(t) for t in tokens[i + 4 : i + 8]]
+        cx, cy, i = x + nums[0], y + nums[1], i + 8
+        points: list[tuple[float, float]] = []
+        ex, ey = x + nums[2], y + nums[3]
+        while True:
+            for t in np.linspace(0, 1, 6)[1:]:  # flatten the curve
+                points.append(
+                    (
+                        (1 - t) ** 2 * x + 2 * t * (1 - t) * cx + t * t * ex,
+                        (1 - t) ** 2 * y + 2 * t * (1 - t) * cy + t * t * ey,
+                    )
+                )
+            x, y = ex, ey
+            if tokens[i] == "t":
+                i += 1
+            if tokens[i] == "z":
+                i += 1
+                break
+            cx, cy = 2 * x - cx, 2 * y - cy  # t: the control reflected
+            ex, ey = x + float(tokens[i]), y + float(tokens[i + 1])
+            i += 2
+        assert np.allclose((x, y), start, atol=1e-9), "the loop ends where it started"
+        loops.append(np.array(points))
+    return loops
+
+
+def fill_even_odd(loops: list[np.ndarray], h: int, w: int) -> np.ndarray:
+    """The pixels whose centres the loops enclose (even-odd), drawn at 8x."""
+    from PIL import Image, ImageDraw
+
+    inside = np.zeros((h * 8, w * 8), dtype=bool)
+    for loop in loops:
+        canvas = Image.new("1", (w * 8, h * 8))
+        ImageDraw.Draw(canvas).polygon([tuple(p) for p in loop * 8], fill=1)
+        inside ^= np.asarray(canvas)
+    return inside[4::8, 4::8]
+
+
+def test_the_smooth_outline_is_few_curves_that_follow_the_mask():
+    yy, xx = np.mgrid[0:80, 0:120]
+    ring = ((xx - 60) ** 2 + (yy - 40) ** 2 < 35**2) & ((xx - 55) ** 2 + (yy - 45) ** 2 > 12**2)
+    d = mask_path(ring, smooth=True)
+    loops = smooth_loops(d)
+    assert len(loops) == 2  # the ring and its hole
+    drawn = fill_even_odd(loops, 80, 120)
+    iou = (drawn & ring).sum() / (drawn | ring).sum()
+    assert iou > 0.97, iou
+    curves = sum(len(lp) for lp in loops) // 5
+    corners = len(re.findall("[hv]", mask_path(ring))) + 2
+    assert curves < corners / 2  # simplified: fewer curves than half the staircase's corners
+
+
 def test_the_smooth_outline_is_curves_within_the_photo(coffee):
     _, result = coffee
     d = ET.fromstring(mask_svg(result, 0, smooth=True, min_area=64)).find(f"{SVG}path").get("d")
-    assert d.startswith("M") and "q" in d and d.endswith("z")
-    numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d)?", d)]
-    assert numbers and all(abs(v) <= 600 for v in numbers)
+    loops = smooth_loops(d)
+    assert loops and all(
+        (lp[:, 0] >= -0.5).all() and (lp[:, 0] <= 600.5).all() and (lp[:, 1] <= 400.5).all()
+        for lp in loops
+    )
 
 
 @pytest.mark.parametrize(
