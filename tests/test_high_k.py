@@ -5,6 +5,8 @@ same distinct colours of small real photos."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
@@ -41,7 +43,7 @@ def plain_kmeans(x: np.ndarray, w: np.ndarray, k: int, rng: np.random.Generator)
     return float((w * sq_distances(x, c).min(1)).sum() / w.sum())
 
 
-def small(name: str, pixels: int = 30_000) -> np.ndarray:
+def small(name: str, pixels: int = 12_000) -> np.ndarray:
     rgb = kseg.load_image(kseg.sample_path(name)).rgb
     f = (pixels / (rgb.shape[0] * rgb.shape[1])) ** 0.5
     size = (round(rgb.shape[1] * f), round(rgb.shape[0] * f))
@@ -57,8 +59,11 @@ def test_ten_attempts_beat_a_typical_start_and_come_within_1_percent_of_the_best
     assert counted.colors.size > kseg.histogram.DIRECT_LIMIT
     x = kseg.histogram.unpack(counted.colors).astype(np.float64)
     w = counted.counts.astype(np.float64)
-    rng = np.random.default_rng(0)
-    starts = [plain_kmeans(x, w, k, rng) for _ in range(30)]
+    # numpy lets go of the GIL in its loops: two threads, a seed per start.
+    with ThreadPoolExecutor(2) as pool:
+        starts = list(
+            pool.map(lambda i: plain_kmeans(x, w, k, np.random.default_rng([0, i])), range(30))
+        )
     result = kseg.segment(rgb, k, seed=0)
     assert result.mse <= np.median(starts), (result.mse, sorted(starts))
     assert result.mse <= min(starts) * 1.01, (result.mse, min(starts))
