@@ -33,7 +33,8 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,6 +163,44 @@ class Served:
 
     def log_text(self) -> str:
         return "".join(log.read_text(errors="replace") for log in self.logs if log.exists())
+
+
+@dataclass
+class Watched:
+    """A server whose resident memory is sampled ten times a second."""
+
+    url: str
+    pid: int
+    idle: float  # MB when it became healthy
+    peak: float = 0.0  # MB, the most seen so far
+
+    def rss(self) -> float:
+        return rss_mb(self.pid)
+
+
+@contextmanager
+def watched_server(env: dict | None = None, plain: bool = False) -> Iterator[Watched]:
+    """A server (``tests.e2e.conftest.start_server``) for the block, its
+    memory sampled until the block ends; stopped after."""
+    proc, url, log = start_server(env, plain=plain)
+    watched = Watched(url, proc.pid, rss_mb(proc.pid))
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            watched.peak = max(watched.peak, rss_mb(proc.pid))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield watched
+    finally:
+        stop.set()
+        sampler.join()
+        proc.terminate()
+        proc.wait(15)
+        log.unlink(missing_ok=True)
 
 
 def start_single(env: dict | None) -> Served:

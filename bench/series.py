@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -32,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 import kseg  # noqa: E402
 from bench.bench import fetch_photos  # noqa: E402
-from bench.load import rss_mb  # noqa: E402
+from bench.load import watched_server  # noqa: E402
 from kseg._cv import cv2  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SERIES = ROOT / "bench" / ".cache" / "series"
 SIZE = (4000, 3000)
@@ -104,48 +103,28 @@ def page(n: int, k: int) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     paths = series_photos(n)
-    proc, url, log = start_server(plain=True)
-    peak = [0.0]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], rss_mb(proc.pid))
-            time.sleep(0.1)
-
-    try:
-        idle = rss_mb(proc.pid)
-        threading.Thread(target=sample, daemon=True).start()
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-            tab.goto(url.rstrip("/") + "/many")
-            expect(tab.locator(".kseg-summary")).to_contain_text("photos", timeout=120_000)
-            slider = tab.get_by_test_id("stSlider").filter(has_text="Number of colours")
-            slider.get_by_role("slider").focus()
-            for _ in range(k - 5):
-                tab.keyboard.press("ArrowRight")
-            expect(tab.locator("[data-test-script-state='notRunning']")).to_have_count(1)
-            time.sleep(2)
-            t = time.perf_counter()
-            tab.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-                [str(p) for p in paths]
-            )
-            expect(tab.locator(".kseg-summary")).to_contain_text(f"{n} photos", timeout=1_800_000)
-            expect(tab.locator("[data-test-script-state='notRunning']")).to_have_count(
-                1, timeout=600_000
-            )
-            waited = time.perf_counter() - t
-            browser.close()
-    finally:
-        stop.set()
-        time.sleep(0.2)
-        proc.terminate()
-        proc.wait(15)
-        log.unlink(missing_ok=True)
+    with watched_server(plain=True) as server, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.goto(server.url.rstrip("/") + "/many")
+        expect(tab.locator(".kseg-summary")).to_contain_text("photos", timeout=120_000)
+        slider = tab.get_by_test_id("stSlider").filter(has_text="Number of colours")
+        slider.get_by_role("slider").focus()
+        for _ in range(k - 5):
+            tab.keyboard.press("ArrowRight")
+        expect(tab.locator("[data-test-script-state='notRunning']")).to_have_count(1)
+        time.sleep(2)
+        t = time.perf_counter()
+        tab.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in paths])
+        expect(tab.locator(".kseg-summary")).to_contain_text(f"{n} photos", timeout=1_800_000)
+        expect(tab.locator("[data-test-script-state='notRunning']")).to_have_count(
+            1, timeout=600_000
+        )
+        waited = time.perf_counter() - t
+        browser.close()
     print(f"page: {n} photos of {SIZE[0]}x{SIZE[1]} uploaded at once, k = {k}")
     print(f"  upload -> shares table shown  {waited:7.1f} s")
-    print(f"  server memory: idle {idle:.0f} MB, peak {peak[0]:.0f} MB")
+    print(f"  server memory: idle {server.idle:.0f} MB, peak {server.peak:.0f} MB")
 
 
 def main() -> None:

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load import rss_mb  # noqa: E402
+from bench.load import watched_server  # noqa: E402
 from bench.series import series_photos  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 FLOOD = ROOT / "bench" / ".cache" / "flood"
 TIMEOUT = 300_000
@@ -52,26 +51,15 @@ def main() -> None:
     args = p.parse_args()
     files = [str(f) for f in flood_files(args.files, args.mb)]
     photo = series_photos(1)[0]
-    proc, url, log = start_server({"KSEG_MEMORY_BUDGET_MB": str(args.budget)})
-    peak = [0.0]
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            peak[0] = max(peak[0], rss_mb(proc.pid))
-            time.sleep(0.1)
-
-    try:
-        idle = rss_mb(proc.pid)
-        threading.Thread(target=sample, daemon=True).start()
+    with watched_server({"KSEG_MEMORY_BUDGET_MB": str(args.budget)}) as server:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             floods = [browser.new_context().new_page() for _ in range(2)]
             single = browser.new_context().new_page()
             for tab in floods:
-                tab.goto(url.rstrip("/") + "/many")
+                tab.goto(server.url.rstrip("/") + "/many")
                 expect(tab.locator(".kseg-summary")).to_contain_text("photos", timeout=TIMEOUT)
-            single.goto(url)
+            single.goto(server.url)
             expect(single.locator(".kseg-summary")).to_be_visible(timeout=TIMEOUT)
             t = time.perf_counter()
             for tab in floods:
@@ -92,20 +80,14 @@ def main() -> None:
             everything = time.perf_counter() - t
             browser.close()
         time.sleep(args.linger)
-        kept = rss_mb(proc.pid)
-    finally:
-        stop.set()
-        time.sleep(0.2)
-        proc.terminate()
-        proc.wait(15)
-        log.unlink(missing_ok=True)
+        kept = server.rss()
     print(
         f"budget {args.budget} MB; two tabs dropping {args.files} x {args.mb} MB (not images) "
         "on Many photos, one tab uploading a 12 MP JPEG on One photo"
     )
     print(f"  third tab's result after   {result:6.1f} s")
     print(f"  flooding tabs told why     {told}  (all answered after {everything:.1f} s)")
-    print(f"  server memory: idle {idle:.0f} MB, peak {peak[0]:.0f} MB")
+    print(f"  server memory: idle {server.idle:.0f} MB, peak {server.peak:.0f} MB")
     print(f"  kept {args.linger:.0f} s after every tab closed: {kept:.0f} MB")
 
 
