@@ -25,12 +25,25 @@ trap stop EXIT
 # fresh install) before the replicas start; each replica loads them before
 # it listens (deploy/launch.py).
 "$PY" -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
+# One memory budget for the whole server (KSEG_MEMORY_BUDGET_MB, else 80 %
+# of the container's or the machine's memory) and one disk cap for series
+# photos (KSEG_SPOOL_MB), each replica an equal share of both.
+read -r budget_mb spool_mb < <("$PY" -c '
+import sys
+from webapp.budget import MB, budget_bytes
+from webapp.spool import spool_cap
+n = int(sys.argv[1])
+print(budget_bytes()[0] / MB / n, spool_cap() / MB / n)
+' "$REPLICAS")
+printf 'each of %s replicas: a memory budget of %.0f MB, %.0f MB of series photos on disk\n' \
+  "$REPLICAS" "$budget_mb" "$spool_mb"
 servers=""
 for i in $(seq 0 $((REPLICAS - 1))); do
   port=$((BASE + i))
-  MALLOC_ARENA_MAX=2 "$PY" deploy/launch.py --server.address 127.0.0.1 \
-    --server.port "$port" --server.headless true --browser.gatherUsageStats false \
-    > "$prefix/replica-$port.log" 2>&1 &
+  MALLOC_ARENA_MAX=2 KSEG_MEMORY_BUDGET_MB=$budget_mb KSEG_SPOOL_MB=$spool_mb \
+    "$PY" deploy/launch.py --server.address 127.0.0.1 \
+      --server.port "$port" --server.headless true --browser.gatherUsageStats false \
+      > "$prefix/replica-$port.log" 2>&1 &
   pids+=($!)
   servers+="        server 127.0.0.1:$port max_fails=1 fail_timeout=10s;"$'\n'
   echo "replica $((i + 1)) of $REPLICAS: 127.0.0.1:$port (pid $!) log $prefix/replica-$port.log"

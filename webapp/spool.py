@@ -38,6 +38,11 @@ SESSION_SHARE = 0.25
 GRACE_SECONDS = 150.0
 
 
+def spool_cap(environ: dict[str, str] | os._Environ = os.environ) -> int:
+    """The bytes the series photos of all sessions may take on disk."""
+    return int(float(environ.get("KSEG_SPOOL_MB") or DEFAULT_CAP_MB) * MB)
+
+
 class SpoolFull(Exception):
     """A photo that would take its session, or the server, over its share
     of the disk; ``whole_server`` tells which."""
@@ -70,7 +75,7 @@ class Spool:
         """A spool under ``root`` (the system's temporary folder by default)
         with the cap of KSEG_SPOOL_MB."""
         root = root or Path(os.environ.get("KSEG_SPOOL_DIR") or tempfile.gettempdir())
-        cap = int(float(os.environ.get("KSEG_SPOOL_MB") or DEFAULT_CAP_MB) * MB)
+        cap = spool_cap()
         return cls(root / "kseg-spool", cap, int(SESSION_SHARE * cap))
 
     def add(self, session_id: str, name: str, data: bytes) -> Upload:

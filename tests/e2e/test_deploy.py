@@ -1,9 +1,11 @@
 """`make serve`: two replicas behind nginx, sticky on a cookie the proxy sets.
 
-Six (or more) browser sessions through the proxy land on both replicas;
-each uploads its own photo, changes k and downloads a mask without a
-mix-up; killing one replica leaves the sessions on the other working, and a
-new visitor is served by the live one.
+One memory budget for the whole server, split between the replicas: a
+visitor who drops more than a replica takes per visitor is told so, and
+another visitor segments.  Four (or more) browser sessions through the
+proxy land on both replicas; each uploads its own photo, changes k and
+downloads a mask without a mix-up; killing one replica leaves the sessions
+on the other working, and a new visitor is served by the live one.
 """
 
 from __future__ import annotations
@@ -26,9 +28,19 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ROOT, free_port
-from tests.e2e.test_browser import TIMEOUT, download, set_k, upload, wait_for_app
+from tests.e2e.test_browser import (
+    TIMEOUT,
+    download,
+    no_exceptions,
+    set_k,
+    upload,
+    wait_for_app,
+)
+from tests.e2e.test_many_photos import open_many
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+#: The whole server's budget: 450 MB a replica, so 45 MB of uploads a visitor.
+BUDGET_MB = 900
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +52,13 @@ def proxy() -> Iterator[tuple[str, dict[str, int], subprocess.Popen]]:
             pytest.fail("CI: nginx is missing (make test installs it)")
         pytest.skip("nginx not installed (make test installs it)")
     port, base = free_port(), free_port()
-    env = {**os.environ, "PY": sys.executable, "NGINX": NGINX, "REPLICA_BASE_PORT": str(base)}
+    env = {
+        **os.environ,
+        "PY": sys.executable,
+        "NGINX": NGINX,
+        "REPLICA_BASE_PORT": str(base),
+        "KSEG_MEMORY_BUDGET_MB": str(BUDGET_MB),
+    }
     serve = subprocess.Popen(
         ["deploy/serve.sh", "2", str(port)],
         cwd=ROOT,
@@ -53,11 +71,14 @@ def proxy() -> Iterator[tuple[str, dict[str, int], subprocess.Popen]]:
     pids: dict[str, int] = {}
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
+    shares = ""
     while len(pids) < 2 and time.monotonic() < deadline:
         line = serve.stdout.readline()
+        shares = line if line.startswith("each of 2 replicas") else shares
         if m := re.match(r"replica \d of 2: (127\.0\.0\.1:\d+) \(pid (\d+)\)", line):
             pids[m.group(1)] = int(m.group(2))
     try:
+        assert shares.startswith(f"each of 2 replicas: a memory budget of {BUDGET_MB // 2} MB")
         _wait_healthy(url, deadline)
         yield url, pids, serve
     finally:
@@ -93,6 +114,28 @@ def _visit(browser: Browser, url: str) -> tuple[Page, str]:
     expect(page.locator(".kseg-summary")).to_be_visible(timeout=TIMEOUT)
     wait_for_app(page)
     return page, response.headers["x-kseg-replica"]
+
+
+def test_each_replica_keeps_its_share_of_one_budget_and_refuses_a_flood(
+    browser: Browser, proxy, tmp_path: Path
+):
+    url, _, _ = proxy
+    flood = browser.new_context().new_page()
+    open_many(flood, url)
+    files = []
+    for i in range(8):  # 80 MB that are not images, over a visitor's 45 MB
+        files.append(tmp_path / f"notes{i}.jpg")
+        files[-1].write_bytes(bytes([i]) * 10_000_000)
+    flood.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(files)
+    message = flood.get_by_test_id("stAlert").filter(has_text="per visitor at a time")
+    expect(message).to_contain_text("45 MB of photos per visitor", timeout=TIMEOUT)
+    wait_for_app(flood)
+    no_exceptions(flood)
+    other, _ = _visit(browser, url)
+    expect(other.locator(".kseg-summary")).to_contain_text("clusters found")
+    no_exceptions(other)
+    flood.context.close()
+    other.context.close()
 
 
 def test_sessions_stick_to_their_replica_and_survive_the_other_one_dying(browser: Browser, proxy):
