@@ -35,11 +35,11 @@ IDLE_SECONDS = 30.0
 
 
 def nbytes(value: object) -> int:
-    """Bytes held by the arrays and byte strings of ``value`` (a dataclass,
-    tuple, list, dict, array or bytes)."""
+    """Bytes held by the arrays, byte strings and strings of ``value`` (a
+    dataclass, tuple, list, dict, array, bytes or str)."""
     if isinstance(value, np.ndarray):
         return int(value.nbytes)
-    if isinstance(value, (bytes, bytearray)):
+    if isinstance(value, (bytes, bytearray, str)):
         return len(value)
     if isinstance(value, (tuple, list)):
         return sum(nbytes(v) for v in value)

@@ -15,6 +15,7 @@ ahead.
 
 from __future__ import annotations
 
+import base64
 import functools
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -146,7 +147,9 @@ class PageViews:
     previews: kseg.Previews  # photo, labels, painted labels, thumbnails (arrays)
     original: tuple[bytes, str]  # the photo preview and its format (JPEG, or PNG with alpha)
     segmented: bytes  # PNG of the painted labels
-    thumbs: tuple[bytes, ...]  # JPEG cut-out preview per cluster, on a checkerboard
+    # The cut-out preview per cluster (a JPEG on a checkerboard) as a data URL:
+    # in the page's own message, not five more requests for a new visitor.
+    thumbs: tuple[str, ...]
     palette: tuple[dict, ...]  # kseg.palette_rows
     stems: tuple[str, ...]  # kseg.cluster_file_stem of every cluster
     files: dict[str, bytes]  # the palette as CSV, JSON and GPL
@@ -300,7 +303,7 @@ def _views_of(
         previews=previews,
         original=original,
         segmented=kseg.encode_png(previews.segmented, compression=1),
-        thumbs=tuple(kseg.encode_jpeg(kseg.on_checkerboard(t)) for t in previews.thumbs),
+        thumbs=tuple(_data_url(kseg.encode_jpeg(kseg.on_checkerboard(t))) for t in previews.thumbs),
         palette=tuple(kseg.palette_rows(result)),
         stems=tuple(kseg.cluster_file_stem(result, i) for i in range(result.k)),
         files={
@@ -397,3 +400,7 @@ def _page_job(source: Source, settings: Settings, likely: Edits) -> AbstractCont
         steps.append("previews")
     pixels, decoder = photo_sizes(source)
     return job(steps, pixels, decoder)
+
+
+def _data_url(jpeg: bytes) -> str:
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")

@@ -315,7 +315,6 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
                 views.thumbs[i],
                 alt=f"Mask of #{i + 1} {row['name']}, {100 * row['share']:.0f} % of the photo",
                 width="stretch",
-                output_format="JPEG",
             )
             st.markdown(markup.card_title(i, row, i in hidden), unsafe_allow_html=True)
             file_stem = f"{stem}_{views.stems[i]}"
