@@ -6,7 +6,8 @@ Run:  make bench-shapes    (or: .venv/bin/python bench/shapes.py --help)
 For each of bench/series.py's 12 MP JPEGs (4000 x 3000, cut from real
 photographs) at k = 16: kseg.layers_svg (smooth, specks under 64 pixels
 given to their surroundings; and exact), and one colour's exact
-kseg.mask_svg; seconds (median of --repeat) and megabytes.
+kseg.mask_svg; then kseg.paint_by_number (A4); seconds (median of
+--repeat) and megabytes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -24,7 +26,7 @@ import kseg  # noqa: E402
 from bench.series import series_photos  # noqa: E402
 
 
-def timed(fn, repeat: int) -> tuple[float, str]:
+def timed(fn, repeat: int) -> tuple[float, Any]:
     times, out = [], ""
     for _ in range(repeat):
         t = time.perf_counter()
@@ -40,6 +42,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     args = p.parse_args()
     kseg.warm_up()
+    sheets = []
     print("| photo | k | layers smooth s | MB | layers exact s | MB | one colour exact s | MB |")
     print("|---|---|---|---|---|---|---|---|")
     for path in series_photos(args.photos):
@@ -53,6 +56,15 @@ def main() -> None:
             f"{len(smooth) / 1e6:.1f} | {exact_s:.2f} | {len(exact) / 1e6:.1f} | "
             f"{one_s:.2f} | {len(one) / 1e6:.1f} |"
         )
+        sheet_s, sheet = timed(lambda r=result, p=rgb: kseg.paint_by_number(p, r), args.repeat)
+        sheets.append(
+            f"| {path.name} | {args.k} | {sheet_s:.2f} | {sheet.regions} | "
+            f"{len(sheet.svg) / 1e6:.2f} | {len(sheet.pdf) / 1e6:.2f} |"
+        )
+    print()
+    print("| photo | k | sheet s | regions | SVG MB | PDF MB |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(sheets))
 
 
 if __name__ == "__main__":
