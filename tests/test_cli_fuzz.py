@@ -33,7 +33,7 @@ def _run(argv: list[str]) -> tuple[int, str]:
     return code, err.getvalue()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(argv=st.lists(words, max_size=6))
 @example(argv=["a\x00b.jpg"])
 @example(argv=["-k", "٣", "x.jpg"])
