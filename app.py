@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from webapp import markup, state
+# series_widgets: imported for its start-up work at the first page run,
+# whichever page (the series photos' folder made, a dead server's removed).
+from webapp import markup, series_widgets, state  # noqa: F401
 
 st.set_page_config(
     page_title="kseg · colour segmentation",

@@ -98,3 +98,20 @@ def test_the_folder_goes_with_its_process_and_a_dead_servers_folder_at_the_next_
     live.mkdir()
     spool = Spool(tmp_path, cap=10, session_cap=10)
     assert not dead.exists() and live.exists() and spool.folder.is_dir()
+
+
+def test_the_first_page_run_of_a_server_removes_a_dead_servers_photos_whichever_page(tmp_path):
+    dead = tmp_path / "kseg-spool" / "999999999"  # a killed server's folder
+    dead.mkdir(parents=True)
+    (dead / "photo").write_bytes(b"x")
+    code = (
+        "from streamlit.testing.v1 import AppTest; "
+        "at = AppTest.from_file('app.py', default_timeout=120).run(); "  # the One photo page
+        "assert not at.exception, at.exception"
+    )
+    env = {**os.environ, "KSEG_SPOOL_DIR": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 0, run.stderr
+    assert not dead.exists()
