@@ -112,7 +112,9 @@ def page(n: int, k: int) -> None:
         slider.get_by_role("slider").focus()
         for _ in range(k - 5):
             tab.keyboard.press("ArrowRight")
-        expect(tab.locator("[data-test-script-state='notRunning']")).to_have_count(1)
+        expect(tab.locator("[data-test-script-state='notRunning']")).to_have_count(
+            1, timeout=120_000
+        )
         time.sleep(2)
         t = time.perf_counter()
         tab.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(p) for p in paths])

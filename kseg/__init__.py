@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from kseg._version import __version__
-from kseg.applying import apply_palette
+from kseg.applying import apply_palette, palette_counts
 from kseg.choosing import KCurve, objective_curve
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
 from kseg.editing import clean_segmentation, merge_clusters
@@ -67,6 +67,7 @@ from kseg.views import (
     color_sample,
     highlight,
     preview_labels,
+    preview_pixels,
     split_view,
 )
 
@@ -126,6 +127,7 @@ __all__ = [
     "opaque_mask",
     "paint_by_number",
     "paint_labels",
+    "palette_counts",
     "palette_csv",
     "palette_gpl",
     "palette_json",
@@ -133,6 +135,7 @@ __all__ = [
     "photo_preview",
     "pixel_at",
     "preview_labels",
+    "preview_pixels",
     "read_palette",
     "safe_stem",
     "sample_path",

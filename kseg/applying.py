@@ -19,7 +19,7 @@ from kseg.lloyd import assign
 from kseg.result import Segmentation, with_clusters
 from kseg.validation import check_choice, check_mask, check_rgb
 
-__all__ = ["apply_palette", "check_palette", "nearest_colours"]
+__all__ = ["apply_palette", "check_palette", "nearest_colours", "palette_counts"]
 
 #: Most colours a palette may have (labels fit the uint8 label map).
 MAX_COLOURS = 255
@@ -140,3 +140,48 @@ def apply_palette(
 
 def _hex(c: np.ndarray) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in np.clip(np.rint(c), 0, 255)))
+
+
+def palette_counts(
+    histogram: ColorHistogram,
+    centers: np.ndarray,
+    *,
+    color_space: Literal["rgb", "lab"] = "rgb",
+) -> tuple[np.ndarray, float]:
+    """Each palette colour's pixels and the objective, from a photo's colours.
+
+    What :func:`apply_palette` gives as ``counts`` and ``mse`` for the photo
+    the histogram was counted on, without the photo's pixels.
+
+    Parameters
+    ----------
+    histogram : ColorHistogram
+        The photo's colours (``kseg.color_histogram``, or what
+        ``ColorTotals.add`` returned for it).
+    centers : (p, 3) ndarray
+        The palette, as for :func:`apply_palette`.
+    color_space : {"rgb", "lab"}, optional
+        Space in which "nearest" is measured; the objective is in RGB.
+
+    Returns
+    -------
+    counts : (p,) ndarray of int64
+        Pixels nearest to each palette colour.
+    mse : float
+        Mean squared RGB distance of the pixels to their palette colour.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a histogram that is not one, or a bad palette or colour space.
+    """
+    if not isinstance(histogram, ColorHistogram):
+        msg = f"histogram must be a kseg.ColorHistogram, got {type(histogram).__name__}"
+        raise TypeError(msg)
+    palette = check_palette(centers)
+    space = check_choice("color_space", color_space, ("rgb", "lab"))
+    if histogram.pixels == 0:
+        msg = "histogram counts no pixels"
+        raise ValueError(msg)
+    _, counts, error = nearest_colours(histogram.colors, histogram.counts, palette, space)
+    return counts, error / int(histogram.counts.sum())

@@ -20,7 +20,7 @@ import numpy as np
 
 from kseg.applying import apply_palette
 from kseg.clustering import fit_palette, options
-from kseg.histogram import histogram, resized_histogram
+from kseg.histogram import ColorHistogram, histogram, resized_histogram
 from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, LoadedImage, load_image, opaque_mask
 from kseg.result import Segmentation
 from kseg.validation import check_mask, check_number, check_rgb
@@ -197,8 +197,10 @@ class ColorTotals:
         """Distinct colours counted so far (over all the photos)."""
         return 0 if self._total is None else int(np.count_nonzero(self._total))
 
-    def add(self, rgb: np.ndarray, mask: np.ndarray | None = None) -> None:
-        """Count the colours of one photo (inside ``mask``) into the totals."""
+    def add(self, rgb: np.ndarray, mask: np.ndarray | None = None) -> ColorHistogram:
+        """Count the colours of one photo (inside ``mask``) into the totals;
+        returns that photo's own histogram (for :func:`kseg.palette_counts`
+        once the palette is fitted, without counting the photo again)."""
         if self._total is None:
             msg = "these totals were fitted already; count a new series"
             raise RuntimeError(msg)
@@ -210,6 +212,7 @@ class ColorTotals:
             s_colors, s_counts = resized_histogram(rgb, mask, self.scale)
             self._small[s_colors] += s_counts
         self.photos += 1
+        return ColorHistogram(colors, counts, rgb.shape[:2], int(counts.sum()))
 
     def fit(
         self,

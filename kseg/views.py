@@ -13,7 +13,7 @@ import numpy as np
 
 from kseg._cv import cv2
 from kseg.result import Segmentation
-from kseg.validation import check_same_size
+from kseg.validation import check_int, check_mask, check_rgb, check_same_size
 
 __all__ = [
     "ColorSample",
@@ -21,6 +21,7 @@ __all__ = [
     "color_sample",
     "highlight",
     "preview_labels",
+    "preview_pixels",
     "split_view",
 ]
 
@@ -32,6 +33,38 @@ def preview_labels(result: Segmentation, size: tuple[int, int]) -> np.ndarray:
     if (h, w) == result.labels.shape:
         return result.labels.copy()
     return cv2.resize(result.labels, (w, h), interpolation=cv2.INTER_NEAREST)
+
+
+def preview_pixels(
+    rgb: np.ndarray, size: tuple[int, int], mask: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The photo's pixels (and ``mask``) resized to ``size`` = (height,
+    width) by nearest neighbour: the very pixels whose labels
+    :func:`preview_labels` keeps, so labelling them with a palette gives the
+    preview labels of the whole photo labelled with it.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) ndarray of uint8
+    size : tuple of int
+        (height, width) of the preview, each at least 1.
+    mask : (H, W) ndarray of bool, optional
+
+    Returns
+    -------
+    pixels : (height, width, 3) ndarray of uint8
+    mask : (height, width) ndarray of bool, or None
+    """
+    rgb = check_rgb(rgb)
+    h, w = (check_int("size", v, 1, 100_000) for v in size)
+    mask = check_mask(mask, rgb.shape[:2])
+    if (h, w) == rgb.shape[:2]:
+        return rgb.copy(), None if mask is None else mask.copy()
+    pixels = cv2.resize(rgb, (w, h), interpolation=cv2.INTER_NEAREST)
+    if mask is None:
+        return pixels, None
+    small = cv2.resize(mask.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
+    return pixels, small.astype(bool)
 
 
 def boundary_overlay(

@@ -129,7 +129,7 @@ def test_a_rerun_of_the_same_series_reuses_it_without_decoding_again(monkeypatch
     at.toggle(key="series-masks-0").set_value(True).run()  # a rerun, same photos and settings
     assert not at.exception and calls == []
     at.slider(key="k").set_value(4).run()  # new settings: the photos are decoded again
-    assert len(calls) == 4  # two photos, each counted and labelled
+    assert len(calls) == 2  # two photos, each decoded once: counted, then labelled from that
 
 
 def test_the_link_carries_the_series_settings_but_never_the_photos():
@@ -176,3 +176,39 @@ def test_uploaded_photos_leave_the_uploader_and_memory_for_the_disk_until_remove
     at.button(key="series_remove_all").click().run()
     assert SPOOL.photos("test session id") == [] and not held[1].path.exists()
     assert any("Until you upload photos" in c.value for c in at.caption)
+
+
+def _png(pixels: np.ndarray) -> bytes:
+    return kseg.encode_png(pixels)
+
+
+@pytest.mark.parametrize("space", ["rgb", "lab"])
+def test_a_counted_photos_view_is_the_one_its_decoded_pixels_give(space, tmp_path):
+    from webapp.series import _count, _counted_view, _photo_view
+    from webapp.uploads import Upload
+
+    # A photo with transparency (its mask), one without, a tiny one, and one
+    # opaque in two pixels only (its preview may show none of them).
+    rocket = kseg.load_image(kseg.sample_path("rocket")).rgb
+    rgba = np.dstack([rocket, np.zeros(rocket.shape[:2], "u1")])
+    rgba[50:300, 100:500, 3] = 255
+    specks = np.zeros((961, 963, 4), "u1")
+    specks[1, 1] = specks[500, 7] = (200, 10, 10, 255)
+    photos = [
+        _png(rgba),
+        kseg.sample_path("chelsea").read_bytes(),
+        _png(np.full((3, 5, 3), 9, "u1")),
+        _png(specks),
+    ]
+    totals = kseg.ColorTotals()
+    ups = [Upload.of(f"p{i}.png", data) for i, data in enumerate(photos)]
+    counted = []
+    for i, up in enumerate(ups):
+        image = kseg.load_image(up.data)
+        counted.append(_count(image, kseg.opaque_mask(image), totals, tmp_path / f"{i}.npy"))
+    centers = totals.fit(6, seed=0).centers_float
+    for up, kept in zip(ups, counted, strict=True):
+        fast, slow = _counted_view(up, kept, centers, space), _photo_view(up, centers, space)
+        assert np.array_equal(fast.counts, slow.counts) and fast.mse == slow.mse
+        assert fast.segmented == slow.segmented and fast.original == slow.original
+        assert (fast.width, fast.height, fast.notices) == (slow.width, slow.height, slow.notices)

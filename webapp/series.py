@@ -2,16 +2,21 @@
 each photo labelled with it, what the page shows of each, and its downloads.
 
 Photos are decoded one at a time, each in its own job under the server's
-memory budget (so other sessions keep their turns between two photos); a
-series keeps only small previews and counts, and its uploads' compressed
-bytes stay on the server's disk (``webapp.spool``), read again for each step.
+memory budget (so other sessions keep their turns between two photos), and
+once: counting a photo's colours keeps its colour histogram, its preview and
+its preview's pixels, from which its counts, objective and segmented
+preview follow once the palette is fitted (a palette file labels each photo
+as it is decoded).  A series keeps only small previews and counts, and its
+uploads' compressed bytes stay on the server's disk (``webapp.spool``).
 Masks and the ZIP decode and label a photo again when asked for.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -47,6 +52,22 @@ class PhotoView:
     segmented: bytes  # PNG, GALLERY_SIDE
     counts: np.ndarray  # pixels per palette colour
     mse: float
+    notices: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class _Counted:
+    """What counting a photo's colours keeps of it, so that labelling it with
+    the fitted palette needs no second decode."""
+
+    colours: Path  # its distinct colours (inside its opaque pixels) and their pixels:
+    # (2, n) uint32 on disk, not in memory, until it is labelled
+    size: tuple[int, int]  # (height, width)
+    width: int
+    height: int
+    original: bytes  # JPEG, GALLERY_SIDE
+    pixels: np.ndarray  # the preview's pixels, nearest neighbour (kseg.preview_pixels)
+    mask: np.ndarray | None  # which of them are opaque
     notices: tuple[str, ...]
 
 
@@ -124,18 +145,37 @@ def run_series(
         done = stages.index(stage) + i / max(1, n)
         progress(done / len(stages), f"{stage}: photo {i} of {n}")
 
-    palette = None
+    with tempfile.TemporaryDirectory(prefix="kseg-series-") as scratch:
+        return _count_and_label(usable, sizes, settings, given, failed, report, Path(scratch))
+
+
+def _count_and_label(
+    usable: list[Upload],
+    sizes: dict,
+    settings: Settings,
+    given: np.ndarray | None,
+    failed: list[tuple[str, str]],
+    report: Callable[[str, int, int], None],
+    scratch: Path,
+) -> Series:
+    """``run_series`` with a folder for what counting keeps of each photo."""
+    palette, counted = None, {}
     if given is None:
-        usable, palette = _count_and_fit(usable, sizes, settings, failed, report)  # type: ignore[arg-type]
+        counted, palette = _count_and_fit(usable, sizes, settings, failed, report, scratch)
         if palette is None:
             return _empty(settings, failed)
+        usable = list(counted)
     centers_float = given.astype(np.float64) if palette is None else palette.centers_float
     views = []
     for i, up in enumerate(usable, start=1):
         pixels, decoder = sizes[up]  # type: ignore[misc]
         try:
-            with job(["decode", "segment", "previews"], pixels, decoder):
-                views.append(_photo_view(up, centers_float, settings.space))
+            if up in counted:
+                with job(["previews"], counted[up].pixels.shape[0] * counted[up].pixels.shape[1]):
+                    views.append(_counted_view(up, counted[up], centers_float, settings.space))
+            else:
+                with job(["decode", "segment", "previews"], pixels, decoder):
+                    views.append(_photo_view(up, centers_float, settings.space))
         except kseg.ImageError as exc:
             failed.append((up.name, str(exc)))
         report("Labelling", i, len(usable))
@@ -150,20 +190,21 @@ def _count_and_fit(
     settings: Settings,
     failed: list[tuple[str, str]],
     report: Callable[[str, int, int], None],
-) -> tuple[list[Upload], kseg.SharedPalette | None]:
-    """Count every photo's colours (each its own job), then fit the shared
-    palette; the photos that could be counted, and the palette (None if none)."""
+    scratch: Path,
+) -> tuple[dict[Upload, _Counted], kseg.SharedPalette | None]:
+    """Count every photo's colours (each its own job, keeping what labelling
+    it needs), then fit the shared palette; what was kept of each photo that
+    could be counted, and the palette (None if none)."""
     totals = kseg.ColorTotals(scale=settings.scale)
     tables = TABLE_BYTES * (2 if settings.scale < 1 else 1)
-    counted = []
+    counted: dict[Upload, _Counted] = {}
     for i, up in enumerate(usable, start=1):
         pixels, decoder = sizes[up]
         try:
             with job(["decode", "segment"], pixels, decoder, extra=tables):
                 image, mask = _decoded(up)
-                totals.add(image.rgb, mask)
+                counted[up] = _count(image, mask, totals, scratch / f"{i}.npy")
                 del image, mask
-            counted.append(up)
         except kseg.ImageError as exc:
             failed.append((up.name, str(exc)))
         report("Counting colours", i, len(usable))
@@ -214,20 +255,77 @@ def _empty(settings: Settings, failed: list[tuple[str, str]]) -> Series:
     )
 
 
+def _count(
+    image: kseg.LoadedImage, mask: np.ndarray | None, totals: kseg.ColorTotals, colours: Path
+) -> _Counted:
+    """Count the photo's colours into ``totals``; keep what labelling it needs
+    (its colours in the file ``colours``)."""
+    histogram = totals.add(image.rgb, mask)
+    np.save(colours, np.stack([histogram.colors, histogram.counts.astype(np.uint32)]))
+    preview = kseg.photo_preview(image.rgb, image.alpha, GALLERY_SIDE)
+    pixels, small_mask = kseg.preview_pixels(image.rgb, preview.shape[:2], mask)
+    return _Counted(
+        colours=colours,
+        size=histogram.shape,
+        width=image.width,
+        height=image.height,
+        original=_original_jpeg(preview, image.alpha is not None),
+        pixels=pixels,
+        mask=small_mask,
+        notices=image.notices,
+    )
+
+
+def _original_jpeg(preview: np.ndarray, alpha: bool) -> bytes:
+    """The photo's gallery preview as a JPEG (transparency on a checkerboard)."""
+    return kseg.encode_jpeg((kseg.on_checkerboard(preview) if alpha else preview)[..., :3])
+
+
+def _counted_view(
+    up: Upload, counted: _Counted, centers_float: np.ndarray, space: str
+) -> PhotoView:
+    """A counted photo's view: its counts and objective from its histogram,
+    its segmented preview from its preview's pixels (as ``_photo_view``
+    would make them from the decoded photo)."""
+    colors, pixels = np.load(counted.colours)
+    histogram = kseg.ColorHistogram(
+        colors, pixels.astype(np.int64), counted.size, int(pixels.sum(dtype=np.int64))
+    )
+    counts, mse = kseg.palette_counts(histogram, centers_float, color_space=space)  # type: ignore[arg-type]
+    if counted.mask is not None and not counted.mask.any():  # no opaque pixel in the preview
+        labels = np.full(counted.pixels.shape[:2], -1, dtype=np.int16)
+        segmented = kseg.paint_labels(labels, np.zeros((len(counts), 3), dtype=np.uint8))
+    else:
+        small = kseg.apply_palette(
+            counted.pixels,
+            centers_float,
+            color_space=space,
+            mask=counted.mask,  # type: ignore[arg-type]
+        )
+        segmented = kseg.paint_labels(small.labels, small.centers)
+    return PhotoView(
+        upload=up,
+        width=counted.width,
+        height=counted.height,
+        original=counted.original,
+        segmented=kseg.encode_png(segmented, compression=1),
+        counts=counts,
+        mse=mse,
+        notices=counted.notices,
+    )
+
+
 def _photo_view(up: Upload, centers_float: np.ndarray, space: str) -> PhotoView:
     image, mask = _decoded(up)
     result = kseg.apply_palette(image.rgb, centers_float, color_space=space, mask=mask)  # type: ignore[arg-type]
     previews = kseg.make_previews(
         image.rgb, result, alpha=image.alpha, side=GALLERY_SIDE, thumb_side=8
     )
-    original = (
-        kseg.on_checkerboard(previews.original) if image.alpha is not None else previews.original
-    )
     return PhotoView(
         upload=up,
         width=image.width,
         height=image.height,
-        original=kseg.encode_jpeg(original[..., :3]),
+        original=_original_jpeg(previews.original, image.alpha is not None),
         segmented=kseg.encode_png(previews.segmented, compression=1),
         counts=result.counts,
         mse=result.mse,
