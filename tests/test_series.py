@@ -329,3 +329,48 @@ def test_color_totals_counted_one_by_one_fit_the_same_palette(samples):
         totals.add(photos[0])
     with pytest.raises(ValueError, match="scale must be in"):
         kseg.ColorTotals(scale=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 40),
+    st.integers(1, 40),
+    st.integers(1, 6),
+    st.integers(0, 2**31),
+    st.sampled_from(["rgb", "lab"]),
+)
+def test_a_palettes_counts_and_objective_from_a_histogram_are_apply_palettes(h, w, p, seed, space):
+    rng = np.random.default_rng(seed)
+    rgb = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    rgb[: h // 2] = rgb[0, 0]  # repeated colours
+    mask = rng.random((h, w)) < 0.8
+    mask[0, 0] = True
+    palette = rng.uniform(0, 255, (p, 3))
+    whole = kseg.apply_palette(rgb, palette, color_space=space, mask=mask)
+    totals = kseg.ColorTotals()
+    histogram = totals.add(rgb, mask)
+    assert histogram.pixels == int(mask.sum())
+    counts, mse = kseg.palette_counts(histogram, palette, color_space=space)
+    assert np.array_equal(counts, whole.counts) and mse == whole.mse
+
+
+def test_labelling_a_previews_pixels_gives_the_preview_labels_of_the_whole_photo():
+    rgb = kseg.load_image(kseg.sample_path("chelsea")).rgb
+    mask = np.ones(rgb.shape[:2], dtype=bool)
+    mask[:, :40] = False
+    palette = kseg.segment(rgb, 6, seed=0).centers_float
+    whole = kseg.apply_palette(rgb, palette, mask=mask)
+    for size in [(120, 171), (37, 53), rgb.shape[:2]]:
+        pixels, small_mask = kseg.preview_pixels(rgb, size, mask)
+        small = kseg.apply_palette(pixels, palette, mask=small_mask)
+        assert np.array_equal(small.labels, kseg.preview_labels(whole, size)), size
+
+
+def test_palette_counts_and_preview_pixels_name_a_bad_argument():
+    histogram = kseg.color_histogram(np.zeros((2, 2, 3), np.uint8))
+    with pytest.raises(TypeError, match="ColorHistogram"):
+        kseg.palette_counts(np.zeros(3), np.zeros((1, 3)))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="centers"):
+        kseg.palette_counts(histogram, np.zeros((1, 4)))
+    with pytest.raises(ValueError, match="size"):
+        kseg.preview_pixels(np.zeros((4, 4, 3), np.uint8), (0, 3))
