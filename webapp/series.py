@@ -62,6 +62,7 @@ class _Counted:
 
     colours: Path  # its distinct colours (inside its opaque pixels) and their pixels:
     # (2, n) uint32 on disk, not in memory, until it is labelled
+    n_colours: int
     size: tuple[int, int]  # (height, width)
     width: int
     height: int
@@ -151,7 +152,7 @@ def run_series(
 
 def _count_and_label(
     usable: list[Upload],
-    sizes: dict,
+    sizes: dict[Upload, tuple[int, int] | None],
     settings: Settings,
     given: np.ndarray | None,
     failed: list[tuple[str, str]],
@@ -171,8 +172,10 @@ def _count_and_label(
         pixels, decoder = sizes[up]  # type: ignore[misc]
         try:
             if up in counted:
-                with job(["previews"], counted[up].pixels.shape[0] * counted[up].pixels.shape[1]):
-                    views.append(_counted_view(up, counted[up], centers_float, settings.space))
+                kept = counted[up]
+                preview = kept.pixels.shape[0] * kept.pixels.shape[1]
+                with job(["previews"], preview, extra=FIT_BYTES_PER_COLOUR * kept.n_colours):
+                    views.append(_counted_view(up, kept, centers_float, settings.space))
             else:
                 with job(["decode", "segment", "previews"], pixels, decoder):
                     views.append(_photo_view(up, centers_float, settings.space))
@@ -266,6 +269,7 @@ def _count(
     pixels, small_mask = kseg.preview_pixels(image.rgb, preview.shape[:2], mask)
     return _Counted(
         colours=colours,
+        n_colours=int(histogram.colors.size),
         size=histogram.shape,
         width=image.width,
         height=image.height,
