@@ -8,20 +8,21 @@ its preview's pixels, from which its counts, objective and segmented
 preview follow once the palette is fitted (a palette file labels each photo
 as it is decoded).  A series keeps only small previews and counts, and its
 uploads' compressed bytes stay on the server's disk (``webapp.spool``).
-Masks and the ZIP decode and label a photo again when asked for.
+Masks and the ZIP decode and label a photo again when asked for
+(``webapp.series_downloads``).
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 import kseg
-from webapp.cache import PAGE, ZIPS
+from webapp.cache import PAGE
 from webapp.compute import Source, photo_sizes
 from webapp.jobs import TooLarge, check_fits, job
 from webapp.markup import size_text
@@ -36,9 +37,6 @@ GALLERY_SIDE = 480
 TABLE_BYTES = 8 << 24
 #: Bytes per distinct colour while the shared palette is fitted.
 FIT_BYTES_PER_COLOUR = 64
-#: A series ZIP carries cut-outs (full-colour PNGs) up to this many pixels
-#: in all; above, masks, segmented images and label maps only.
-ZIP_CUTOUT_PIXELS = 100_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,7 +122,7 @@ def _pixels_or_fail(up: Upload, failed: list[tuple[str, str]]) -> tuple[int, int
     return None
 
 
-def _decoded(up: Upload) -> tuple[kseg.LoadedImage, np.ndarray | None]:
+def decoded(up: Upload) -> tuple[kseg.LoadedImage, np.ndarray | None]:
     image = kseg.load_image(up.data)
     return image, kseg.opaque_mask(image)
 
@@ -205,7 +203,7 @@ def _count_and_fit(
         pixels, decoder = sizes[up]
         try:
             with job(["decode", "segment"], pixels, decoder, extra=tables):
-                image, mask = _decoded(up)
+                image, mask = decoded(up)
                 counted[up] = _count(image, mask, totals, scratch / f"{i}.npy")
                 del image, mask
         except kseg.ImageError as exc:
@@ -320,7 +318,7 @@ def _counted_view(
 
 
 def _photo_view(up: Upload, centers_float: np.ndarray, space: str) -> PhotoView:
-    image, mask = _decoded(up)
+    image, mask = decoded(up)
     result = kseg.apply_palette(image.rgb, centers_float, color_space=space, mask=mask)  # type: ignore[arg-type]
     previews = kseg.make_previews(
         image.rgb, result, alpha=image.alpha, side=GALLERY_SIDE, thumb_side=8
@@ -353,55 +351,4 @@ def cached_series(
     return PAGE.get_or_make(
         series_key(uploads, settings, given_bytes),
         lambda: run_series(uploads, settings, given, progress),
-    )
-
-
-# --- downloads (made on click) ------------------------------------------------
-
-
-def _labelled(series: Series, view: PhotoView) -> tuple[kseg.LoadedImage, kseg.Segmentation]:
-    image, mask = _decoded(view.upload)
-    result = kseg.apply_palette(
-        image.rgb,
-        series.centers_float,
-        color_space=series.settings.space,
-        mask=mask,  # type: ignore[arg-type]
-    )
-    return image, result
-
-
-def mask_file(series: Series, view: PhotoView, index: int) -> bytes:
-    """One photo's mask of palette colour ``index`` (PNG)."""
-    pixels = view.width * view.height
-    with job(["decode", "segment", "mask"], pixels):
-        return kseg.mask_png(_labelled(series, view)[1], index)
-
-
-def shares_file(series: Series) -> bytes:
-    """Each colour's share and pixels per photo (CSV)."""
-    return kseg.shares_csv(
-        [v.upload.name for v in series.photos], [v.counts for v in series.photos], series.centers
-    )
-
-
-def zip_file(series: Series) -> bytes:
-    """The series ZIP (from the ZIP cache, or made again)."""
-    key = ("series-zip", tuple(v.upload.digest for v in series.photos), series.settings)
-    return ZIPS.get_or_make((*key, series.given, series.centers.tobytes()), lambda: _zip(series))
-
-
-def _zip(series: Series) -> bytes:
-    cutouts = sum(v.width * v.height for v in series.photos) <= ZIP_CUTOUT_PIXELS
-
-    def photos() -> Iterator[tuple[str, np.ndarray, np.ndarray | None, kseg.Segmentation]]:
-        for view in series.photos:
-            with job(["decode", "segment", "zip"], view.width * view.height):
-                image, result = _labelled(series, view)
-                yield view.upload.name, image.rgb, image.alpha, result
-
-    return kseg.series_zip(
-        photos(),
-        series.totals(),
-        settings=series.settings_record,
-        cutouts=cutouts,
     )

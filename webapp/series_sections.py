@@ -10,16 +10,8 @@ import streamlit as st
 import kseg
 from webapp import charts, markup
 from webapp.jobs import queue_notice
-from webapp.series import (
-    MAX_PHOTOS,
-    ZIP_CUTOUT_PIXELS,
-    Series,
-    cached_series,
-    mask_file,
-    series_key,
-    shares_file,
-    zip_file,
-)
+from webapp.series import MAX_PHOTOS, Series, cached_series, series_key
+from webapp.series_downloads import ZIP_CUTOUT_PIXELS, mask_file, shares_file, zip_file
 from webapp.state import Edits, Settings, settings_to_url
 from webapp.uploads import Upload
 from webapp.widgets import download

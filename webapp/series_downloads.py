@@ -1,0 +1,66 @@
+"""The "Many photos" downloads, made on click: a photo's mask, the shares
+table, the series ZIP.  Each decodes and labels its photos again, one at a
+time, each in its own job under the memory budget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+import kseg
+from webapp.cache import ZIPS
+from webapp.jobs import job
+from webapp.series import PhotoView, Series, decoded
+
+#: A series ZIP carries cut-outs (full-colour PNGs) up to this many pixels
+#: in all; above, masks, segmented images and label maps only.
+ZIP_CUTOUT_PIXELS = 100_000_000
+
+
+def _labelled(series: Series, view: PhotoView) -> tuple[kseg.LoadedImage, kseg.Segmentation]:
+    image, mask = decoded(view.upload)
+    result = kseg.apply_palette(
+        image.rgb,
+        series.centers_float,
+        color_space=series.settings.space,
+        mask=mask,  # type: ignore[arg-type]
+    )
+    return image, result
+
+
+def mask_file(series: Series, view: PhotoView, index: int) -> bytes:
+    """One photo's mask of palette colour ``index`` (PNG)."""
+    pixels = view.width * view.height
+    with job(["decode", "segment", "mask"], pixels):
+        return kseg.mask_png(_labelled(series, view)[1], index)
+
+
+def shares_file(series: Series) -> bytes:
+    """Each colour's share and pixels per photo (CSV)."""
+    return kseg.shares_csv(
+        [v.upload.name for v in series.photos], [v.counts for v in series.photos], series.centers
+    )
+
+
+def zip_file(series: Series) -> bytes:
+    """The series ZIP (from the ZIP cache, or made again)."""
+    key = ("series-zip", tuple(v.upload.digest for v in series.photos), series.settings)
+    return ZIPS.get_or_make((*key, series.given, series.centers.tobytes()), lambda: _zip(series))
+
+
+def _zip(series: Series) -> bytes:
+    cutouts = sum(v.width * v.height for v in series.photos) <= ZIP_CUTOUT_PIXELS
+
+    def photos() -> Iterator[tuple[str, np.ndarray, np.ndarray | None, kseg.Segmentation]]:
+        for view in series.photos:
+            with job(["decode", "segment", "zip"], view.width * view.height):
+                image, result = _labelled(series, view)
+                yield view.upload.name, image.rgb, image.alpha, result
+
+    return kseg.series_zip(
+        photos(),
+        series.totals(),
+        settings=series.settings_record,
+        cutouts=cutouts,
+    )
