@@ -90,7 +90,7 @@ def session(url: str, photo: Path, size_text: str, index: int, out: mp.Queue) ->
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1300, "height": 900})
             page.add_init_script(QUEUE_WATCH)
-            page.goto(url)
+            page.goto(url, timeout=120_000)  # ten browsers starting at once on 2 cores
             summary = page.locator(".kseg-summary")
             expect(summary).to_be_visible(timeout=120_000)
             t0 = time.perf_counter()
