@@ -189,8 +189,11 @@ class ColorTotals:
     def __init__(self, *, scale: float = 1.0) -> None:
         self.scale = check_number("scale", scale, 0.0, 1.0, open_lo=True)
         self.photos = 0
-        self._total: np.ndarray | None = np.zeros(1 << 24, dtype=np.int64)
-        self._small = np.zeros(1 << 24, dtype=np.int64) if scale < 1.0 else None
+        # 32-bit counts (64 MB a table, not 128) while the pixels counted
+        # stay under 2**32; 64-bit from the photo that would pass it.
+        self._pixels = 0
+        self._total: np.ndarray | None = np.zeros(1 << 24, dtype=np.uint32)
+        self._small = np.zeros(1 << 24, dtype=np.uint32) if scale < 1.0 else None
 
     @property
     def distinct(self) -> int:
@@ -207,10 +210,16 @@ class ColorTotals:
         rgb = check_rgb(rgb)
         mask = check_mask(mask, rgb.shape[:2])
         colors, counts = histogram(rgb, mask)
-        self._total[colors] += counts  # each colour once per photo: no repeated index
+        self._pixels += int(counts.sum())
+        if self._pixels >= 1 << 32 and self._total.dtype != np.int64:
+            self._total = self._total.astype(np.int64)
+            self._small = None if self._small is None else self._small.astype(np.int64)
+        # Each colour once per photo (no repeated index); no count can pass
+        # the pixels counted, which the table's type holds.
+        self._total[colors] += counts.astype(self._total.dtype)
         if self._small is not None:
             s_colors, s_counts = resized_histogram(rgb, mask, self.scale)
-            self._small[s_colors] += s_counts
+            self._small[s_colors] += s_counts.astype(self._small.dtype)
         self.photos += 1
         return ColorHistogram(colors, counts, rgb.shape[:2], int(counts.sum()))
 
@@ -239,12 +248,12 @@ class ColorTotals:
             msg = "no photo was counted"
             raise ValueError(msg)
         colors = np.flatnonzero(self._total).astype(np.uint32)
-        weights = self._total[colors]
+        weights = self._total[colors].astype(np.int64)
         self._total = None
         fit_colors, fit_weights = colors, weights
         if self._small is not None:
             fit_colors = np.flatnonzero(self._small).astype(np.uint32)
-            fit_weights = self._small[fit_colors]
+            fit_weights = self._small[fit_colors].astype(np.int64)
             self._small = None
         t1 = time.perf_counter()
         fit = fit_palette(colors, weights, fit_colors, fit_weights, opts)

@@ -331,6 +331,25 @@ def test_color_totals_counted_one_by_one_fit_the_same_palette(samples):
         kseg.ColorTotals(scale=0)
 
 
+def test_color_totals_keep_32_bit_counts_until_the_pixels_counted_would_pass_them(samples):
+    coffee, chelsea = samples["coffee"], samples["chelsea"]
+    plain = kseg.ColorTotals(scale=0.5)
+    for p in (coffee, chelsea):
+        plain.add(p)
+    assert plain._total.dtype == np.uint32 and plain._small.dtype == np.uint32
+    # As if four thousand million pixels had been counted before chelsea:
+    # its counts go into 64-bit tables, the counts so far carried over.
+    big = kseg.ColorTotals(scale=0.5)
+    big.add(coffee)
+    big._pixels = 2**32 - 10
+    big.add(chelsea)
+    assert big._total.dtype == np.int64 and big._small.dtype == np.int64
+    assert np.array_equal(big._total, plain._total) and np.array_equal(big._small, plain._small)
+    big._total[0] = 2**32  # a count no 32-bit table could hold
+    pal = big.fit(4, seed=1)
+    assert pal.photos == 2 and np.abs(pal.centers_float).max(axis=1).min() < 0.01  # black
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.integers(1, 40),
