@@ -212,3 +212,12 @@ def test_a_counted_photos_view_is_the_one_its_decoded_pixels_give(space, tmp_pat
         assert np.array_equal(fast.counts, slow.counts) and fast.mse == slow.mse
         assert fast.segmented == slow.segmented and fast.original == slow.original
         assert (fast.width, fast.height, fast.notices) == (slow.width, slow.height, slow.notices)
+
+
+def test_the_series_reserves_32_bit_count_tables_since_its_largest_series_never_needs_more():
+    from webapp.series import MAX_PHOTOS, TABLE_BYTES
+
+    # ColorTotals keeps 32-bit counts while the pixels counted stay under 2**32.
+    assert MAX_PHOTOS * kseg.DEFAULT_MAX_PIXELS < 2**32
+    totals = kseg.ColorTotals()
+    assert totals._total.nbytes == TABLE_BYTES

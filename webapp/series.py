@@ -33,8 +33,10 @@ from webapp.uploads import Upload
 MAX_PHOTOS = 50
 #: Longest side of a photo's pictures in the gallery.
 GALLERY_SIDE = 480
-#: Bytes of one 2**24 count table (two when ``scale`` < 1).
-TABLE_BYTES = 8 << 24
+#: Bytes of one 2**24 count table (two when ``scale`` < 1): 32-bit counts,
+#: since a series of MAX_PHOTOS photos of at most kseg.DEFAULT_MAX_PIXELS
+#: (2,000 million pixels) never needs the 64-bit ones.
+TABLE_BYTES = 4 << 24
 #: Bytes per distinct colour while the shared palette is fitted.
 FIT_BYTES_PER_COLOUR = 64
 
