@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from PIL import Image
 
 from kseg._cv import cv2
 from kseg._version import __version__
-from kseg.masks import cluster_mask, cutout, label_map, segmented_image
+from kseg.masks import cluster_mask, cutout, label_map
 from kseg.naming import color_name, color_names
 from kseg.paint import paint_by_number
 from kseg.parallel import THREADS
@@ -33,6 +34,7 @@ __all__ = [
     "export_entries",
     "export_files",
     "export_zip",
+    "labels_png",
     "mask_png",
     "palette_csv",
     "palette_gpl",
@@ -96,6 +98,45 @@ def encode_png(
         msg = "PNG encoding failed"
         raise RuntimeError(msg)
     return buf.tobytes()
+
+
+def labels_png(labels: np.ndarray, centers: np.ndarray, *, background: int | None = 255) -> bytes:
+    """Labels painted with their cluster colours, as an indexed (palette) PNG.
+
+    Decoded, it is :func:`kseg.paint_labels` of the same arguments pixel for
+    pixel; with one byte a pixel instead of three it is about a third the
+    size and three times faster to write (zlib level 1), and no painted
+    copy of the labels is made.
+
+    Parameters
+    ----------
+    labels : (H, W) ndarray of int
+        Cluster index of every pixel, or -1.
+    centers : (k, 3) ndarray of uint8
+        Colour of each cluster, k at most 255.
+    background : int or None, optional
+        Grey level for label -1; None: those pixels are transparent (white
+        with alpha 0, the rest opaque).
+
+    Raises
+    ------
+    ValueError
+        If the labels are not (H, W) or there are more than 255 colours.
+    """
+    centers = np.asarray(centers, dtype=np.uint8).reshape(-1, 3)
+    k = centers.shape[0]
+    if labels.ndim != 2 or k > 255:
+        msg = f"expected (H, W) labels and at most 255 colours, got {labels.shape}, {k}"
+        raise ValueError(msg)
+    image = Image.fromarray(labels.astype(np.uint8), "P")  # -1 wraps to 255
+    grey = 255 if background is None else background
+    table = np.full((256, 3), grey, dtype=np.uint8)
+    table[:k] = centers
+    image.putpalette(table.ravel().tobytes())
+    buf = io.BytesIO()
+    extra = {"transparency": 255} if background is None else {}
+    image.save(buf, "PNG", compress_level=1, **extra)
+    return buf.getvalue()
 
 
 def encode_jpeg(image: np.ndarray, *, quality: int = 90) -> bytes:
@@ -321,10 +362,8 @@ def _svg_file(result: Segmentation, index: int) -> bytes:
 
 
 def _segmented_png(result: Segmentation) -> bytes:
-    seg = segmented_image(result)
-    if (result.labels < 0).any():
-        seg = np.dstack([seg, np.where(result.labels < 0, 0, 255).astype(np.uint8)])
-    return encode_png(seg, fast=True)
+    left_out = bool((result.labels < 0).any())
+    return labels_png(result.labels, result.centers, background=None if left_out else 255)
 
 
 def export_files(

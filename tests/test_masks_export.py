@@ -7,6 +7,8 @@ import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 import kseg
@@ -22,7 +24,35 @@ def quad():
 
 def _decode(data: bytes) -> np.ndarray:
     im = Image.open(io.BytesIO(data))
+    if im.mode == "P":  # an indexed PNG, as any viewer shows it
+        return np.asarray(im.convert("RGBA" if "transparency" in im.info else "RGB"))
     return np.asarray(im.convert("L") if im.mode == "1" else im)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 30),
+    st.integers(1, 30),
+    st.integers(1, 32),
+    st.integers(0, 255),
+    st.integers(0, 2**31),
+)
+def test_an_indexed_png_of_labels_decodes_to_the_painted_labels(h, w, k, grey, seed):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(-1, k, (h, w)).astype(np.int16)
+    centers = rng.integers(0, 256, (k, 3)).astype(np.uint8)
+    data = kseg.labels_png(labels, centers, background=grey)
+    assert Image.open(io.BytesIO(data)).mode == "P"
+    assert np.array_equal(_decode(data), kseg.paint_labels(labels, centers, grey))
+    see_through = _decode(kseg.labels_png(labels, centers, background=None))
+    assert np.array_equal(see_through[..., :3], kseg.paint_labels(labels, centers, 255))
+    assert np.array_equal(see_through[..., 3] == 0, labels < 0)
+    assert (see_through[..., 3][labels >= 0] == 255).all()
+
+
+def test_an_indexed_png_refuses_more_colours_than_it_can_index():
+    with pytest.raises(ValueError, match="at most 255 colours"):
+        kseg.labels_png(np.zeros((2, 2), np.int16), np.zeros((256, 3), np.uint8))
 
 
 def test_mask_image_is_full_size_black_and_white_and_matches_labels(quad):

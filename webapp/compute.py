@@ -302,7 +302,7 @@ def _views_of(
     return PageViews(
         previews=previews,
         original=original,
-        segmented=kseg.encode_png(previews.segmented, compression=1),
+        segmented=kseg.labels_png(previews.labels, result.centers),
         thumbs=tuple(_data_url(kseg.encode_jpeg(kseg.on_checkerboard(t))) for t in previews.thumbs),
         palette=tuple(kseg.palette_rows(result)),
         stems=tuple(kseg.cluster_file_stem(result, i) for i in range(result.k)),

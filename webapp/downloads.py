@@ -74,4 +74,5 @@ def palette_file(ref: PhotoRef) -> bytes:
 
 def segmented_file(ref: PhotoRef) -> bytes:
     with _download_job(ref, "segmented"):
-        return kseg.encode_png(kseg.segmented_image(ref.result()), fast=True)
+        result = ref.result()
+        return kseg.labels_png(result.labels, result.centers)

@@ -298,7 +298,7 @@ def _counted_view(
     counts, mse = kseg.palette_counts(histogram, centers_float, color_space=space)  # type: ignore[arg-type]
     if counted.mask is not None and not counted.mask.any():  # no opaque pixel in the preview
         labels = np.full(counted.pixels.shape[:2], -1, dtype=np.int16)
-        segmented = kseg.paint_labels(labels, np.zeros((len(counts), 3), dtype=np.uint8))
+        segmented = kseg.labels_png(labels, np.zeros((len(counts), 3), dtype=np.uint8))
     else:
         small = kseg.apply_palette(
             counted.pixels,
@@ -306,13 +306,13 @@ def _counted_view(
             color_space=space,
             mask=counted.mask,  # type: ignore[arg-type]
         )
-        segmented = kseg.paint_labels(small.labels, small.centers)
+        segmented = kseg.labels_png(small.labels, small.centers)
     return PhotoView(
         upload=up,
         width=counted.width,
         height=counted.height,
         original=counted.original,
-        segmented=kseg.encode_png(segmented, compression=1),
+        segmented=segmented,
         counts=counts,
         mse=mse,
         notices=counted.notices,
@@ -330,7 +330,7 @@ def _photo_view(up: Upload, centers_float: np.ndarray, space: str) -> PhotoView:
         width=image.width,
         height=image.height,
         original=_original_jpeg(previews.original, image.alpha is not None),
-        segmented=kseg.encode_png(previews.segmented, compression=1),
+        segmented=kseg.labels_png(previews.labels, result.centers),
         counts=result.counts,
         mse=result.mse,
         notices=image.notices,
