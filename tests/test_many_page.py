@@ -212,7 +212,8 @@ def test_a_counted_photos_view_is_the_one_its_decoded_pixels_give(space, tmp_pat
     counted = []
     for i, up in enumerate(ups):
         image = kseg.load_image(up.data)
-        counted.append(_count(image, kseg.opaque_mask(image), totals, tmp_path / f"{i}.npy"))
+        kept = _count(image, kseg.opaque_mask(image), totals, tmp_path / f"{i}.npy", 2**30)
+        counted.append(kept)
     centers = totals.fit(6, seed=0).centers_float
     for up, kept in zip(ups, counted, strict=True):
         fast, slow = _counted_view(up, kept, centers, space), _photo_view(up, centers, space)
@@ -230,3 +231,41 @@ def test_the_series_reserves_32_bit_count_tables_since_its_largest_series_never_
     assert MAX_PHOTOS * kseg.DEFAULT_MAX_PIXELS < 2**32
     totals = kseg.ColorTotals()
     assert totals._total.nbytes == TABLE_BYTES
+
+
+def test_a_series_keeps_colours_on_disk_only_within_its_share_and_labels_the_rest_again(
+    monkeypatch,
+):
+    import webapp.series as series
+    from webapp.state import Settings
+    from webapp.uploads import Upload
+
+    ups = tuple(Upload.of(f"{n}.png", kseg.sample_path(n).read_bytes()) for n in kseg.SAMPLES)
+    settings = Settings(k=5)
+    normal = series.run_series(ups, settings, None, lambda *_: None)
+    # Room (a quarter of KSEG_SPOOL_MB) for the first photo's colours and a
+    # byte: the others are counted, then decoded again to be labelled.
+    first = kseg.color_histogram(kseg.load_image(ups[0].data).rgb).colors.size
+    room = 8 * first + 128 + 1
+    monkeypatch.setenv("KSEG_SPOOL_MB", str(4 * room / 2**20))
+    kept, decoded_again = [], []
+    count, view = series._count, series._photo_view
+
+    def counting(image, mask, totals, path, room):
+        done = count(image, mask, totals, path, room)
+        kept.append(None if done is None else path.stat().st_size)
+        return done
+
+    def labelling(up, centers, space):
+        decoded_again.append(up.name)
+        return view(up, centers, space)
+
+    monkeypatch.setattr(series, "_count", counting)
+    monkeypatch.setattr(series, "_photo_view", labelling)
+    tight = series.run_series(ups, settings, None, lambda *_: None)
+    assert kept == [room - 1] + [None] * (len(ups) - 1)
+    assert decoded_again == [u.name for u in ups[1:]]
+    assert np.array_equal(tight.centers_float, normal.centers_float) and tight.mse == normal.mse
+    for a, b in zip(tight.photos, normal.photos, strict=True):
+        assert np.array_equal(a.counts, b.counts) and a.mse == b.mse and a.original == b.original
+        assert np.array_equal(_shown(a.segmented), _shown(b.segmented))

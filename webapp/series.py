@@ -26,6 +26,7 @@ from webapp.cache import PAGE
 from webapp.compute import Source, photo_sizes
 from webapp.jobs import TooLarge, check_fits, job
 from webapp.markup import size_text
+from webapp.spool import SESSION_SHARE, spool_cap
 from webapp.state import Settings
 from webapp.uploads import Upload
 
@@ -37,6 +38,8 @@ GALLERY_SIDE = 480
 #: since a series of MAX_PHOTOS photos of at most kseg.DEFAULT_MAX_PIXELS
 #: (2,000 million pixels) never needs the 64-bit ones.
 TABLE_BYTES = 4 << 24
+#: Bytes of a .npy file's header (numpy writes 128 for a 2-D table).
+_NPY_HEADER = 128
 #: Bytes per distinct colour while the shared palette is fitted.
 FIT_BYTES_PER_COLOUR = 64
 
@@ -160,7 +163,8 @@ def _count_and_label(
     scratch: Path,
 ) -> Series:
     """``run_series`` with a folder for what counting keeps of each photo."""
-    palette, counted = None, {}
+    palette: kseg.SharedPalette | None = None
+    counted: dict[Upload, _Counted | None] = {}
     if given is None:
         counted, palette = _count_and_fit(usable, sizes, settings, failed, report, scratch)
         if palette is None:
@@ -171,8 +175,8 @@ def _count_and_label(
     for i, up in enumerate(usable, start=1):
         pixels, decoder = sizes[up]  # type: ignore[misc]
         try:
-            if up in counted:
-                kept = counted[up]
+            kept = counted.get(up)
+            if kept is not None:
                 preview = kept.pixels.shape[0] * kept.pixels.shape[1]
                 with job(["previews"], preview, extra=FIT_BYTES_PER_COLOUR * kept.n_colours):
                     views.append(_counted_view(up, kept, centers_float, settings.space))
@@ -194,19 +198,24 @@ def _count_and_fit(
     failed: list[tuple[str, str]],
     report: Callable[[str, int, int], None],
     scratch: Path,
-) -> tuple[dict[Upload, _Counted], kseg.SharedPalette | None]:
+) -> tuple[dict[Upload, _Counted | None], kseg.SharedPalette | None]:
     """Count every photo's colours (each its own job, keeping what labelling
-    it needs), then fit the shared palette; what was kept of each photo that
-    could be counted, and the palette (None if none)."""
+    it needs while ``scratch`` holds less than a session's share of
+    KSEG_SPOOL_MB; a photo counted beyond it is decoded again to be
+    labelled), then fit the shared palette; what was kept of each photo
+    that could be counted (None: nothing), and the palette (None if none)."""
     totals = kseg.ColorTotals(scale=settings.scale)
     tables = TABLE_BYTES * (2 if settings.scale < 1 else 1)
-    counted: dict[Upload, _Counted] = {}
+    room = int(SESSION_SHARE * spool_cap())
+    counted: dict[Upload, _Counted | None] = {}
     for i, up in enumerate(usable, start=1):
         pixels, decoder = sizes[up]
         try:
             with job(["decode", "segment"], pixels, decoder, extra=tables):
                 image, mask = decoded(up)
-                counted[up] = _count(image, mask, totals, scratch / f"{i}.npy")
+                counted[up] = _count(image, mask, totals, scratch / f"{i}.npy", room)
+                if counted[up] is not None:
+                    room -= (scratch / f"{i}.npy").stat().st_size
                 del image, mask
         except kseg.ImageError as exc:
             failed.append((up.name, str(exc)))
@@ -259,12 +268,20 @@ def _empty(settings: Settings, failed: list[tuple[str, str]]) -> Series:
 
 
 def _count(
-    image: kseg.LoadedImage, mask: np.ndarray | None, totals: kseg.ColorTotals, colours: Path
-) -> _Counted:
+    image: kseg.LoadedImage,
+    mask: np.ndarray | None,
+    totals: kseg.ColorTotals,
+    colours: Path,
+    room: int,
+) -> _Counted | None:
     """Count the photo's colours into ``totals``; keep what labelling it needs
-    (its colours in the file ``colours``)."""
+    (its colours in the file ``colours``) if they take at most ``room``
+    bytes on disk, else None."""
     histogram = totals.add(image.rgb, mask)
-    np.save(colours, np.stack([histogram.colors, histogram.counts.astype(np.uint32)]))
+    table = np.stack([histogram.colors, histogram.counts.astype(np.uint32)])
+    if table.nbytes + _NPY_HEADER > room:
+        return None
+    np.save(colours, table)
     preview = kseg.photo_preview(image.rgb, image.alpha, GALLERY_SIDE)
     pixels, small_mask = kseg.preview_pixels(image.rgb, preview.shape[:2], mask)
     return _Counted(
