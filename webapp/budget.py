@@ -43,7 +43,7 @@ BYTES_PER_PIXEL = {
     "clean": 80.0,  # connected components and the distance transform (int32, float32)
     "mask": 2.0,  # a 1-bit PNG
     "cutout": 9.0,  # an RGBA image and its PNG
-    "segmented": 7.0,  # an RGB image and its PNG
+    "segmented": 3.0,  # the labels as 8-bit indices, Pillow's copy and the PNG (kseg.labels_png)
     # Measured at 12 MP (and 40 MP) on 2026-11-29:
     "zip": 30.0,  # the paint-by-number sheet first, then two files at once: 24.2 (27.2)
     "paint": 28.0,  # regions (int32), distances (float32), outlines: 22.5 (25.0)
