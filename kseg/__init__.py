@@ -14,15 +14,13 @@ from kseg.applying import apply_palette, palette_counts
 from kseg.choosing import KCurve, objective_curve
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
 from kseg.editing import clean_segmentation, merge_clusters
+from kseg.encoding import encode_jpeg, encode_png, labels_png
 from kseg.export import (
     cluster_file_stem,
     cutout_png,
-    encode_jpeg,
-    encode_png,
     export_entries,
     export_files,
     export_zip,
-    labels_png,
     mask_png,
     palette_csv,
     palette_gpl,

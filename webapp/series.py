@@ -213,9 +213,10 @@ def _count_and_fit(
         try:
             with job(["decode", "segment"], pixels, decoder, extra=tables):
                 image, mask = decoded(up)
-                counted[up] = _count(image, mask, totals, scratch / f"{i}.npy", room)
-                if counted[up] is not None:
-                    room -= (scratch / f"{i}.npy").stat().st_size
+                kept = _count(image, mask, totals, scratch / f"{i}.npy", room)
+                if kept is not None:
+                    room -= kept.colours.stat().st_size
+                counted[up] = kept
                 del image, mask
         except kseg.ImageError as exc:
             failed.append((up.name, str(exc)))
