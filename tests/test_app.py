@@ -103,14 +103,57 @@ def test_url_settings_are_applied_on_first_load():
     assert not at.exception
     assert at.slider(key="k").value == 4
     assert at.selectbox(key="sample").value == "chelsea"
-    assert at.radio(key="space").value == "lab"
     assert "451 × 300 px · <b>4</b> clusters" in _summary(at)
+    at.session_state["advanced-open"] = True  # the user opens "Advanced"
+    at.run()
+    assert at.radio(key="space").value == "lab"
+    assert at.number_input(key="seed").value == 3
+
+
+def _keys(widgets) -> set[str]:
+    return {w.key for w in widgets}
+
+
+def test_closed_sidebar_sections_draw_no_widgets_and_keep_their_values():
+    at = _app({"seed": "3", "space": "lab", "pin": "ff0000"})
+    # A first visit draws no widget it cannot see (no code loaded for them).
+    assert {"space", "init"}.isdisjoint(_keys(at.radio))
+    assert not at.number_input and not at.color_picker
+    assert "pins" not in _keys(at.multiselect)
+    palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
+    assert "#ff0000" in palette and "📌 pinned" in palette  # the link's pin is used
+    for key in ("advanced-open", "pins-open"):
+        at.session_state[key] = True
+        at.run()
+    assert at.radio(key="space").value == "lab" and at.number_input(key="seed").value == 3
+    assert at.multiselect(key="pins").value == ["ff0000"]
+    assert at.color_picker(key="pin-picker").value == "#c0392b"
+    at.number_input(key="seed").set_value(4).run()
+    for key in ("advanced-open", "pins-open"):  # closed again: the choices stay
+        at.session_state[key] = False
+        at.run()
+    assert not at.number_input and at.query_params["seed"] == "4"
+    assert at.query_params["space"] == "lab" and at.query_params["pin"] in ("ff0000", ["ff0000"])
+
+
+def test_the_patch_size_shows_only_while_cleaning_is_on():
+    at = _app()
+    assert "clean" not in _keys(at.number_input)
+    at.toggle(key="clean_on").set_value(True).run()
+    assert at.number_input(key="clean").value == 64
+    at.number_input(key="clean").set_value(200).run()
+    at.toggle(key="clean_on").set_value(False).run()
+    assert "clean" not in _keys(at.number_input) and "clean" not in at.query_params
+    at.toggle(key="clean_on").set_value(True).run()
+    assert at.number_input(key="clean").value == 200  # kept while hidden
 
 
 def test_bad_url_values_fall_back_to_defaults():
     at = _app({"k": "banana", "scale": "nan", "init": "evil", "sample": "../../etc"})
     assert not at.exception
     assert at.slider(key="k").value == 5
+    at.session_state["advanced-open"] = True
+    at.run()
     assert at.radio(key="init").value == "kmeans++"
     assert at.selectbox(key="sample").value == "coffee"
 
@@ -384,6 +427,8 @@ def test_transparent_pixels_are_left_out_with_a_notice():
 
 def test_a_pinned_colour_stays_exactly_in_the_palette_for_any_k_and_in_the_link():
     at = _app()
+    at.session_state["pins-open"] = True  # the user opens "Pinned colours"
+    at.run()
     at.color_picker(key="pin-picker").set_value("#ff0000").run()
     at.button(key="pin-add").click().run()
     assert not at.exception

@@ -170,8 +170,9 @@ def settings_ui(*, suggest: bool = True) -> Settings:
         help="Find the colours on a smaller copy of the photo (faster for big "
         "photos). Masks and downloads are always full size.",
     )
-    with st.sidebar.expander("Advanced"):
-        init, space, iters, eps, seed = _advanced_ui()
+    # Drawn only when open: a first visit loads no code for widgets it cannot see.
+    with st.sidebar.expander("Advanced", key="advanced-open", on_change="rerun") as advanced:
+        init, space, iters, eps, seed = _advanced_ui(bool(advanced.open))
     pins = pins_ui(int(k))
     return Settings(
         int(k),
@@ -193,31 +194,39 @@ MAX_PINS = 8
 def pins_ui(k: int) -> tuple[str, ...]:
     """Colours K-means must keep exactly (session state ``pins``, "rrggbb"):
     pick one to add, untick one to remove.  At most k of them are used."""
-    with st.sidebar.expander(f"Pinned colours ({len(st.session_state.pins)})"):
-        st.caption(
-            "Colours kept exactly as they are (a brand red, a stain): K-means places the "
-            "other colours around them. Pin one here, or click it in the photo."
-        )
-        left, right = st.columns([2, 1], vertical_alignment="bottom")
-        colour = left.color_picker("Colour to pin", "#c0392b", key="pin-picker")
-        full = len(st.session_state.pins) >= MAX_PINS
-        right.button(
-            "Pin",
-            key="pin-add",
-            disabled=full,
-            on_click=lambda: add_pin(colour),
-            help=f"At most {MAX_PINS} pinned colours." if full else None,
-        )
-        st.multiselect(
-            "Pinned",
-            st.session_state.pins,
-            key="pins",
-            format_func=lambda h: f"#{h} {kseg.color_name(_rgb(h))}",
-            placeholder="None pinned",
-        )
+    with st.sidebar.expander(
+        f"Pinned colours ({len(st.session_state.pins)})", key="pins-open", on_change="rerun"
+    ) as pinned:
+        if pinned.open:  # drawn only when open (the colour picker's code is large)
+            _pin_widgets()
     if len(st.session_state.pins) > k:
         st.sidebar.caption(f"Only the first {k} pinned colours are used (k = {k}).")
     return tuple(st.session_state.pins[:k])
+
+
+def _pin_widgets() -> None:
+    """The colour picker, its "Pin" button and the pinned colours."""
+    st.caption(
+        "Colours kept exactly as they are (a brand red, a stain): K-means places the "
+        "other colours around them. Pin one here, or click it in the photo."
+    )
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    colour = left.color_picker("Colour to pin", "#c0392b", key="pin-picker")
+    full = len(st.session_state.pins) >= MAX_PINS
+    right.button(
+        "Pin",
+        key="pin-add",
+        disabled=full,
+        on_click=lambda: add_pin(colour),
+        help=f"At most {MAX_PINS} pinned colours." if full else None,
+    )
+    st.multiselect(
+        "Pinned",
+        st.session_state.pins,
+        key="pins",
+        format_func=lambda h: f"#{h} {kseg.color_name(_rgb(h))}",
+        placeholder="None pinned",
+    )
 
 
 def add_pin(colour: str) -> None:
@@ -232,7 +241,10 @@ def _rgb(code: str) -> tuple[int, int, int]:
     return (v >> 16, (v >> 8) & 0xFF, v & 0xFF)
 
 
-def _advanced_ui() -> tuple[str, str, int, float, int]:
+def _advanced_ui(drawn: bool) -> tuple[str, str, int, float, int]:
+    if not drawn:
+        ss = st.session_state
+        return str(ss.init), str(ss.space), int(ss.iters), float(ss.eps), int(ss.seed)
     init = st.radio(
         "Starting colours",
         kseg.INITS,
@@ -283,10 +295,12 @@ def clean_ui() -> int:
         help="Changes the pure K-means result: patches smaller than the size below "
         "join the colour around them, and the shares follow the cleaned masks.",
     )
+    if not on:  # the size is kept for when cleaning is turned on again
+        return 0
     size = st.sidebar.number_input(
-        "Smallest patch kept (pixels)", *CLEAN_LIMITS, step=16, key="clean", disabled=not on
+        "Smallest patch kept (pixels)", *CLEAN_LIMITS, step=16, key="clean"
     )
-    return int(size) if on else 0
+    return int(size)
 
 
 def _numbered(rows: Sequence[dict]) -> Callable[[int], str]:

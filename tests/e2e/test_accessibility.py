@@ -5,6 +5,7 @@ from upload to a mask by keyboard alone."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +133,26 @@ def test_upload_k_and_a_mask_download_by_keyboard_alone(page: Page, app_server: 
     rgb = kseg.load_image(kseg.sample_path("rocket")).rgb
     expected = kseg.segment(rgb, 4, seed=0).labels == 1
     assert np.array_equal(mask > 0, expected)
+
+
+def test_the_sections_drawn_on_opening_open_and_work_by_keyboard(page: Page, app_server: str):
+    open_app(page, app_server)
+    sidebar = page.get_by_test_id("stSidebar")
+    seed = sidebar.get_by_role("spinbutton", name="Seed")
+    expect(seed).to_have_count(0)  # closed: not drawn
+    _tab_to(page, "el.tagName === 'SUMMARY' && el.innerText.includes('Advanced')")
+    page.keyboard.press("Enter")
+    expect(seed).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    _tab_to(page, "el.tagName === 'INPUT' && el.getAttribute('aria-label') === 'Seed'")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"seed=1"), timeout=TIMEOUT)
+    wait_for_app(page)
+    _tab_to(page, "el.tagName === 'SUMMARY' && el.innerText.includes('Pinned colours')")
+    page.keyboard.press("Enter")
+    expect(sidebar.get_by_role("button", name="Pin", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(seed).to_have_value("1")  # the other section stays open and keeps its value
 
 
 def test_on_a_phone_the_first_screen_offers_the_upload_without_opening_the_sidebar(
