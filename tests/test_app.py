@@ -120,6 +120,7 @@ def test_closed_sidebar_sections_draw_no_widgets_and_keep_their_values():
     assert {"space", "init"}.isdisjoint(_keys(at.radio))
     assert not at.number_input and not at.color_picker
     assert "pins" not in _keys(at.multiselect)
+    assert any(c.value == "Pinned: #ff0000 fire engine red" for c in at.sidebar.caption)
     palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
     assert "#ff0000" in palette and "📌 pinned" in palette  # the link's pin is used
     for key in ("advanced-open", "pins-open"):
@@ -432,6 +433,7 @@ def test_a_pinned_colour_stays_exactly_in_the_palette_for_any_k_and_in_the_link(
     at.color_picker(key="pin-picker").set_value("#ff0000").run()
     at.button(key="pin-add").click().run()
     assert not at.exception
+    assert at.multiselect(key="pins").value == ["ff0000"]  # the section stays open
     palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
     assert "#ff0000" in palette and "📌 pinned" in palette
     assert at.query_params["pin"] in ("ff0000", ["ff0000"])

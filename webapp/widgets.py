@@ -194,11 +194,14 @@ MAX_PINS = 8
 def pins_ui(k: int) -> tuple[str, ...]:
     """Colours K-means must keep exactly (session state ``pins``, "rrggbb"):
     pick one to add, untick one to remove.  At most k of them are used."""
-    with st.sidebar.expander(
-        f"Pinned colours ({len(st.session_state.pins)})", key="pins-open", on_change="rerun"
-    ) as pinned:
+    # One label whatever is pinned: Streamlit would take a new label for a new
+    # section and close it.
+    with st.sidebar.expander("Pinned colours", key="pins-open", on_change="rerun") as pinned:
         if pinned.open:  # drawn only when open (the colour picker's code is large)
             _pin_widgets()
+    if st.session_state.pins and not pinned.open:
+        names = ", ".join(f"#{h} {kseg.color_name(_rgb(h))}" for h in st.session_state.pins)
+        st.sidebar.caption(f"Pinned: {names}")
     if len(st.session_state.pins) > k:
         st.sidebar.caption(f"Only the first {k} pinned colours are used (k = {k}).")
     return tuple(st.session_state.pins[:k])
