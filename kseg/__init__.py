@@ -14,7 +14,7 @@ from kseg.applying import apply_palette, palette_counts
 from kseg.choosing import KCurve, objective_curve
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
 from kseg.editing import clean_segmentation, merge_clusters
-from kseg.encoding import encode_jpeg, encode_png, labels_png
+from kseg.encoding import encode_jpeg, encode_png, labels_png, segmented_png
 from kseg.export import (
     cluster_file_stem,
     cutout_png,
@@ -142,6 +142,7 @@ __all__ = [
     "segment",
     "segment_many",
     "segmented_image",
+    "segmented_png",
     "series_zip",
     "shares_csv",
     "shares_rows",

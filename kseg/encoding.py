@@ -9,9 +9,10 @@ import numpy as np
 from PIL import Image
 
 from kseg._cv import cv2
+from kseg.result import Segmentation
 from kseg.validation import check_int
 
-__all__ = ["encode_jpeg", "encode_png", "labels_png"]
+__all__ = ["encode_jpeg", "encode_png", "labels_png", "segmented_png"]
 
 
 def encode_png(
@@ -125,3 +126,26 @@ def encode_jpeg(image: np.ndarray, *, quality: int = 90) -> bytes:
         msg = "JPEG encoding failed"
         raise RuntimeError(msg)
     return buf.tobytes()
+
+
+def segmented_png(result: Segmentation) -> bytes:
+    """The segmented image as a download: an indexed PNG of
+    :func:`kseg.segmented_image`, transparent where pixels were left out of
+    clustering (label -1, such as a photo's transparent pixels) and opaque
+    when none were.
+
+    Parameters
+    ----------
+    result : Segmentation
+        A result of :func:`kseg.segment` (or merged, cleaned).
+
+    Raises
+    ------
+    TypeError
+        For a ``result`` that is not a Segmentation.
+    """
+    if not isinstance(result, Segmentation):
+        msg = f"result must be a kseg.Segmentation, got {type(result).__name__}"
+        raise TypeError(msg)
+    left_out = bool((result.labels < 0).any())
+    return labels_png(result.labels, result.centers, background=None if left_out else 255)

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from kseg._version import __version__
-from kseg.encoding import encode_png, labels_png
+from kseg.encoding import encode_png, segmented_png
 from kseg.masks import cluster_mask, cutout, label_map
 from kseg.naming import color_name, color_names
 from kseg.paint import paint_by_number
@@ -184,7 +184,7 @@ def export_entries(
         raise ValueError(msg)
     stems = [cluster_file_stem(result, i) for i in shown]
     entries: list[tuple[str, Callable[[], bytes]]] = [
-        ("segmented.png", lambda: _segmented_png(result)),
+        ("segmented.png", lambda: segmented_png(result)),
         ("labels.png", lambda: encode_png(label_map(result), fast=True)),
         ("palette.json", lambda: palette_json(result)),
         ("palette.csv", lambda: palette_csv(result)),
@@ -241,11 +241,6 @@ def _manifest(
 
 def _svg_file(result: Segmentation, index: int) -> bytes:
     return mask_svg(result, index).encode()
-
-
-def _segmented_png(result: Segmentation) -> bytes:
-    left_out = bool((result.labels < 0).any())
-    return labels_png(result.labels, result.centers, background=None if left_out else 255)
 
 
 def export_files(

@@ -413,7 +413,7 @@ def test_cleaning_masks_is_off_by_default_and_changes_the_result_when_on():
     assert _summary(at) != plain  # the objective follows the cleaned masks
 
 
-def test_transparent_pixels_are_left_out_with_a_notice():
+def test_transparent_pixels_are_left_out_with_a_notice(downloads):
     rgba = np.zeros((60, 80, 4), np.uint8)
     rgba[:, :40] = (250, 20, 20, 255)
     rgba[:, 40:60] = (20, 20, 250, 255)  # the last 20 columns stay fully transparent
@@ -424,6 +424,11 @@ def test_transparent_pixels_are_left_out_with_a_notice():
     assert not at.exception and not at.error
     assert any("Fully transparent pixels are left out" in i.value for i in at.info)
     assert "<b>2</b> clusters found" in _summary(at)
+    # The segmented download leaves them transparent, as the ZIP's copy does.
+    segmented = np.asarray(Image.open(io.BytesIO(downloads("logo_segmented.png"))).convert("RGBA"))
+    assert (segmented[:, 60:, 3] == 0).all() and (segmented[:, :60, 3] == 255).all()
+    zf = zipfile.ZipFile(io.BytesIO(downloads("logo_kseg.zip")))
+    assert downloads("logo_segmented.png") == zf.read("logo/segmented.png")
 
 
 def test_a_pinned_colour_stays_exactly_in_the_palette_for_any_k_and_in_the_link():

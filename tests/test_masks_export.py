@@ -55,6 +55,21 @@ def test_an_indexed_png_refuses_more_colours_than_it_can_index():
         kseg.labels_png(np.zeros((2, 2), np.int16), np.zeros((256, 3), np.uint8))
 
 
+def test_the_segmented_download_is_see_through_only_where_pixels_were_left_out(coffee_rgb):
+    opaque = kseg.segment(coffee_rgb, 4, seed=0)
+    picture = _decode(kseg.segmented_png(opaque))
+    assert picture.shape == (*coffee_rgb.shape[:2], 3)  # nothing left out: no alpha
+    assert np.array_equal(picture, kseg.segmented_image(opaque))
+    mask = np.ones(coffee_rgb.shape[:2], bool)
+    mask[:50, :70] = False
+    holed = kseg.segment(coffee_rgb, 4, seed=0, mask=mask)
+    picture = _decode(kseg.segmented_png(holed))
+    assert np.array_equal(picture[..., 3] == 0, ~mask)
+    assert np.array_equal(picture[mask][:, :3], kseg.segmented_image(holed)[mask])
+    with pytest.raises(TypeError, match=r"kseg\.Segmentation"):
+        kseg.segmented_png(holed.labels)
+
+
 def test_mask_image_is_full_size_black_and_white_and_matches_labels(quad):
     img, r = quad
     for i in range(r.k):

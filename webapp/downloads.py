@@ -74,5 +74,4 @@ def palette_file(ref: PhotoRef) -> bytes:
 
 def segmented_file(ref: PhotoRef) -> bytes:
     with _download_job(ref, "segmented"):
-        result = ref.result()
-        return kseg.labels_png(result.labels, result.centers)
+        return kseg.segmented_png(ref.result())
