@@ -6,9 +6,10 @@ Run:  make bench-first     (or: .venv/bin/python bench/first.py --help)
 Starts the kseg server as `make run` does and, beside it, a minimal
 Streamlit page (a slider, two images and a download button: the coffee
 sample and its segmented image); opens each once (a warm server), then
---visits times in a fresh Chromium context each (no cache, no cookies)
-times from navigation until the page is complete: the script run over,
-nothing stale, the page's answer on screen and every image loaded; and,
+--visits times in a fresh Chromium context each (no cache, no cookies),
+the two pages in turns, and times from navigation until the page is
+complete: the script run over, nothing stale, the page's answer on screen
+and every image loaded; and,
 in the same visits, until the first view is (the same, counting only the
 images that show in the window, 1400 x 1000: what is below the fold may
 follow).  Prints the medians and ranges side by side.
@@ -80,22 +81,33 @@ FIRST_VIEW = ANSWERED.replace(
 )
 
 
-def visits(browser, url: str, selector: str, text: str, n: int) -> dict[str, list[float]]:
-    """Seconds to the first view and to the complete page, each visit in a
-    fresh context."""
-    times: dict[str, list[float]] = {"first view": [], "whole page": []}
+def visit(browser, url: str, selector: str, text: str) -> tuple[float, float]:
+    """Seconds to the first view and to the complete page, in a fresh
+    context."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    t = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(FIRST_VIEW, arg=[selector, text], polling="raf", timeout=120_000)
+    first = time.perf_counter() - t
+    page.wait_for_function(ANSWERED, arg=[selector, text], polling="raf", timeout=120_000)
+    whole = time.perf_counter() - t
+    context.close()
+    return first, whole
+
+
+def visits(browser, pages: dict[str, tuple[str, str, str]], n: int) -> dict[str, dict]:
+    """Each page's first-view and whole-page seconds over ``n`` visits,
+    taken in turns (one visit to each page, then the next round) so that
+    the machine's drift falls on all pages alike; one round first warms
+    the servers."""
+    times = {name: {"first view": [], "whole page": []} for name in pages}
     for i in range(n + 1):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
-        t = time.perf_counter()
-        page.goto(url)
-        page.wait_for_function(FIRST_VIEW, arg=[selector, text], polling="raf", timeout=120_000)
-        first = time.perf_counter() - t
-        page.wait_for_function(ANSWERED, arg=[selector, text], polling="raf", timeout=120_000)
-        if i:  # the first visit warms the server
-            times["first view"].append(first)
-            times["whole page"].append(time.perf_counter() - t)
-        context.close()
+        for name, (url, selector, text) in pages.items():
+            first, whole = visit(browser, url, selector, text)
+            if i:
+                times[name]["first view"].append(first)
+                times[name]["whole page"].append(whole)
     return times
 
 
@@ -111,14 +123,11 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             button = '[data-testid="stDownloadButton"]'
-            results = {
-                "minimal Streamlit page": visits(
-                    browser, minimal_url, button, "Download", args.visits
-                ),
-                "kseg's first screen": visits(
-                    browser, kseg_url, ".kseg-summary", "clusters found", args.visits
-                ),
+            pages = {
+                "minimal Streamlit page": (minimal_url, button, "Download"),
+                "kseg's first screen": (kseg_url, ".kseg-summary", "clusters found"),
             }
+            results = visits(browser, pages, args.visits)
             browser.close()
     finally:
         for proc in (kseg_proc, minimal_proc):
