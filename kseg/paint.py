@@ -20,12 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from kseg._cv import cv2
+from kseg.curves import smooth_path
 from kseg.editing import cleaned_labels, fill_nearest
 from kseg.masks import paint_labels
 from kseg.naming import color_names
 from kseg.parallel import on_threads
 from kseg.result import Segmentation
-from kseg.tracing import poles, regions, smooth_path, trace_loops
+from kseg.tracing import poles, regions, trace_loops
 from kseg.validation import check_choice, check_int, check_rgb, check_same_size
 
 __all__ = ["PAPERS", "PaintByNumber", "paint_by_number"]
@@ -193,7 +194,8 @@ def _inner(region: np.ndarray) -> np.ndarray:
 
 def _outline(mask: np.ndarray, tolerance: float) -> str:
     corners, starts = trace_loops(np.ascontiguousarray(mask))
-    return smooth_path(corners, starts, tolerance).tobytes().decode("ascii")
+    h, w = mask.shape
+    return smooth_path(corners, starts, tolerance, False, w, h).tobytes().decode("ascii")
 
 
 def _number_size(radius: float, scale: float) -> float:

@@ -18,8 +18,9 @@ import numba
 import numpy as np
 
 from kseg import parallel
+from kseg.curves import exact_path, smooth_path
 from kseg.kernels import warm_up_lloyd
-from kseg.tracing import exact_path, small_regions, smooth_path, trace_loops
+from kseg.tracing import small_regions, trace_loops
 
 __all__ = ["count_colours", "label_through", "warm_up"]
 
@@ -168,6 +169,6 @@ def warm_up() -> float:
     label_through(rgb, None, lut)
     corners, starts = trace_loops(mask)
     exact_path(corners, starts)
-    smooth_path(corners, starts, 1.0)
+    smooth_path(corners, starts, 1.0, True, 2, 2)
     small_regions(np.zeros((2, 2), dtype=np.int16), 2)
     return time.perf_counter() - t

@@ -6,7 +6,9 @@ coordinates, y down: outer boundaries run clockwise on screen, holes
 counter-clockwise); where two regions touch only at a corner, the walk
 turns so that each loop stays with one region.  Straight runs are merged,
 so a loop is its corners.  Filled with the even-odd rule (or non-zero),
-the loops cover exactly the mask's pixels.
+the loops cover exactly the mask's pixels (their SVG path data:
+:mod:`kseg.curves`).  Also a label image's connected regions, their small
+patches and their poles.
 """
 
 from __future__ import annotations
@@ -14,16 +16,11 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["exact_path", "poles", "regions", "small_regions", "smooth_path", "trace_loops"]
+__all__ = ["poles", "regions", "small_regions", "trace_loops"]
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 # Directions: right, down, left, up (clockwise on screen), as bits.
-
-#: How far (pixels) the smooth outline cuts each corner of the staircase:
-#: a quarter pixel straightens diagonal staircases and keeps a thin region's
-#: area (half a pixel lost 3-5 % of the thin colours of the samples).
-CUT = 0.25
 _DX = np.array([1, 0, -1, 0], dtype=np.int64)
 _DY = np.array([0, 1, 0, -1], dtype=np.int64)
 
@@ -101,197 +98,6 @@ def trace_loops(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                         break
     starts[loops] = m
     return corners[:m].copy(), starts[: loops + 1].copy()
-
-
-@_jit
-def _put_int(buf: np.ndarray, n: int, v: int) -> int:
-    """Write the decimal ``v`` into ``buf`` at ``n``; returns the new end."""
-    if v < 0:
-        buf[n] = 45  # "-"
-        n += 1
-        v = -v
-    digits = np.empty(20, dtype=np.uint8)
-    k = 0
-    while True:
-        digits[k] = 48 + v % 10
-        k += 1
-        v //= 10
-        if v == 0:
-            break
-    for i in range(k - 1, -1, -1):
-        buf[n] = digits[i]
-        n += 1
-    return n
-
-
-@_jit
-def exact_path(corners: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """SVG path data of the loops: ``M x y`` then relative ``h``/``v``
-    runs, each loop closed with ``z``; ASCII bytes."""
-    buf = np.empty(24 * corners.shape[0] + 8, dtype=np.uint8)
-    n = 0
-    for i in range(starts.shape[0] - 1):
-        a, b = starts[i], starts[i + 1]
-        buf[n] = 77  # "M"
-        n = _put_int(buf, n + 1, corners[a, 0])
-        buf[n] = 32
-        n = _put_int(buf, n + 1, corners[a, 1])
-        for j in range(a + 1, b):
-            dx = corners[j, 0] - corners[j - 1, 0]
-            if dx != 0:
-                buf[n] = 104  # "h"
-                n = _put_int(buf, n + 1, dx)
-            else:
-                buf[n] = 118  # "v"
-                n = _put_int(buf, n + 1, corners[j, 1] - corners[j - 1, 1])
-        buf[n] = 122  # "z"
-        n += 1
-    return buf[:n].copy()
-
-
-@_jit
-def _simplify(p: np.ndarray, lo: int, hi: int, tol: float, keep: np.ndarray) -> None:
-    """Douglas-Peucker on ``p[lo..hi]`` (both kept): mark in ``keep`` the
-    points needed so no dropped point is farther than ``tol`` from the
-    chain."""
-    stack = [(lo, hi)]
-    while stack:
-        a, b = stack.pop()
-        if b - a < 2:
-            continue
-        ax, ay = p[a, 0], p[a, 1]
-        dx, dy = p[b, 0] - ax, p[b, 1] - ay
-        norm = np.sqrt(dx * dx + dy * dy)
-        far, at = -1.0, -1
-        for i in range(a + 1, b):
-            if norm > 0:
-                d = abs(dy * (p[i, 0] - ax) - dx * (p[i, 1] - ay)) / norm
-            else:
-                d = np.sqrt((p[i, 0] - ax) ** 2 + (p[i, 1] - ay) ** 2)
-            if d > far:
-                far, at = d, i
-        if far > tol:
-            keep[at] = True
-            stack.append((a, at))
-            stack.append((at, b))
-
-
-#: What a number is written after (``_put_number``): a command letter, a
-#: number without a dot, a number with one.
-_LETTER, _PLAIN, _DOTTED = 0, 1, 2
-
-
-@_jit
-def _put_number(buf: np.ndarray, n: int, v: int, after: int) -> tuple[int, int]:
-    """Write ``v`` tenths as a short SVG number (``-12.5``, ``.5``, ``3``);
-    a space before it only where it would run into the number ``after``
-    (none before ``-``, nor before ``.5`` after a number with a dot).
-    Returns the new end and what the next number comes after."""
-    a = -v if v < 0 else v
-    whole, tenth = a // 10, a % 10
-    if v < 0:
-        buf[n] = 45  # "-"
-        n += 1
-    elif after == _PLAIN or (after == _DOTTED and (whole or not tenth)):
-        buf[n] = 32
-        n += 1
-    if whole or not tenth:
-        n = _put_int(buf, n, whole)
-    if tenth:
-        buf[n] = 46  # "."
-        buf[n + 1] = 48 + tenth
-        n += 2
-    return n, _DOTTED if tenth else _PLAIN
-
-
-@_jit
-def _cut_corners(corners: np.ndarray, a: int, b: int) -> np.ndarray:
-    """The loop ``corners[a:b]`` with each corner cut by ``CUT``: two points
-    per corner, the first repeated at the end (a closed chain)."""
-    m = b - a
-    cut = np.empty((2 * m + 1, 2), dtype=np.float64)
-    for j in range(m):
-        x, y = np.float64(corners[a + j, 0]), np.float64(corners[a + j, 1])
-        px, py = corners[a + (j - 1) % m, 0], corners[a + (j - 1) % m, 1]
-        nx, ny = corners[a + (j + 1) % m, 0], corners[a + (j + 1) % m, 1]
-        cut[2 * j, 0] = x + CUT * np.sign(px - x)
-        cut[2 * j, 1] = y + CUT * np.sign(py - y)
-        cut[2 * j + 1, 0] = x + CUT * np.sign(nx - x)
-        cut[2 * j + 1, 1] = y + CUT * np.sign(ny - y)
-    cut[2 * m] = cut[0]
-    return cut
-
-
-@_jit
-def _kept(chain: np.ndarray, tol: float) -> np.ndarray:
-    """Indices of the closed ``chain``'s points kept by Douglas-Peucker
-    within ``tol`` (split at the point farthest from the first); every
-    point of a chain that would keep fewer than four."""
-    last = chain.shape[0] - 1
-    keep = np.zeros(last + 1, dtype=np.bool_)
-    keep[0] = True
-    keep[last] = True
-    far, at = -1.0, 0
-    for j in range(1, last):
-        d = (chain[j, 0] - chain[0, 0]) ** 2 + (chain[j, 1] - chain[0, 1]) ** 2
-        if d > far:
-            far, at = d, j
-    keep[at] = True
-    _simplify(chain, 0, at, tol, keep)
-    _simplify(chain, at, last, tol, keep)
-    idx = np.flatnonzero(keep[:last])
-    if idx.shape[0] < 4:
-        idx = np.arange(last)
-    return idx
-
-
-@_jit
-def _put_curves(buf: np.ndarray, n: int, vx: np.ndarray, vy: np.ndarray) -> int:
-    """Write one closed loop of quadratic curves: through the middles of
-    the sides of the polygon ``(vx, vy)`` (in tenths of a pixel, all even),
-    each vertex the control point of its curve.  Since a middle is halfway
-    between two controls, each control is the reflection of the one before:
-    the first curve is ``q`` and the rest are ``t`` (their endpoints only),
-    relative, exact in tenths."""
-    q = vx.shape[0]
-    mx = (vx + np.roll(vx, -1)) // 2
-    my = (vy + np.roll(vy, -1)) // 2
-    buf[n] = 77  # "M"
-    n, after = _put_number(buf, n + 1, mx[q - 1], _LETTER)
-    n, after = _put_number(buf, n, my[q - 1], after)
-    buf[n] = 113  # "q"
-    n, after = _put_number(buf, n + 1, vx[0] - mx[q - 1], _LETTER)
-    n, after = _put_number(buf, n, vy[0] - my[q - 1], after)
-    n, after = _put_number(buf, n, mx[0] - mx[q - 1], after)
-    n, after = _put_number(buf, n, my[0] - my[q - 1], after)
-    if q > 1:
-        buf[n] = 116  # "t"
-        n += 1
-        after = _LETTER
-    for j in range(1, q):
-        n, after = _put_number(buf, n, mx[j] - mx[j - 1], after)
-        n, after = _put_number(buf, n, my[j] - my[j - 1], after)
-    buf[n] = 122  # "z"
-    return n + 1
-
-
-@_jit
-def smooth_path(corners: np.ndarray, starts: np.ndarray, tol: float) -> np.ndarray:
-    """SVG path data of the loops, smoothed: each loop's corners cut by
-    ``CUT`` (staircases become diagonals), simplified within ``tol``
-    pixels (Douglas-Peucker), and drawn as quadratic curves through the
-    middles of the sides, the kept points (to a fifth of a pixel) their
-    controls; ASCII bytes."""
-    buf = np.empty(48 * corners.shape[0] + 8, dtype=np.uint8)
-    n = 0
-    for i in range(starts.shape[0] - 1):
-        cut = _cut_corners(corners, starts[i], starts[i + 1])
-        idx = _kept(cut, tol)
-        # Fifths of a pixel, written as even tenths: the middles are exact.
-        vx = 2 * np.round(cut[idx, 0] * 5).astype(np.int64)
-        vy = 2 * np.round(cut[idx, 1] * 5).astype(np.int64)
-        n = _put_curves(buf, n, vx, vy)
-    return buf[:n].copy()
 
 
 @_jit

@@ -4,8 +4,9 @@ printers and drawing programs.
 Two forms of a region's outline: *exact*, the pixel boundaries merged into
 straight runs (rasterised back at the photo's size it is the mask, pixel
 for pixel), and *smooth*, the same outline with its staircases cut to
-diagonals, simplified, and drawn as quadratic curves through the middles of
-its segments.  Patches of one colour smaller than ``min_area`` pixels are
+diagonals, simplified, and drawn as quadratic curves whose controls are
+fitted to it (least squares; :mod:`kseg.curves`).  Patches of one colour
+smaller than ``min_area`` pixels are
 given to the colour around them first (a cutter cannot cut them): a speck
 is left out of its colour's shape and fills the hole it made in its
 neighbour's.  Paths use
@@ -19,18 +20,19 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from kseg.curves import exact_path, smooth_path
 from kseg.editing import cleaned_labels
 from kseg.naming import color_names
 from kseg.parallel import on_threads
 from kseg.result import Segmentation
-from kseg.tracing import exact_path, smooth_path, trace_loops
+from kseg.tracing import trace_loops
 from kseg.validation import check_int
 
 __all__ = ["layers_svg", "mask_path", "mask_svg"]
 
-#: Largest deviation (pixels) of the smooth outline's polygon from the
-#: staircase it replaces, before the curves.
-SMOOTH_TOLERANCE = 0.5
+#: Largest deviation (pixels) of the smooth outline's control polygon from
+#: the staircase it replaces, before the curves are fitted to it.
+SMOOTH_TOLERANCE = 0.95
 
 
 def mask_path(mask: np.ndarray, *, smooth: bool = False) -> str:
@@ -38,7 +40,8 @@ def mask_path(mask: np.ndarray, *, smooth: bool = False) -> str:
     in pixel coordinates; fill it with ``fill-rule="evenodd"``."""
     corners, starts = trace_loops(np.ascontiguousarray(mask, dtype=bool))
     if smooth:
-        return smooth_path(corners, starts, SMOOTH_TOLERANCE).tobytes().decode("ascii")
+        h, w = mask.shape
+        return smooth_path(corners, starts, SMOOTH_TOLERANCE, True, w, h).tobytes().decode("ascii")
     return exact_path(corners, starts).tobytes().decode("ascii")
 
 

@@ -12,7 +12,7 @@ PAGES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
 SOURCES = [*PAGES, *sorted((ROOT / "kseg").glob("*.py")), *(ROOT / "webapp").glob("*.py")]
 
 #: kseg modules that may import no other kseg module (but kseg._cv).
-LEAVES = {"validation", "parallel", "loading", "naming", "kernels", "tracing"}
+LEAVES = {"validation", "parallel", "loading", "naming", "kernels", "tracing", "curves"}
 
 
 def _imports(path: Path) -> list[tuple[str, list[str]]]:

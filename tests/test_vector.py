@@ -16,9 +16,10 @@ from hypothesis.extra import numpy as hnp
 
 import kseg
 from kseg._cv import cv2
+from kseg.curves import smooth_path
 from kseg.editing import cleaned_labels
-from kseg.tracing import small_regions
-from kseg.vector import layers_svg, mask_path, mask_svg
+from kseg.tracing import small_regions, trace_loops
+from kseg.vector import SMOOTH_TOLERANCE, layers_svg, mask_path, mask_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 INKSCAPE = "{http://www.inkscape.org/namespaces/inkscape}"
@@ -196,6 +197,27 @@ def test_the_smooth_outline_is_few_curves_that_follow_the_mask():
     curves = sum(len(lp) for lp in loops) // 5
     corners = len(re.findall("[hv]", mask_path(ring))) + 2
     assert curves < corners / 2  # simplified: fewer curves than half the staircase's corners
+
+
+def test_fitted_controls_follow_a_wavy_outline_closer_than_the_kept_points_do():
+    # Blobs with wavy edges, like a photo's colour regions.
+    rng = np.random.default_rng(3)
+    field = cv2.GaussianBlur(rng.normal(size=(150, 200)).astype(np.float32), (0, 0), 4)
+    mask = field > 0
+    corners, starts = trace_loops(mask)
+
+    def agreement(d: str) -> float:
+        drawn = fill_even_odd(smooth_loops(d), 150, 200)
+        return (drawn & mask).sum() / (drawn | mask).sum()
+
+    fitted = mask_path(mask, smooth=True)
+    kept = smooth_path(corners, starts, SMOOTH_TOLERANCE, False, 200, 150).tobytes().decode()
+    close = smooth_path(corners, starts, 0.5, False, 200, 150).tobytes().decode()
+    # The same curves, but the fitted ones follow the mask closer ...
+    assert [len(lp) for lp in smooth_loops(fitted)] == [len(lp) for lp in smooth_loops(kept)]
+    assert agreement(fitted) > agreement(kept) + 0.015
+    # ... about as close as twice as many unfitted ones.
+    assert agreement(fitted) > 0.97 and len(fitted) < 0.7 * len(close)
 
 
 def test_the_smooth_outline_is_curves_within_the_photo(coffee):

@@ -51,8 +51,9 @@ def test_the_exact_svg_of_each_colour_renders_as_its_mask(browser: Browser, phot
         assert np.array_equal(inside, result.labels == i), f"colour {i}"
 
 
-def test_the_smooth_layers_agree_with_the_cleaned_masks(browser: Browser, photo):
-    _, result = photo
+@pytest.mark.parametrize("sample", ["astronaut", "coffee", "chelsea"])
+def test_the_smooth_layers_agree_with_the_cleaned_masks(browser: Browser, sample):
+    result = kseg.segment(kseg.load_image(kseg.sample_path(sample)).rgb, 8, seed=0)
     h, w = result.labels.shape
     cleaned = cleaned_labels(result.labels, 64, diagonal=False)
     for i in range(result.k):
