@@ -44,10 +44,11 @@ BYTES_PER_PIXEL = {
     "mask": 2.0,  # a 1-bit PNG
     "cutout": 9.0,  # an RGBA image and its PNG
     "segmented": 3.0,  # the labels as 8-bit indices, Pillow's copy and the PNG (kseg.labels_png)
-    # Measured at 12 MP (and 40 MP) on 2026-11-29:
-    "zip": 30.0,  # the paint-by-number sheet first, then two files at once: 24.2 (27.2)
-    "paint": 28.0,  # regions (int32), distances (float32), outlines: 22.5 (25.0)
-    "svg": 18.0,  # specks found and filled (int32 regions, distance transform): 12.2 (15.1)
+    # Measured at 12 MP (and 40 MP) on 2026-11-29; the most textured 12 MP
+    # bench photo (photo-01, 16,000 outlines at k = 16) in brackets after:
+    "zip": 36.0,  # the paint-by-number sheet first, then two files at once: 24.2 (27.9) [35.0]
+    "paint": 28.0,  # regions (int32), distances (float32), outlines: 22.5 (25.0) [23.9]
+    "svg": 18.0,  # specks found and filled (int32 regions, distance transform): 12.2 (15.1) [17.0]
 }
 #: Bytes per pixel a step's output keeps while the rest of its job runs.
 KEPT_PER_PIXEL = {"decode": 4.0, "segment": 2.0, "merge": 2.0, "clean": 2.0}
