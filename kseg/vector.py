@@ -87,9 +87,19 @@ def _rows(result: Segmentation) -> list[dict[str, object]]:
     ]
 
 
-def _path_element(row: dict, d: str, smooth: bool) -> str:
+#: The stroke (pixels, its own colour) around each smooth layer: neighbouring
+#: layers meet along curves fitted separately, and anti-aliased edges that
+#: meet let the page show through; half a pixel outwards closes those seams
+#: (the chelsea sample at k = 8 in Chromium: pixels showing the page 7.5 %
+#: -> 0.9 %).  The path, which a cutter cuts, is the same.
+SEAM_STROKE = 1
+
+
+def _path_element(row: dict, d: str, smooth: bool, stroke: bool = False) -> str:
     label = f"#{row['index']} {row['name']} {row['hex']}"
     rendering = "" if smooth else ' shape-rendering="crispEdges"'
+    if stroke:
+        rendering += f' stroke="{row["hex"]}" stroke-width="{SEAM_STROKE}"'
     return (
         f'<path id="colour-{row["index"]}" fill="{row["hex"]}" fill-rule="evenodd"'
         f'{rendering} d="{d}"><title>{html.escape(label)}</title></path>\n'
@@ -149,7 +159,9 @@ def layers_svg(
     result : Segmentation
         A result of :func:`kseg.segment` (or merged, cleaned).
     smooth : bool, optional
-        Curves (the default) or the exact pixel boundaries.
+        Curves (the default; each path also stroked half a pixel outwards
+        in its own colour, so neighbouring layers meet without a seam) or
+        the exact pixel boundaries.
     min_area : int, optional
         Patches under this many pixels join the colour around them first.
     hidden : iterable of int, optional
@@ -178,6 +190,8 @@ def layers_svg(
         label = f"#{row['index']} {row['name']}"
         body.append(
             f'<g id="layer-{row["index"]}" inkscape:groupmode="layer" '
-            f'inkscape:label="{html.escape(label)}">\n' + _path_element(row, d, smooth) + "</g>\n"
+            f'inkscape:label="{html.escape(label)}">\n'
+            + _path_element(row, d, smooth, stroke=smooth)
+            + "</g>\n"
         )
     return _svg(w, h, "".join(body), f"{result.k} colours as layers")

@@ -133,6 +133,17 @@ def test_the_layers_are_named_largest_first_and_leave_out_the_background(coffee)
     assert np.array_equal(rasterise(first.get("d"), 400, 600), cleaned == index)
 
 
+def test_smooth_layers_are_stroked_in_their_own_colour_and_exact_ones_are_not(coffee):
+    _, result = coffee
+    for smooth in (True, False):
+        root = ET.fromstring(layers_svg(result, smooth=smooth))
+        for path in root.iter(f"{SVG}path"):
+            want = path.get("fill") if smooth else None
+            assert path.get("stroke") == want and (path.get("stroke-width") == "1") == smooth
+    (path,) = ET.fromstring(mask_svg(result, 0, smooth=True)).iter(f"{SVG}path")
+    assert path.get("stroke") is None  # one colour's shape: the path alone
+
+
 #: An SVG number as the path grammar reads it ("1.5.5" is 1.5 and .5; "2-3" is 2 and -3).
 NUMBER = r"-?(?:\d+(?:\.\d+)?|\.\d+)"
 
