@@ -7,9 +7,9 @@ tolerance, and draws a closed quadratic B-spline with those points as its
 controls: quadratic curves through the middles of the control polygon's
 sides, written as one ``q`` and then ``t`` curves.  With ``fit``, the
 controls are then moved so the curve follows the cut staircase in the
-least-squares sense (each sample of the staircase measured to its nearest
-point of its curve), which lets a looser tolerance, and so fewer curves,
-keep the same agreement with the mask.
+least-squares sense (each sample of the staircase paired with the nearest
+point of its curve, found by a Newton step a round), which lets a looser
+tolerance, and so fewer curves, keep the same agreement with the mask.
 """
 
 from __future__ import annotations
