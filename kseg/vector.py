@@ -6,10 +6,9 @@ straight runs (rasterised back at the photo's size it is the mask, pixel
 for pixel), and *smooth*, the same outline with its staircases cut to
 diagonals, simplified, and drawn as quadratic curves whose controls are
 fitted to it (least squares; :mod:`kseg.curves`).  Patches of one colour
-smaller than ``min_area`` pixels are
-given to the colour around them first (a cutter cannot cut them): a speck
-is left out of its colour's shape and fills the hole it made in its
-neighbour's.  Paths use
+smaller than ``min_area`` pixels are given to the colour around them first
+(a cutter cannot cut them): a speck is left out of its colour's shape and
+fills the hole it made in its neighbour's.  Paths use
 ``fill-rule="evenodd"`` in the photo's pixel coordinates.
 """
 
