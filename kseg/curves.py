@@ -237,30 +237,17 @@ def _basis(t: float) -> tuple[float, float, float]:
 
 
 @_jit
-def _fit(cut: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """The controls (m, 2) of the closed B-spline whose curves follow the
-    closed ``cut`` chain best (least squares), starting from its points
-    ``idx``.  Curve j runs from the middle of controls j - 1, j to the
-    middle of j, j + 1; a sample of the chain belongs to the curve whose
-    share of the arc (between the middles of the kept points) holds it."""
-    n = cut.shape[0] - 1
+def _shares(arc: np.ndarray, idx: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's curve and its place on it (0..1), by the samples' arc
+    positions ``s``: curve j's share of the closed chain's arc runs from the
+    middle of kept points j - 1, j to the middle of j, j + 1."""
+    total = arc[arc.shape[0] - 1]
     m = idx.shape[0]
-    v = np.empty((m, 2))
-    for j in range(m):
-        v[j] = cut[idx[j]]
-    arc = np.zeros(n + 1)
-    for i in range(n):
-        arc[i + 1] = arc[i] + np.hypot(cut[i + 1, 0] - cut[i, 0], cut[i + 1, 1] - cut[i, 1])
-    total = arc[n]
-    if total <= 0:
-        return v
-    held = v.copy()
-    bound = np.empty(m + 1)  # curve j's share of the arc: bound[j] .. bound[j + 1]
+    bound = np.empty(m + 1)  # curve j's share: bound[j] .. bound[j + 1]
     for j in range(m):
         before = arc[idx[j - 1]] - total if j == 0 else arc[idx[j - 1]]
         bound[j] = 0.5 * (before + arc[idx[j]])
     bound[m] = bound[0] + total
-    p, s = _samples(cut, arc, _STEP)
     count = s.shape[0]
     curve = np.empty(count, dtype=np.int64)
     t = np.empty(count)
@@ -273,57 +260,91 @@ def _fit(cut: np.ndarray, idx: np.ndarray) -> np.ndarray:
             j += 1
         curve[q] = j
         t[q] = min(max((x - bound[j]) / max(bound[j + 1] - bound[j], 1e-12), 0.0), 1.0)
-    # The normal equations (cyclic, five bands: a control and its two
-    # neighbours each side), built again after each sample's new place.
-    near = np.empty((m, 3))  # near[j]: with j, j + 1, j + 2
-    rhs = np.empty((m, 2))
-    for r in range(_ROUNDS):
-        if r:  # each sample nearer the nearest point of its curve (a Newton step)
-            for q in range(count):
-                c = curve[q]
-                lo, hi = (c - 1) % m, (c + 1) % m
-                ax, ay, bx, by = v[lo, 0], v[lo, 1], v[c, 0], v[c, 1]
-                cx, cy = v[hi, 0], v[hi, 1]
-                ddx, ddy = ax - 2 * bx + cx, ay - 2 * by + cy
-                u = t[q]
-                w0, w1, w2 = _basis(u)
-                ex = w0 * ax + w1 * bx + w2 * cx - p[q, 0]
-                ey = w0 * ay + w1 * by + w2 * cy - p[q, 1]
-                dx = (u - 1) * ax + (1 - 2 * u) * bx + u * cx
-                dy = (u - 1) * ay + (1 - 2 * u) * by + u * cy
-                hess = dx * dx + dy * dy + ex * ddx + ey * ddy
-                if hess > 1e-12:
-                    u = min(max(u - (ex * dx + ey * dy) / hess, 0.0), 1.0)
-                t[q] = u
-        near[:, 0] = _HOLD
-        near[:, 1:] = 0.0
-        rhs[:] = _HOLD * held
-        for q in range(count):
-            c = curve[q]
-            lo = (c - 1) % m
-            w0, w1, w2 = _basis(t[q])
-            near[lo, 0] += w0 * w0
-            near[lo, 1] += w0 * w1
-            near[lo, 2] += w0 * w2
-            near[c, 0] += w1 * w1
-            near[c, 1] += w1 * w2
-            near[(c + 1) % m, 0] += w2 * w2
+    return curve, t
+
+
+@_jit
+def _nearer(p: np.ndarray, v: np.ndarray, curve: np.ndarray, t: np.ndarray) -> None:
+    """Move each sample's place ``t`` on its curve a Newton step nearer the
+    curve's point closest to the sample."""
+    m = v.shape[0]
+    for q in range(t.shape[0]):
+        c = curve[q]
+        lo, hi = (c - 1) % m, (c + 1) % m
+        ax, ay, bx, by = v[lo, 0], v[lo, 1], v[c, 0], v[c, 1]
+        cx, cy = v[hi, 0], v[hi, 1]
+        u = t[q]
+        w0, w1, w2 = _basis(u)
+        ex = w0 * ax + w1 * bx + w2 * cx - p[q, 0]
+        ey = w0 * ay + w1 * by + w2 * cy - p[q, 1]
+        dx = (u - 1) * ax + (1 - 2 * u) * bx + u * cx
+        dy = (u - 1) * ay + (1 - 2 * u) * by + u * cy
+        hess = dx * dx + dy * dy + ex * (ax - 2 * bx + cx) + ey * (ay - 2 * by + cy)
+        if hess > 1e-12:
+            t[q] = min(max(u - (ex * dx + ey * dy) / hess, 0.0), 1.0)
+
+
+@_jit
+def _solve(
+    p: np.ndarray, curve: np.ndarray, t: np.ndarray, held: np.ndarray, v: np.ndarray
+) -> None:
+    """Move the controls ``v`` towards the least-squares fit of the samples
+    at their places (each control held weakly at ``held``): the normal
+    equations (cyclic, five bands: a control and two neighbours each side),
+    then Gauss-Seidel sweeps."""
+    m = v.shape[0]
+    near = np.zeros((m, 3))  # near[j]: with j, j + 1, j + 2
+    near[:, 0] = _HOLD
+    rhs = _HOLD * held
+    for q in range(t.shape[0]):
+        c = curve[q]
+        lo, hi = (c - 1) % m, (c + 1) % m
+        w0, w1, w2 = _basis(t[q])
+        near[lo, 0] += w0 * w0
+        near[lo, 1] += w0 * w1
+        near[lo, 2] += w0 * w2
+        near[c, 0] += w1 * w1
+        near[c, 1] += w1 * w2
+        near[hi, 0] += w2 * w2
+        for e in range(2):
+            rhs[lo, e] += w0 * p[q, e]
+            rhs[c, e] += w1 * p[q, e]
+            rhs[hi, e] += w2 * p[q, e]
+    for _ in range(_SWEEPS):
+        for j in range(m):
+            j1, j2, k1, k2 = (j - 1) % m, (j - 2) % m, (j + 1) % m, (j + 2) % m
             for e in range(2):
-                rhs[lo, e] += w0 * p[q, e]
-                rhs[c, e] += w1 * p[q, e]
-                rhs[(c + 1) % m, e] += w2 * p[q, e]
-        for _ in range(_SWEEPS):  # Gauss-Seidel: each control to its best place
-            for j in range(m):
-                j1, j2 = (j - 1) % m, (j - 2) % m
-                k1, k2 = (j + 1) % m, (j + 2) % m
-                for e in range(2):
-                    other = (
-                        near[j, 1] * v[k1, e]
-                        + near[j, 2] * v[k2, e]
-                        + near[j1, 1] * v[j1, e]
-                        + near[j2, 2] * v[j2, e]
-                    )
-                    v[j, e] = (rhs[j, e] - other) / near[j, 0]
+                other = (
+                    near[j, 1] * v[k1, e]
+                    + near[j, 2] * v[k2, e]
+                    + near[j1, 1] * v[j1, e]
+                    + near[j2, 2] * v[j2, e]
+                )
+                v[j, e] = (rhs[j, e] - other) / near[j, 0]
+
+
+@_jit
+def _fit(cut: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The controls (m, 2) of the closed B-spline whose curves follow the
+    closed ``cut`` chain best (least squares), starting from its points
+    ``idx``: rounds of placing each sample on its curve (``_shares``, then
+    ``_nearer``) and moving the controls (``_solve``)."""
+    n = cut.shape[0] - 1
+    v = np.empty((idx.shape[0], 2))
+    for j in range(idx.shape[0]):
+        v[j] = cut[idx[j]]
+    arc = np.zeros(n + 1)
+    for i in range(n):
+        arc[i + 1] = arc[i] + np.hypot(cut[i + 1, 0] - cut[i, 0], cut[i + 1, 1] - cut[i, 1])
+    if arc[n] <= 0:
+        return v
+    held = v.copy()
+    p, s = _samples(cut, arc, _STEP)
+    curve, t = _shares(arc, idx, s)
+    for r in range(_ROUNDS):
+        if r:
+            _nearer(p, v, curve, t)
+        _solve(p, curve, t, held, v)
     return v
 
 
