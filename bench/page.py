@@ -46,15 +46,22 @@ SIZES = {"4MP": (2667, 1500), "15MP": (5120, 2880), "40MP": (8432, 4743)}
 TIMEOUT = 600_000
 
 #: True once the page has answered: the script run is over, nothing is stale,
-#: ``text`` is in the element ``selector``, and every image has loaded.
-#: Checked on every animation frame, so waits are not rounded up to a poll.
-ANSWERED = """([selector, text]) => {
+#: ``text`` is in the element ``selector``, no element is still a grey
+#: placeholder waiting for its code (Streamlit fetches each widget kind's
+#: code on its first use), and every image has loaded.  With ``inView``, only
+#: what shows in the window counts.  Checked on every animation frame, so
+#: waits are not rounded up to a poll.
+ANSWERED = """([selector, text, inView = false]) => {
+    const shown = (el) => !inView || el.getBoundingClientRect().top < window.innerHeight;
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
     if (document.querySelector("[data-stale='true']")) return false;
     const el = document.querySelector(selector);
     if (!el || !el.innerText.includes(text)) return false;
+    const waiting = document.querySelectorAll('[data-testid^="stSkeleton"]');
+    if ([...waiting].some(shown)) return false;
     return [...document.querySelectorAll('[data-testid="stImage"] img')]
+        .filter(shown)
         .every(img => img.complete && img.naturalWidth > 0);
 }"""
 
