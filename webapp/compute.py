@@ -105,40 +105,6 @@ class PhotoRef:
 
 
 @dataclass(frozen=True, eq=False)
-class Sheet:
-    """A paint-by-number sheet of a result: its SVG and PDF, the painted
-    preview (PNG, preview size) and how many regions it numbers."""
-
-    svg: bytes
-    pdf: bytes
-    preview: bytes
-    regions: int
-    landscape: bool
-
-
-def paint_sheet(ref: PhotoRef, paper: str, min_region: int | None) -> Sheet:
-    """The paint-by-number sheet of the photo's result (page cache)."""
-
-    def make() -> Sheet:
-        pixels, decoder = photo_sizes(ref.source)
-        steps = [*missing_steps(ref.digest, ref.settings, ref.edits), "paint"]
-        with job(steps, pixels, decoder):
-            image, result = ref.image(), ref.result()
-            sheet = kseg.paint_by_number(image.rgb, result, paper=paper, min_region=min_region)
-            preview = kseg.downscale(sheet.preview, PREVIEW_SIDE)
-            return Sheet(
-                sheet.svg.encode(),
-                sheet.pdf,
-                kseg.encode_png(preview, compression=1),
-                sheet.regions,
-                sheet.landscape,
-            )
-
-    key = ("paint", ref.digest, ref.settings, ref.edits, paper, min_region)
-    return PAGE.get_or_make(key, make)
-
-
-@dataclass(frozen=True, eq=False)
 class PageViews:
     """What the page shows of a result, at preview size, with its pictures
     already encoded (a rerun sends bytes, never encodes again).  Shared by

@@ -11,12 +11,11 @@ import html
 import streamlit as st
 
 import kseg
-from webapp import charts, markup, pointing
+from webapp import charts, markup, paint_view, pointing
 from webapp.compute import (
     Photo,
     PhotoRef,
     k_curve,
-    paint_sheet,
     photo_digest,
     segment_photo,
 )
@@ -199,7 +198,7 @@ def _view(view: str, photo: Photo) -> None:
             width="stretch",
         )
     elif view == "Paint by number":
-        _paint_by_number(photo)
+        paint_view.paint_by_number(photo)
     elif view == "Before / after":
         split = st.slider("Before ← → after", 0, 100, 50, key="split", format="%d%%")
         st.image(
@@ -218,40 +217,6 @@ def _view(view: str, photo: Photo) -> None:
             width="stretch",
             output_format=fmt,
         )
-
-
-def _paint_by_number(photo: Photo) -> None:
-    """The photo painted by numbers, the paper and smallest region, and the
-    printable sheet (PDF, SVG)."""
-    paper_col, size_col = st.columns(2)
-    paper = paper_col.radio("Paper", ("A4", "Letter"), key="paper", horizontal=True)
-    smallest = size_col.select_slider(
-        "Smallest region (pixels)",
-        options=["auto", 25, 50, 100, 200, 400, 800, 1600, 3200],
-        value="auto",
-        key="min_region",
-        help="Smaller regions are merged into a neighbour before numbering. "
-        "Auto: a disc 3 mm across on the printed sheet.",
-    )
-    min_region = None if smallest == "auto" else int(smallest)
-    with queue_notice(), st.spinner("Drawing the sheet…"):
-        sheet = paint_sheet(photo.ref, paper, min_region)
-    st.image(
-        sheet.preview,
-        caption=f"Painted by number · {sheet.regions} regions",
-        alt=f"{photo.name} painted by number: {sheet.regions} regions, each in its "
-        f"colour of the {photo.views.k}",
-        width="stretch",
-        output_format="PNG",
-    )
-    stem = kseg.safe_stem(photo.name)
-    left, right = st.columns(2)
-    with left:
-        download("Sheet (PDF)", sheet.pdf, f"{stem}_paint_by_number.pdf", "application/pdf",
-                 "pbn-pdf")  # fmt: skip
-    with right:
-        download("Sheet (SVG)", sheet.svg, f"{stem}_paint_by_number.svg", "image/svg+xml",
-                 "pbn-svg")  # fmt: skip
 
 
 def summary(photo: Photo) -> None:

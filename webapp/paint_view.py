@@ -1,0 +1,84 @@
+"""The "Paint by number" view: the printable sheet of a photo's result
+(made once per photo, settings, paper and smallest region, kept in the
+page cache) and its part of the page: the painted preview, the paper and
+region-size choices and the sheet's downloads (PDF, SVG)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+import kseg
+from webapp.cache import PAGE
+from webapp.compute import PREVIEW_SIDE, Photo, PhotoRef, missing_steps, photo_sizes
+from webapp.jobs import job, queue_notice
+from webapp.widgets import download
+
+
+@dataclass(frozen=True, eq=False)
+class Sheet:
+    """A paint-by-number sheet of a result: its SVG and PDF, the painted
+    preview (PNG, preview size) and how many regions it numbers."""
+
+    svg: bytes
+    pdf: bytes
+    preview: bytes
+    regions: int
+    landscape: bool
+
+
+def paint_sheet(ref: PhotoRef, paper: str, min_region: int | None) -> Sheet:
+    """The paint-by-number sheet of the photo's result (page cache)."""
+
+    def make() -> Sheet:
+        pixels, decoder = photo_sizes(ref.source)
+        steps = [*missing_steps(ref.digest, ref.settings, ref.edits), "paint"]
+        with job(steps, pixels, decoder):
+            image, result = ref.image(), ref.result()
+            sheet = kseg.paint_by_number(image.rgb, result, paper=paper, min_region=min_region)
+            preview = kseg.downscale(sheet.preview, PREVIEW_SIDE)
+            return Sheet(
+                sheet.svg.encode(),
+                sheet.pdf,
+                kseg.encode_png(preview, compression=1),
+                sheet.regions,
+                sheet.landscape,
+            )
+
+    key = ("paint", ref.digest, ref.settings, ref.edits, paper, min_region)
+    return PAGE.get_or_make(key, make)
+
+
+def paint_by_number(photo: Photo) -> None:
+    """The photo painted by numbers, the paper and smallest region, and the
+    printable sheet (PDF, SVG)."""
+    paper_col, size_col = st.columns(2)
+    paper = paper_col.radio("Paper", ("A4", "Letter"), key="paper", horizontal=True)
+    smallest = size_col.select_slider(
+        "Smallest region (pixels)",
+        options=["auto", 25, 50, 100, 200, 400, 800, 1600, 3200],
+        value="auto",
+        key="min_region",
+        help="Smaller regions are merged into a neighbour before numbering. "
+        "Auto: a disc 3 mm across on the printed sheet.",
+    )
+    min_region = None if smallest == "auto" else int(smallest)
+    with queue_notice(), st.spinner("Drawing the sheet…"):
+        sheet = paint_sheet(photo.ref, paper, min_region)
+    st.image(
+        sheet.preview,
+        caption=f"Painted by number · {sheet.regions} regions",
+        alt=f"{photo.name} painted by number: {sheet.regions} regions, each in its "
+        f"colour of the {photo.views.k}",
+        width="stretch",
+        output_format="PNG",
+    )
+    stem = kseg.safe_stem(photo.name)
+    left, right = st.columns(2)
+    with left:
+        download("Sheet (PDF)", sheet.pdf, f"{stem}_paint_by_number.pdf", "application/pdf",
+                 "pbn-pdf")  # fmt: skip
+    with right:
+        download("Sheet (SVG)", sheet.svg, f"{stem}_paint_by_number.svg", "image/svg+xml",
+                 "pbn-svg")  # fmt: skip
