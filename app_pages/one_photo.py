@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from webapp import sections, widgets
+from webapp import fold, sections, widgets
 
+fold.page_starts()  # a new visitor's first run leaves what is below the fold to the next
 st.title("Colour segmentation")
 st.caption(
     "Split a photo into its main colours (K-means clustering) and download one mask per colour."

@@ -48,9 +48,10 @@ TIMEOUT = 600_000
 #: True once the page has answered: the script run is over, nothing is stale,
 #: ``text`` is in the element ``selector``, no element is still a grey
 #: placeholder waiting for its code (Streamlit fetches each widget kind's
-#: code on its first use), and every image has loaded.  With ``inView``, only
-#: what shows in the window counts.  Checked on every animation frame, so
-#: waits are not rounded up to a poll.
+#: code on its first use), nothing is still to follow (``webapp.fold``'s note
+#: in a new visitor's first run) and every image has loaded.  With
+#: ``inView``, only what shows in the window counts.  Checked on every
+#: animation frame, so waits are not rounded up to a poll.
 ANSWERED = """([selector, text, inView = false]) => {
     const shown = (el) => !inView || el.getBoundingClientRect().top < window.innerHeight;
     const app = document.querySelector('[data-testid="stApp"]');
@@ -58,6 +59,8 @@ ANSWERED = """([selector, text, inView = false]) => {
     if (document.querySelector("[data-stale='true']")) return false;
     const el = document.querySelector(selector);
     if (!el || !el.innerText.includes(text)) return false;
+    const following = document.querySelector('.st-key-below-fold');
+    if (following && shown(following)) return false;
     const waiting = document.querySelectorAll('[data-testid^="stSkeleton"]');
     if ([...waiting].some(shown)) return false;
     return [...document.querySelectorAll('[data-testid="stImage"] img')]

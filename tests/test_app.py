@@ -49,19 +49,28 @@ def downloads(monkeypatch):
     return get
 
 
-def _app(query: dict[str, str] | None = None) -> AppTest:
+def _first_run(query: dict[str, str] | None = None) -> AppTest:
+    """A new session's first run (what is below the fold still to follow)."""
     at = AppTest.from_file(APP, default_timeout=60)
     for k, v in (query or {}).items():
         at.query_params[k] = v
     return at.run()
 
 
+def _app(query: dict[str, str] | None = None) -> AppTest:
+    """A new session's whole page: its first run, then the run the browser
+    asks for a moment later (webapp.fold; AppTest has no browser to ask)."""
+    at = _first_run(query)
+    waiting = "below_fold" in at.session_state and at.session_state["below_fold"] == "waiting"
+    return at.run() if waiting else at
+
+
 def _summary(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "kseg-summary" in m.value)
+    return next(m.value for m in at.html if "kseg-summary" in m.value)
 
 
 def _swatches(at: AppTest) -> int:
-    return next(m.value for m in at.markdown if "kseg-palette" in m.value).count("kseg-swatch")
+    return next(m.value for m in at.html if "kseg-palette" in m.value).count("kseg-swatch")
 
 
 def _zip(at: AppTest, downloads) -> zipfile.ZipFile:
@@ -85,6 +94,23 @@ def test_default_page_shows_the_sample_result_with_k_swatches_and_cards():
     labels = [b.proto.label for b in at.get("download_button")]
     assert sum(x.startswith("Cut-out PNG · #") for x in labels) == 5
     assert {"Everything (ZIP)", "Segmented image", "Palette (CSV)"} <= set(labels)
+
+
+def test_a_new_visitors_first_run_draws_down_to_the_swatches_and_the_rest_follows():
+    at = _first_run({"k": "4"})
+    assert not at.exception and not at.error
+    assert "<b>4</b> clusters found" in _summary(at) and _swatches(at) == 4
+    assert _cards(at) == 0 and not at.get("download_button")
+    assert at.multiselect(key="merge") is not None
+    assert "hide" not in [m.key for m in at.multiselect]
+    assert any("follow in a moment" in c.value for c in at.caption)
+    assert at.query_params["k"] == "4"  # the link is written in the first run
+    at.run()  # the run the browser asks for
+    assert _cards(at) == 4 and at.multiselect(key="hide") is not None
+    assert not any("follow in a moment" in c.value for c in at.caption)
+    assert at.session_state["below_fold"] == "drawn"
+    at.slider(key="k").set_value(3).run()  # later runs draw the whole page
+    assert _cards(at) == 3 and at.session_state["below_fold"] == "drawn"
 
 
 def test_moving_the_k_slider_changes_swatches_cards_and_url():
@@ -121,7 +147,7 @@ def test_closed_sidebar_sections_draw_no_widgets_and_keep_their_values():
     assert not at.number_input and not at.color_picker
     assert "pins" not in _keys(at.multiselect)
     assert any(c.value == "Pinned: #ff0000 fire engine red" for c in at.sidebar.caption)
-    palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
+    palette = next(m.value for m in at.html if "kseg-palette" in m.value)
     assert "#ff0000" in palette and "📌 pinned" in palette  # the link's pin is used
     for key in ("advanced-open", "pins-open"):
         at.session_state[key] = True
@@ -305,7 +331,7 @@ def test_suggest_k_shows_the_curve_and_one_click_applies_it():
     at = _app({"k": "7"})
     at.button(key="suggest").click().run()
     assert not at.exception
-    reason = next(m.value for m in at.markdown if "kseg-curve-reason" in m.value)
+    reason = next(m.value for m in at.html if "kseg-curve-reason" in m.value)
     suggested = kseg.objective_curve(
         kseg.load_image(kseg.sample_path("coffee")).rgb, range(2, 13)
     ).suggested
@@ -315,7 +341,7 @@ def test_suggest_k_shows_the_curve_and_one_click_applies_it():
     assert not at.exception
     assert at.slider(key="k").value == suggested
     assert _swatches(at) == suggested and at.query_params["k"] == str(suggested)
-    assert not any("kseg-curve-reason" in m.value for m in at.markdown)
+    assert not any("kseg-curve-reason" in m.value for m in at.html)
 
 
 def test_merging_two_colours_updates_palette_cards_downloads_and_url(downloads):
@@ -439,16 +465,16 @@ def test_a_pinned_colour_stays_exactly_in_the_palette_for_any_k_and_in_the_link(
     at.button(key="pin-add").click().run()
     assert not at.exception
     assert at.multiselect(key="pins").value == ["ff0000"]  # the section stays open
-    palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
+    palette = next(m.value for m in at.html if "kseg-palette" in m.value)
     assert "#ff0000" in palette and "📌 pinned" in palette
     assert at.query_params["pin"] in ("ff0000", ["ff0000"])
     for k in (3, 9):
         at.slider(key="k").set_value(k).run()
-        palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
+        palette = next(m.value for m in at.html if "kseg-palette" in m.value)
         assert palette.count("kseg-swatch") == k
         assert "#ff0000" in palette and palette.count("📌 pinned") == 1
     again = _app({"pin": "ff0000,00ff00"})
-    palette = next(m.value for m in again.markdown if "kseg-palette" in m.value)
+    palette = next(m.value for m in again.html if "kseg-palette" in m.value)
     assert palette.count("📌 pinned") == 2 and "#00ff00" in palette
 
 

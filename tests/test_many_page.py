@@ -53,7 +53,7 @@ def _photos() -> list[tuple[str, bytes]]:
 def test_three_photos_get_one_palette_and_a_shares_table_summing_to_100(downloads):  # noqa: F811
     at = _upload(_many(4), _photos())
     assert not at.exception and not at.error
-    palette = next(m.value for m in at.markdown if "kseg-palette" in m.value)
+    palette = next(m.value for m in at.html if "kseg-palette" in m.value)
     assert palette.count("kseg-swatch") == 4
     assert any("One palette of 4 colours" in s.value for s in at.subheader)
     table = at.dataframe[0].value
@@ -115,7 +115,7 @@ def test_the_settings_carry_over_between_the_two_pages():
     at.switch_page("app_pages/one_photo.py").run()
     assert not at.exception
     assert at.slider(key="k").value == 7
-    assert any("kseg-summary" in m.value and "<b>7</b> clusters" in m.value for m in at.markdown)
+    assert any("kseg-summary" in m.value and "<b>7</b> clusters" in m.value for m in at.html)
 
 
 def test_a_rerun_of_the_same_series_reuses_it_without_decoding_again(monkeypatch):

@@ -1,5 +1,11 @@
 """The page's own HTML and text: palette swatches, the share bar, chips, the
-summary line, the "About"."""
+summary line, the "About".
+
+The pages draw this HTML with ``st.html``, not ``st.markdown(...,
+unsafe_allow_html=True)``: markdown with HTML in it makes a new visitor's
+browser fetch and run a further 190 kB of Streamlit's code (``rehype-raw``)
+before the summary and swatches show.
+"""
 
 from __future__ import annotations
 
@@ -53,8 +59,8 @@ def card_title(index: int, row: dict, background: bool) -> str:
     return (
         f'<span style="display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;'
         f'vertical-align:middle;background:{row["hex"]};border:1px solid #6d6c6a"></span> '
-        f"**#{index + 1} {row['name']}** · {100 * row['share']:.1f}% · {row['hex']}"
-        + (" · *background*" if background else "")
+        f"<b>#{index + 1} {html.escape(str(row['name']))}</b> · {100 * row['share']:.1f}% · "
+        f"{row['hex']}" + (" · <i>background</i>" if background else "")
     )
 
 

@@ -53,11 +53,8 @@ def answer(photo: Photo, click: dict | None) -> None:
         raw = kseg.cluster_at(run_segmentation(photo.ref.source, photo.settings), row, col)
         pending = _second_click_merge(click, raw)
         entry = photo.views.palette[index]
-        st.markdown(
-            f"You clicked pixel ({col}, {row}): "
-            + markup.card_title(index, entry, index in st.session_state.hide),
-            unsafe_allow_html=True,
-        )
+        title = markup.card_title(index, entry, index in st.session_state.hide)
+        st.html(f"<p>You clicked pixel ({col}, {row}): {title}</p>")
         views = photo.views
         st.image(
             kseg.highlight(views.previews.original[..., :3], views.previews.labels, index),

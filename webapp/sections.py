@@ -11,7 +11,7 @@ import html
 import streamlit as st
 
 import kseg
-from webapp import charts, markup, paint_view, pointing
+from webapp import charts, fold, markup, paint_view, pointing
 from webapp.compute import (
     Photo,
     PhotoRef,
@@ -113,7 +113,7 @@ def k_curve_panel(photo: Photo) -> None:
                 {"k": list(curve.ks), "mean squared RGB error": [round(e, 1) for e in curve.mse]},
                 hide_index=True,
             )
-        st.markdown(markup.reason_html(curve.reason), unsafe_allow_html=True)
+        st.html(markup.reason_html(curve.reason))
         a, b = st.columns([1, 3])
         a.button(
             f"Use k = {curve.suggested}",
@@ -223,7 +223,7 @@ def summary(photo: Photo) -> None:
     """Size, clusters, objective and the engine's time, in one line."""
     views = photo.views
     html_line = markup.summary_html(photo.width, photo.height, views.k, views.mse, photo.seconds)
-    st.markdown(html_line, unsafe_allow_html=True)
+    st.html(html_line)
 
 
 def palette_edits(photo: Photo) -> None:
@@ -233,10 +233,14 @@ def palette_edits(photo: Photo) -> None:
     merge_picker(photo.raw_palette)
 
 
-@st.fragment
 def details(photo: Photo) -> None:
     """The swatches, the background choice, the masks and the downloads.  A
-    fragment: marking colours as background reruns only this."""
+    fragment: marking colours as background reruns only this.  In a new
+    visitor's first run, only the swatches: the rest follows (``fold``)."""
+    fold.fragment(_details)(photo)
+
+
+def _details(photo: Photo) -> None:
     hidden = kept_background(photo.views.k)
     settings_to_url(photo.settings, photo.sample, photo.edits, sorted(hidden))
     if photo.settings.pins and not photo.views.pinned:
@@ -245,7 +249,9 @@ def details(photo: Photo) -> None:
             "longer kept exactly."
         )
     views = photo.views
-    st.markdown(markup.palette_html(views.palette, hidden, views.pinned), unsafe_allow_html=True)
+    st.html(markup.palette_html(views.palette, hidden, views.pinned))
+    if fold.below_fold_waits():  # a new visitor's first run: the rest follows
+        return
     background_picker(photo.views.palette)
     # Drawn only when asked: 2,000 points are 175 kB sent on every rerun.
     if st.toggle("Show the colour distribution", key="show_colours"):
@@ -281,7 +287,7 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
                 alt=f"Mask of #{i + 1} {row['name']}, {100 * row['share']:.0f} % of the photo",
                 width="stretch",
             )
-            st.markdown(markup.card_title(i, row, i in hidden), unsafe_allow_html=True)
+            st.html(f"<p>{markup.card_title(i, row, i in hidden)}</p>")
             file_stem = f"{stem}_{views.stems[i]}"
             colour = f"#{i + 1} {row['name']}"
             download(

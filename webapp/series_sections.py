@@ -74,11 +74,10 @@ def palette(series: Series) -> None:
     """The shared palette and a line on what it is."""
     how = "from your palette file" if series.given else "fitted on all the photos together"
     st.subheader(f"One palette of {len(series.palette)} colours, {how}")
-    st.markdown(markup.palette_html(series.palette), unsafe_allow_html=True)
-    st.markdown(
+    st.html(markup.palette_html(series.palette))
+    st.html(
         f'<p class="kseg-summary">{len(series.photos)} photos · {series.pixels:,} pixels · '
-        f"objective over all of them (mean squared RGB error) <b>{series.mse:.1f}</b></p>",
-        unsafe_allow_html=True,
+        f"objective over all of them (mean squared RGB error) <b>{series.mse:.1f}</b></p>"
     )
 
 
@@ -140,9 +139,7 @@ def _masks(series: Series, i: int) -> None:
             cols = st.columns(4)
         share = int(view.counts[j]) / max(1, int(view.counts.sum()))
         with cols[j % 4]:
-            st.markdown(
-                markup.card_title(j, {**row, "share": share}, False), unsafe_allow_html=True
-            )
+            st.html(f"<p>{markup.card_title(j, {**row, 'share': share}, False)}</p>")
             download(
                 f"Mask PNG · #{j + 1} {row['name']}",
                 lambda s=series, v=view, j=j: mask_file(s, v, j),

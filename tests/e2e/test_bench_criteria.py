@@ -25,6 +25,10 @@ DOT = (
     '<div data-testid="stImage"><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB'
     'CAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="></div>'
 )
+#: Where the part below the fold will be, in a new visitor's first run (webapp.fold).
+FOLLOWING = (
+    '<div class="st-key-below-fold"><p>The masks and downloads follow in a moment…</p></div>'
+)
 #: An image that never loads (its address answers nothing).
 NEVER = '<div data-testid="stImage"><img src="http://127.0.0.1:9/never.png"></div>'
 
@@ -43,10 +47,13 @@ def test_a_page_drawn_in_full_is_answered(page: Page, check: str):
 def test_a_widget_still_waiting_for_its_code_in_the_window_is_not_answered(page: Page, check: str):
     assert not _answered(page, check, extra=SKELETON)
     assert not _answered(page, check, extra=NEVER)
+    assert not _answered(page, check, extra=FOLLOWING)
     assert not _answered(page, check, state="running")
 
 
-@pytest.mark.parametrize("below", [SKELETON, NEVER], ids=["skeleton", "image loading"])
+@pytest.mark.parametrize(
+    "below", [SKELETON, NEVER, FOLLOWING], ids=["skeleton", "image loading", "still to follow"]
+)
 def test_what_is_below_the_fold_holds_up_the_whole_page_but_not_the_first_view(
     page: Page, below: str
 ):

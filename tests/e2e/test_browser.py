@@ -17,11 +17,19 @@ TIMEOUT = 60_000
 
 
 def wait_for_app(page: Page) -> None:
-    """Wait until the script run is over and nothing on the page is stale."""
-    expect(page.get_by_test_id("stApp")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=TIMEOUT
-    )
-    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=TIMEOUT)
+    """Wait until the script run is over, nothing on the page is stale and
+    nothing is still to follow (a new visitor's first run leaves what is
+    below the fold to the run after it: webapp.fold)."""
+    following = page.locator(".st-key-below-fold")
+    for _ in range(2):
+        expect(page.get_by_test_id("stApp")).to_have_attribute(
+            "data-test-script-state", "notRunning", timeout=TIMEOUT
+        )
+        expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=TIMEOUT)
+        if following.count() == 0:
+            return
+        expect(following).to_have_count(0, timeout=TIMEOUT)
+    raise AssertionError("the part below the fold came back after it had been drawn")
 
 
 def open_app(page: Page, url: str) -> None:
@@ -104,6 +112,42 @@ def test_page_opens_on_the_sample_result(page: Page, app_server: str, shots: Pat
     expect(page.get_by_test_id("stImage").first).to_be_visible()
     no_exceptions(page)
     page.screenshot(path=str(shots / "01-sample.png"), full_page=True)
+
+
+#: Counts the page's script runs (each start of "running") from the first load.
+COUNT_RUNS = """() => {
+    window.__runs = 0;
+    new MutationObserver(() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        const state = app && app.getAttribute('data-test-script-state');
+        if (state === 'running' && window.__last !== 'running') window.__runs += 1;
+        window.__last = state;
+    }).observe(document, {subtree: true, attributes: true,
+                          attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def test_a_new_visitor_sees_the_first_screen_then_the_rest_follows_by_itself(
+    page: Page, app_server: str
+):
+    page.add_init_script(f"({COUNT_RUNS})()")
+    page.goto(app_server)
+    # The first run: down to the swatches, a note where the masks will be.
+    following = page.locator(".st-key-below-fold")
+    expect(following).to_contain_text("follow in a moment", timeout=TIMEOUT)
+    expect(page.locator(".kseg-swatch")).to_have_count(5)
+    expect(page.get_by_test_id("stImage")).to_have_count(2)
+    # With no input from the visitor, the rest follows in one more run ...
+    expect(following).to_have_count(0, timeout=TIMEOUT)
+    expect(page.locator("[class*='st-key-card-']")).to_have_count(5)
+    expect(page.get_by_role("button", name="Everything (ZIP)")).to_be_visible()
+    wait_for_app(page)
+    # ... and no run after it: the timer that asked for it is gone.  Two
+    # runs: the first (a full run) and the follow-up (a run of the fragment
+    # below the pictures only, which stops the timer).
+    page.wait_for_timeout(3000)  # three times the follow-up's delay
+    assert page.evaluate("window.__runs") == 2
+    no_exceptions(page)
 
 
 def test_moving_k_changes_swatches_and_cards(page: Page, app_server: str, shots: Path):
