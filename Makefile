@@ -89,9 +89,11 @@ bench-highk: $(VENV)/.bench
 bench-kernels: $(VENV)/.bench
 	$(PY) bench/kernels.py
 
-## What a user waits for in a real browser at 4, 15 and 40 MP, beside the engine (see README.md).
+## What a user waits for in a real browser at 4, 15 and 40 MP, beside the engine, then the
+## first screen beside a minimal Streamlit page (see docs/benchmarks.md).
 bench-page: $(VENV)/.dev browser
 	$(PY) bench/page.py
+	$(PY) bench/first.py
 
 ## Many photos, one palette: the engine (20 x 12 MP) and the page (50 x 12 MP).
 bench-series: $(VENV)/.dev browser

@@ -28,5 +28,5 @@ if st.session_state.get("show_curve"):
 sections.notices(photo)
 sections.pictures(photo)  # a fragment: views rerun only it
 sections.summary(photo)
-sections.palette_edits(photo)
-sections.details(photo)  # a fragment: swatches, background, masks, downloads, the URL
+sections.palette_heading(photo)
+sections.details(photo)  # a fragment: swatches, merge, background, masks, downloads, the URL

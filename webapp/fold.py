@@ -5,11 +5,11 @@ palette's swatches (what a 1400 x 1000 window shows) and, where the rest
 will be, a short note.  The part of the page that holds the swatches is a
 fragment, and in that first run only it is given a timer (``st.fragment``'s
 ``run_every``): a moment after the browser has the first run, it asks for a
-run of that fragment alone, which draws the background choice, the masks
-and the downloads, and stops the timer.  The browser then draws about 20
-elements before the first view is complete instead of about 56: the mask
-cards and download buttons are two thirds of the page's elements, and their
-drawing, not the server, was what a new visitor waited for.
+run of that fragment alone, which draws the merge and background choices,
+the masks and the downloads, and stops the timer.  The browser then draws
+about 20 elements before the first view is complete instead of about 55:
+the mask cards and download buttons are two thirds of the page's elements,
+and their drawing, not the server, was what a new visitor waited for.
 
 The follow-up is a fragment run, never a full one: a full run that starts
 clears the messages waiting for the browser (Streamlit 1.67 keeps only the
@@ -32,7 +32,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 #: Seconds from the browser's receipt of the first run to its follow-up
-#: run: the first screen is drawn by then on a 2-core machine.
+#: run: the first screen is drawn by then on a 2-core machine (after half a
+#: second, the follow-up was often drawn with it, and the first view later).
 FOLLOW_AFTER = 1.0
 
 #: Session state key: "first" in the session's first run of the page,

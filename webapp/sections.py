@@ -226,17 +226,18 @@ def summary(photo: Photo) -> None:
     st.html(html_line)
 
 
-def palette_edits(photo: Photo) -> None:
-    """The palette's heading and the merge choice (a merge reruns the page)."""
+def palette_heading(photo: Photo) -> None:
+    """The palette's heading (the swatches and the merge choice are in
+    :func:`details`)."""
     st.subheader("Palette")
     keep_merge_choices(len(photo.raw_palette))
-    merge_picker(photo.raw_palette)
 
 
 def details(photo: Photo) -> None:
-    """The swatches, the background choice, the masks and the downloads.  A
-    fragment: marking colours as background reruns only this.  In a new
-    visitor's first run, only the swatches: the rest follows (``fold``)."""
+    """The swatches, the merge and background choices, the masks and the
+    downloads.  A fragment: marking colours as background reruns only this
+    (a merge, the whole page).  In a new visitor's first run, only the
+    swatches: the rest follows (``fold``)."""
     fold.fragment(_details)(photo)
 
 
@@ -252,7 +253,11 @@ def _details(photo: Photo) -> None:
     st.html(markup.palette_html(views.palette, hidden, views.pinned))
     if fold.below_fold_waits():  # a new visitor's first run: the rest follows
         return
-    background_picker(photo.views.palette)
+    left, right = st.columns(2)
+    with left:
+        merge_picker(photo.raw_palette)  # a merge reruns the whole page
+    with right:
+        background_picker(photo.views.palette)
     # Drawn only when asked: 2,000 points are 175 kB sent on every rerun.
     if st.toggle("Show the colour distribution", key="show_colours"):
         chart = charts.colour_chart(photo.views.colours, photo.views.palette)

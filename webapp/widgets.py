@@ -90,7 +90,9 @@ def source_ui() -> tuple[str, bytes, str | None]:
                 f"**{html.escape(failed[0])}** can't be used, and was removed. {failed[1]}",
                 icon=":material/error:",
             )
-    sample = right.selectbox(
+    # A radio, not a select box: every sample in sight, one click away, and no
+    # select box on a new visitor's first screen (its code is the largest).
+    sample = right.radio(
         "…or try a sample photo",
         options=list(kseg.SAMPLES),
         format_func=lambda s: kseg.SAMPLES[s][1],
@@ -312,13 +314,15 @@ def _numbered(rows: Sequence[dict]) -> Callable[[int], str]:
 
 def merge_picker(raw_palette: Sequence[dict]) -> None:
     """Colours to merge into one (session state ``merge``), numbered as
-    K-means found them.  Outside any fragment: a merge makes a new result."""
+    K-means found them.  A merge makes a new result: a change reruns the
+    whole page, also from inside a fragment."""
     st.multiselect(
         "Merge colours into one",
         range(len(raw_palette)),
         key="merge",
         placeholder="Pick two or more colours",
         format_func=_numbered(raw_palette),
+        on_change=st.rerun,
         help="Pick two or more colours (numbered as K-means found them) to treat as one: "
         "palette, masks, cut-outs and downloads all follow.",
     )
