@@ -28,5 +28,5 @@ if st.session_state.get("show_curve"):
 sections.notices(photo)
 sections.pictures(photo)  # a fragment: views rerun only it
 sections.summary(photo)
-sections.palette_heading(photo)
+st.subheader("Palette")
 sections.details(photo)  # a fragment: swatches, merge, background, masks, downloads, the URL

@@ -226,13 +226,6 @@ def summary(photo: Photo) -> None:
     st.html(html_line)
 
 
-def palette_heading(photo: Photo) -> None:
-    """The palette's heading (the swatches and the merge choice are in
-    :func:`details`)."""
-    st.subheader("Palette")
-    keep_merge_choices(len(photo.raw_palette))
-
-
 def details(photo: Photo) -> None:
     """The swatches, the merge and background choices, the masks and the
     downloads.  A fragment: marking colours as background reruns only this
@@ -255,6 +248,7 @@ def _details(photo: Photo) -> None:
         return
     left, right = st.columns(2)
     with left:
+        keep_merge_choices(len(photo.raw_palette))
         merge_picker(photo.raw_palette)  # a merge reruns the whole page
     with right:
         background_picker(photo.views.palette)
