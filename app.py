@@ -12,7 +12,7 @@ import streamlit as st
 
 # series_widgets: imported for its start-up work at the first page run,
 # whichever page (the series photos' folder made, a dead server's removed).
-from webapp import markup, series_widgets, state  # noqa: F401
+from webapp import markup, memory, series_widgets, state  # noqa: F401
 
 st.set_page_config(
     page_title="kseg · colour segmentation",
@@ -20,6 +20,7 @@ st.set_page_config(
     layout="wide",
     menu_items={"About": markup.about_text(), "Get help": None, "Report a bug": None},
 )
+memory.freeze_startup_heap()  # once per process: garbage collection after each run stays short
 state.start_session()
 st.sidebar.caption(f"kseg {markup.kseg_version()} · MIT licence · photos stay on this server")
 st.navigation(

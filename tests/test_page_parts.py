@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
 import threading
+from pathlib import Path
 
 import numpy as np
 
 from webapp.cache import BytesCache, nbytes
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_bytes_cache_of_byte_strings_never_exceeds_its_cap_with_many_threads():
@@ -107,3 +114,36 @@ def test_nbytes_counts_the_arrays_of_a_result(coffee_rgb):
 
 def test_nbytes_counts_byte_strings_and_dict_values():
     assert nbytes({"a": b"12345", "b": (np.zeros(10, np.uint8), b"123")}) == 18
+
+
+def test_the_page_freezes_the_heap_it_starts_with_once_and_later_cycles_are_still_collected():
+    """Streamlit collects garbage after every run; the page's first run
+    freezes the start-up heap (webapp.memory) so those collections walk
+    only what came after.  In a fresh interpreter: most objects are frozen
+    by the first run, none more by the second (frozen objects are still freed
+    when nothing refers to them), and a cycle made later is
+    still collected."""
+    code = textwrap.dedent("""
+        import gc, json
+        from streamlit.testing.v1 import AppTest
+        at = AppTest.from_file("app.py", default_timeout=120).run()
+        frozen = gc.get_freeze_count()
+        at.run()
+        again = gc.get_freeze_count()
+        class Node: pass
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        del a, b
+        found = gc.collect()
+        tracked = len(gc.get_objects())
+        print(json.dumps([frozen, again, found, tracked, at.exception == []]))
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    frozen, again, found, tracked, no_exception = json.loads(out.stdout.strip().splitlines()[-1])
+    assert no_exception
+    assert frozen > 50_000 and again <= frozen, (frozen, again)  # some are freed since
+    assert found >= 2  # the two nodes of the cycle (and their dicts)
+    assert tracked < frozen, (tracked, frozen)
