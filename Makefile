@@ -8,7 +8,7 @@ PORT ?= 8501
 WARM = $(PY) -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-uploads bench-first load cli clean
+.PHONY: run test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-uploads bench-first bench-gc load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -102,6 +102,11 @@ bench-series: $(VENV)/.dev browser
 ## A new visitor's complete first view, beside a minimal Streamlit page (docs/benchmarks.md).
 bench-first: $(VENV)/.dev browser
 	$(PY) bench/first.py
+
+## The pause of the garbage collection after each page run, before and after the
+## start-up heap is frozen (docs/benchmarks.md).
+bench-gc: $(VENV)/.dev
+	$(PY) bench/gc_pause.py
 
 ## Masks as shapes: the SVGs of 12 MP photos, time and size (docs/benchmarks.md).
 bench-shapes: $(VENV)/.dev
