@@ -1,4 +1,5 @@
-"""Pieces of the page that are plain Python: the byte-bounded caches."""
+"""Pieces of the page that are plain Python: the byte-bounded caches and
+the frozen start-up heap."""
 
 from __future__ import annotations
 
@@ -120,9 +121,9 @@ def test_the_page_freezes_the_heap_it_starts_with_once_and_later_cycles_are_stil
     """Streamlit collects garbage after every run; the page's first run
     freezes the start-up heap (webapp.memory) so those collections walk
     only what came after.  In a fresh interpreter: most objects are frozen
-    by the first run, none more by the second (frozen objects are still freed
-    when nothing refers to them), and a cycle made later is
-    still collected."""
+    by the first run, none more by the second (frozen objects are still
+    freed when nothing refers to them), and a cycle made later is still
+    collected."""
     code = textwrap.dedent("""
         import gc, json
         from streamlit.testing.v1 import AppTest
