@@ -544,3 +544,19 @@ def test_an_uploads_header_is_read_once_and_its_bytes_hashed_once_per_session(mo
     at.slider(key="k").set_value(4).run()  # a new result of the same upload
     assert "640 × 427 px" in _summary(at) and _cards(at) == 4
     assert hashes == [len(rocket)] and reads == [1]
+
+
+def test_an_uploaded_photo_is_still_there_after_a_visit_to_many_photos():
+    at = _app()
+    rocket = kseg.sample_path("rocket").read_bytes()
+    at.file_uploader(key="upload_0").upload("launch.jpg", rocket, "image/jpeg").run()
+    assert "640 × 427 px" in _summary(at)
+    at.switch_page("app_pages/many_photos.py").run()
+    assert not at.exception
+    at.switch_page("app_pages/one_photo.py").run()
+    assert not at.exception and not at.error
+    assert "640 × 427 px" in _summary(at)
+    assert any("Still showing your previous photo, **launch.jpg**" in i.value for i in at.info)
+    # Picking a sample then shows the sample, as before.
+    at.radio(key="sample").set_value("chelsea").run()
+    assert "451 × 300 px" in _summary(at) and not at.info

@@ -71,10 +71,14 @@ def upload_refusals() -> None:
 def source_ui() -> tuple[str, bytes, str | None]:
     """The photo, at the top of the page (on a phone the sidebar starts
     closed): an upload, or a bundled sample; after an upload that could not
-    be used (and was dropped), the photo shown before it.  Returns (name,
-    bytes, sample)."""
+    be used (and was dropped), the photo shown before it; back from "Many
+    photos", the photo uploaded before.  Returns (name, bytes, sample)."""
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     round_ = st.session_state.get("upload_round", 0)
+    # The uploader's state is gone (Streamlit forgets a widget in a run that
+    # does not draw it) while its photo's bytes are kept: the visitor went to
+    # "Many photos" with a photo uploaded, and is back.
+    back = f"upload_{round_}" not in st.session_state and "_upload_bytes" in st.session_state
     upload = left.file_uploader(
         "Upload a photo",
         type=UPLOAD_TYPES,
@@ -110,6 +114,8 @@ def source_ui() -> tuple[str, bytes, str | None]:
             st.session_state["_upload_bytes"] = kept
         return upload.name, kept[1], None
     st.session_state.pop("_upload_bytes", None)  # removed: its bytes go too
+    if back:
+        st.session_state["keep_previous"] = True  # their photo, not the sample
     previous = previous_photo()
     if st.session_state.get("keep_previous") and previous and previous[1] is not None:
         left.info(
