@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from webapp import memory  # noqa: E402
+
 #: What a running server has imported besides kseg (its web server, the
 #: elements the page draws, and the page's own modules).
 MODULES = [
@@ -36,7 +38,6 @@ MODULES = [
     "streamlit.elements.image",
     "webapp.sections",
     "webapp.series_sections",
-    "webapp.memory",
 ]
 
 
@@ -60,7 +61,6 @@ def main() -> None:
     for name in MODULES:
         importlib.import_module(name)
     before, tracked = pauses(args.repeat), len(gc.get_objects())
-    memory = importlib.import_module("webapp.memory")
     frozen = memory.freeze_startup_heap()
     after = pauses(args.repeat)
     print(f"objects tracked: {tracked:,}; frozen: {frozen:,}; {args.repeat} collections each")
