@@ -53,7 +53,6 @@ from kseg.masks import (
 from kseg.naming import basic_name, color_name, color_names
 from kseg.paint import PaintByNumber, paint_by_number
 from kseg.palettes import PaletteError, read_palette
-from kseg.pixel_kernels import warm_up
 from kseg.pointing import cluster_at, pixel_at
 from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.samples import SAMPLES, sample_path
@@ -69,6 +68,7 @@ from kseg.views import (
     preview_pixels,
     split_view,
 )
+from kseg.warming import warm_up
 
 __all__ = [
     "COLOR_SPACES",

@@ -5,11 +5,16 @@ The smooth form cuts each corner of the staircase by ``CUT`` (staircases
 become diagonals), keeps the points Douglas-Peucker needs within a
 tolerance, and draws a closed quadratic B-spline with those points as its
 controls: quadratic curves through the middles of the control polygon's
-sides, written as one ``q`` and then ``t`` curves.  With ``fit``, the
-controls are then moved so the curve follows the cut staircase in the
-least-squares sense (each sample of the staircase paired with the nearest
-point of its curve, found by a Newton step a round), which lets a looser
-tolerance, and so fewer curves, keep the same agreement with the mask.
+sides, written as one ``q`` and then ``t`` curves (:func:`smooth_path`,
+the paint-by-number sheet's outlines).
+
+Also what :mod:`kseg.borders` builds its shared, smooth borders from:
+Douglas-Peucker (:func:`simplify`, :func:`kept`), the cut staircase
+(:func:`cut_corners`), its samples and their places on a closed spline
+(:func:`samples`, :func:`shares`, :func:`basis`), the closed spline's
+least-squares fit (:func:`fit_closed`: each sample of the staircase paired
+with the nearest point of its curve, found by a Newton step a round, and
+the controls moved), and the numbers of path data (:func:`put_number`).
 """
 
 from __future__ import annotations
@@ -17,7 +22,22 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["exact_path", "smooth_path"]
+__all__ = [
+    "CUT",
+    "HOLD",
+    "ROUNDS",
+    "basis",
+    "cut_corners",
+    "exact_path",
+    "fit_closed",
+    "kept",
+    "put_int",
+    "put_number",
+    "samples",
+    "shares",
+    "simplify",
+    "smooth_path",
+]
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
@@ -30,13 +50,13 @@ CUT = 0.25
 #: a control is held where Douglas-Peucker put it, and the rounds of
 #: (control sweeps, then each sample's place on its curve).
 _STEP = 1.0
-_HOLD = 0.01
-_ROUNDS = 6
+HOLD = 0.01
+ROUNDS = 6
 _SWEEPS = 3
 
 
 @_jit
-def _put_int(buf: np.ndarray, n: int, v: int) -> int:
+def put_int(buf: np.ndarray, n: int, v: int) -> int:
     """Write the decimal ``v`` into ``buf`` at ``n``; returns the new end."""
     if v < 0:
         buf[n] = 45  # "-"
@@ -65,24 +85,24 @@ def exact_path(corners: np.ndarray, starts: np.ndarray) -> np.ndarray:
     for i in range(starts.shape[0] - 1):
         a, b = starts[i], starts[i + 1]
         buf[n] = 77  # "M"
-        n = _put_int(buf, n + 1, corners[a, 0])
+        n = put_int(buf, n + 1, corners[a, 0])
         buf[n] = 32
-        n = _put_int(buf, n + 1, corners[a, 1])
+        n = put_int(buf, n + 1, corners[a, 1])
         for j in range(a + 1, b):
             dx = corners[j, 0] - corners[j - 1, 0]
             if dx != 0:
                 buf[n] = 104  # "h"
-                n = _put_int(buf, n + 1, dx)
+                n = put_int(buf, n + 1, dx)
             else:
                 buf[n] = 118  # "v"
-                n = _put_int(buf, n + 1, corners[j, 1] - corners[j - 1, 1])
+                n = put_int(buf, n + 1, corners[j, 1] - corners[j - 1, 1])
         buf[n] = 122  # "z"
         n += 1
     return buf[:n].copy()
 
 
 @_jit
-def _simplify(p: np.ndarray, lo: int, hi: int, tol: float, keep: np.ndarray) -> None:
+def simplify(p: np.ndarray, lo: int, hi: int, tol: float, keep: np.ndarray) -> None:
     """Douglas-Peucker on ``p[lo..hi]`` (both kept): mark in ``keep`` the
     points needed so no dropped point is farther than ``tol`` from the
     chain."""
@@ -108,13 +128,13 @@ def _simplify(p: np.ndarray, lo: int, hi: int, tol: float, keep: np.ndarray) -> 
             stack.append((at, b))
 
 
-#: What a number is written after (``_put_number``): a command letter, a
+#: What a number is written after (``put_number``): a command letter, a
 #: number without a dot, a number with one.
 _LETTER, _PLAIN, _DOTTED = 0, 1, 2
 
 
 @_jit
-def _put_number(buf: np.ndarray, n: int, v: int, after: int) -> tuple[int, int]:
+def put_number(buf: np.ndarray, n: int, v: int, after: int) -> tuple[int, int]:
     """Write ``v`` tenths as a short SVG number (``-12.5``, ``.5``, ``3``);
     a space before it only where it would run into the number ``after``
     (none before ``-``, nor before ``.5`` after a number with a dot).
@@ -128,7 +148,7 @@ def _put_number(buf: np.ndarray, n: int, v: int, after: int) -> tuple[int, int]:
         buf[n] = 32
         n += 1
     if whole or not tenth:
-        n = _put_int(buf, n, whole)
+        n = put_int(buf, n, whole)
     if tenth:
         buf[n] = 46  # "."
         buf[n + 1] = 48 + tenth
@@ -137,7 +157,7 @@ def _put_number(buf: np.ndarray, n: int, v: int, after: int) -> tuple[int, int]:
 
 
 @_jit
-def _cut_corners(corners: np.ndarray, a: int, b: int) -> np.ndarray:
+def cut_corners(corners: np.ndarray, a: int, b: int) -> np.ndarray:
     """The loop ``corners[a:b]`` with each corner cut by ``CUT``: two points
     per corner, the first repeated at the end (a closed chain)."""
     m = b - a
@@ -155,7 +175,7 @@ def _cut_corners(corners: np.ndarray, a: int, b: int) -> np.ndarray:
 
 
 @_jit
-def _kept(chain: np.ndarray, tol: float) -> np.ndarray:
+def kept(chain: np.ndarray, tol: float) -> np.ndarray:
     """Indices of the closed ``chain``'s points kept by Douglas-Peucker
     within ``tol`` (split at the point farthest from the first); every
     point of a chain that would keep fewer than four."""
@@ -169,8 +189,8 @@ def _kept(chain: np.ndarray, tol: float) -> np.ndarray:
         if d > far:
             far, at = d, j
     keep[at] = True
-    _simplify(chain, 0, at, tol, keep)
-    _simplify(chain, at, last, tol, keep)
+    simplify(chain, 0, at, tol, keep)
+    simplify(chain, at, last, tol, keep)
     idx = np.flatnonzero(keep[:last])
     if idx.shape[0] < 4:
         idx = np.arange(last)
@@ -189,26 +209,26 @@ def _put_curves(buf: np.ndarray, n: int, vx: np.ndarray, vy: np.ndarray) -> int:
     mx = (vx + np.roll(vx, -1)) // 2
     my = (vy + np.roll(vy, -1)) // 2
     buf[n] = 77  # "M"
-    n, after = _put_number(buf, n + 1, mx[q - 1], _LETTER)
-    n, after = _put_number(buf, n, my[q - 1], after)
+    n, after = put_number(buf, n + 1, mx[q - 1], _LETTER)
+    n, after = put_number(buf, n, my[q - 1], after)
     buf[n] = 113  # "q"
-    n, after = _put_number(buf, n + 1, vx[0] - mx[q - 1], _LETTER)
-    n, after = _put_number(buf, n, vy[0] - my[q - 1], after)
-    n, after = _put_number(buf, n, mx[0] - mx[q - 1], after)
-    n, after = _put_number(buf, n, my[0] - my[q - 1], after)
+    n, after = put_number(buf, n + 1, vx[0] - mx[q - 1], _LETTER)
+    n, after = put_number(buf, n, vy[0] - my[q - 1], after)
+    n, after = put_number(buf, n, mx[0] - mx[q - 1], after)
+    n, after = put_number(buf, n, my[0] - my[q - 1], after)
     if q > 1:
         buf[n] = 116  # "t"
         n += 1
         after = _LETTER
     for j in range(1, q):
-        n, after = _put_number(buf, n, mx[j] - mx[j - 1], after)
-        n, after = _put_number(buf, n, my[j] - my[j - 1], after)
+        n, after = put_number(buf, n, mx[j] - mx[j - 1], after)
+        n, after = put_number(buf, n, my[j] - my[j - 1], after)
     buf[n] = 122  # "z"
     return n + 1
 
 
 @_jit
-def _samples(cut: np.ndarray, arc: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
+def samples(cut: np.ndarray, arc: np.ndarray, step: float) -> tuple[np.ndarray, np.ndarray]:
     """Points along the closed chain ``cut`` (``arc``: the arc length at
     each of its points) at most ``step`` apart: (n, 2) positions and their
     arc positions."""
@@ -231,13 +251,13 @@ def _samples(cut: np.ndarray, arc: np.ndarray, step: float) -> tuple[np.ndarray,
 
 
 @_jit
-def _basis(t: float) -> tuple[float, float, float]:
+def basis(t: float) -> tuple[float, float, float]:
     """The uniform quadratic B-spline's weights of a curve's three controls."""
     return 0.5 * (1 - t) ** 2, 0.5 + t - t * t, 0.5 * t * t
 
 
 @_jit
-def _shares(arc: np.ndarray, idx: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def shares(arc: np.ndarray, idx: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each sample's curve and its place on it (0..1), by the samples' arc
     positions ``s``: curve j's share of the closed chain's arc runs from the
     middle of kept points j - 1, j to the middle of j, j + 1."""
@@ -274,7 +294,7 @@ def _nearer(p: np.ndarray, v: np.ndarray, curve: np.ndarray, t: np.ndarray) -> N
         ax, ay, bx, by = v[lo, 0], v[lo, 1], v[c, 0], v[c, 1]
         cx, cy = v[hi, 0], v[hi, 1]
         u = t[q]
-        w0, w1, w2 = _basis(u)
+        w0, w1, w2 = basis(u)
         ex = w0 * ax + w1 * bx + w2 * cx - p[q, 0]
         ey = w0 * ay + w1 * by + w2 * cy - p[q, 1]
         dx = (u - 1) * ax + (1 - 2 * u) * bx + u * cx
@@ -294,12 +314,12 @@ def _solve(
     then Gauss-Seidel sweeps."""
     m = v.shape[0]
     near = np.zeros((m, 3))  # near[j]: with j, j + 1, j + 2
-    near[:, 0] = _HOLD
-    rhs = _HOLD * held
+    near[:, 0] = HOLD
+    rhs = HOLD * held
     for q in range(t.shape[0]):
         c = curve[q]
         lo, hi = (c - 1) % m, (c + 1) % m
-        w0, w1, w2 = _basis(t[q])
+        w0, w1, w2 = basis(t[q])
         near[lo, 0] += w0 * w0
         near[lo, 1] += w0 * w1
         near[lo, 2] += w0 * w2
@@ -324,10 +344,10 @@ def _solve(
 
 
 @_jit
-def _fit(cut: np.ndarray, idx: np.ndarray) -> np.ndarray:
+def fit_closed(cut: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """The controls (m, 2) of the closed B-spline whose curves follow the
     closed ``cut`` chain best (least squares), starting from its points
-    ``idx``: rounds of placing each sample on its curve (``_shares``, then
+    ``idx``: rounds of placing each sample on its curve (``shares``, then
     ``_nearer``) and moving the controls (``_solve``)."""
     n = cut.shape[0] - 1
     v = np.empty((idx.shape[0], 2))
@@ -339,9 +359,9 @@ def _fit(cut: np.ndarray, idx: np.ndarray) -> np.ndarray:
     if arc[n] <= 0:
         return v
     held = v.copy()
-    p, s = _samples(cut, arc, _STEP)
-    curve, t = _shares(arc, idx, s)
-    for r in range(_ROUNDS):
+    p, s = samples(cut, arc, _STEP)
+    curve, t = shares(arc, idx, s)
+    for r in range(ROUNDS):
         if r:
             _nearer(p, v, curve, t)
         _solve(p, curve, t, held, v)
@@ -349,30 +369,20 @@ def _fit(cut: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 @_jit
-def smooth_path(
-    corners: np.ndarray, starts: np.ndarray, tol: float, fit: bool, width: int, height: int
-) -> np.ndarray:
+def smooth_path(corners: np.ndarray, starts: np.ndarray, tol: float) -> np.ndarray:
     """SVG path data of the loops, smoothed: each loop's corners cut by
     ``CUT`` (staircases become diagonals), simplified within ``tol``
     pixels (Douglas-Peucker), and drawn as quadratic curves through the
     middles of the sides, the kept points (to a fifth of a pixel) their
-    controls; with ``fit``, the controls first moved so the curves follow
-    the cut staircase best (least squares), and kept within the ``width``
-    by ``height`` photo; ASCII bytes."""
+    controls; ASCII bytes."""
     buf = np.empty(48 * corners.shape[0] + 8, dtype=np.uint8)
     n = 0
     for i in range(starts.shape[0] - 1):
-        cut = _cut_corners(corners, starts[i], starts[i + 1])
-        idx = _kept(cut, tol)
-        if fit:  # the controls within the photo, so the curves are too
-            v = _fit(cut, idx)
-            for j in range(v.shape[0]):
-                v[j, 0] = min(max(v[j, 0], 0.0), width)
-                v[j, 1] = min(max(v[j, 1], 0.0), height)
-        else:
-            v = np.empty((idx.shape[0], 2))
-            for j in range(idx.shape[0]):
-                v[j] = cut[idx[j]]
+        cut = cut_corners(corners, starts[i], starts[i + 1])
+        idx = kept(cut, tol)
+        v = np.empty((idx.shape[0], 2))
+        for j in range(idx.shape[0]):
+            v[j] = cut[idx[j]]
         # Fifths of a pixel, written as even tenths: the middles are exact.
         vx = 2 * np.round(v[:, 0] * 5).astype(np.int64)
         vy = 2 * np.round(v[:, 1] * 5).astype(np.int64)

@@ -194,8 +194,7 @@ def _inner(region: np.ndarray) -> np.ndarray:
 
 def _outline(mask: np.ndarray, tolerance: float) -> str:
     corners, starts = trace_loops(np.ascontiguousarray(mask))
-    h, w = mask.shape
-    return smooth_path(corners, starts, tolerance, False, w, h).tobytes().decode("ascii")
+    return smooth_path(corners, starts, tolerance).tobytes().decode("ascii")
 
 
 def _number_size(radius: float, scale: float) -> float:

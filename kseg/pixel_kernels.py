@@ -12,17 +12,13 @@ labelling splits rows, each thread writing only its own.
 from __future__ import annotations
 
 import itertools
-import time
 
 import numba
 import numpy as np
 
 from kseg import parallel
-from kseg.curves import exact_path, smooth_path
-from kseg.kernels import warm_up_lloyd
-from kseg.tracing import small_regions, trace_loops
 
-__all__ = ["count_colours", "label_through", "warm_up"]
+__all__ = ["count_colours", "label_through"]
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
@@ -145,30 +141,3 @@ def label_through(rgb: np.ndarray, mask: np.ndarray | None, lut: np.ndarray) -> 
         chunk=max(1, parallel.CHUNK // max(1, w)),
     )
     return out
-
-
-def warm_up() -> float:
-    """Compile (or load from numba's disk cache) every compiled kernel of the
-    engine, for the array types it passes: a server calls this before it
-    listens, so no visitor waits on it.
-
-    Returns
-    -------
-    float
-        Seconds it took (15-20 s the first time after installing, then
-        about 1 s).
-    """
-    t = time.perf_counter()
-    warm_up_lloyd()
-    rgb = np.zeros((2, 2, 3), dtype=np.uint8)
-    mask = np.ones((2, 2), dtype=np.bool_)
-    count_colours(rgb, mask)
-    count_colours(rgb, None)
-    lut = np.zeros(1 << 24, dtype=np.int16)
-    label_through(rgb, mask, lut)
-    label_through(rgb, None, lut)
-    corners, starts = trace_loops(mask)
-    exact_path(corners, starts)
-    smooth_path(corners, starts, 1.0, True, 2, 2)
-    small_regions(np.zeros((2, 2), dtype=np.int16), 2)
-    return time.perf_counter() - t

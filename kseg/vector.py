@@ -3,9 +3,10 @@ printers and drawing programs.
 
 Two forms of a region's outline: *exact*, the pixel boundaries merged into
 straight runs (rasterised back at the photo's size it is the mask, pixel
-for pixel), and *smooth*, the same outline with its staircases cut to
-diagonals, simplified, and drawn as quadratic curves whose controls are
-fitted to it (least squares; :mod:`kseg.curves`).  Patches of one colour
+for pixel), and *smooth*: every border between two colours fitted once,
+its corners kept sharp, and shared by the colours either side, so the
+shapes fit together without gaps or overlaps and the picture's frame stays
+square (:mod:`kseg.borders`).  Patches of one colour
 smaller than ``min_area`` pixels are given to the colour around them first
 (a cutter cannot cut them): a speck is left out of its colour's shape and
 fills the hole it made in its neighbour's.  Paths use
@@ -19,7 +20,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from kseg.curves import exact_path, smooth_path
+from kseg.borders import Borders
+from kseg.curves import exact_path
 from kseg.editing import cleaned_labels
 from kseg.naming import color_names
 from kseg.parallel import on_threads
@@ -29,18 +31,17 @@ from kseg.validation import check_int
 
 __all__ = ["layers_svg", "mask_path", "mask_svg"]
 
-#: Largest deviation (pixels) of the smooth outline's control polygon from
-#: the staircase it replaces, before the curves are fitted to it.
-SMOOTH_TOLERANCE = 0.95
+#: Largest deviation (pixels) of a smooth border's control polygon from the
+#: staircase it replaces (corners cut by a quarter pixel).
+SMOOTH_TOLERANCE = 0.6
 
 
 def mask_path(mask: np.ndarray, *, smooth: bool = False) -> str:
     """The SVG path data (``d``) of the bool ``mask``'s regions and holes,
     in pixel coordinates; fill it with ``fill-rule="evenodd"``."""
-    corners, starts = trace_loops(np.ascontiguousarray(mask, dtype=bool))
     if smooth:
-        h, w = mask.shape
-        return smooth_path(corners, starts, SMOOTH_TOLERANCE, True, w, h).tobytes().decode("ascii")
+        return Borders(np.asarray(mask, dtype=np.int8), SMOOTH_TOLERANCE).path(1)
+    corners, starts = trace_loops(np.ascontiguousarray(mask, dtype=bool))
     return exact_path(corners, starts).tobytes().decode("ascii")
 
 
@@ -86,19 +87,9 @@ def _rows(result: Segmentation) -> list[dict[str, object]]:
     ]
 
 
-#: The stroke (pixels, its own colour) around each smooth layer: neighbouring
-#: layers meet along curves fitted separately, and anti-aliased edges that
-#: meet let the page show through; half a pixel outwards closes those seams
-#: (the chelsea sample at k = 8 in Chromium: pixels showing the page 7.5 %
-#: -> 0.9 %).  The path, which a cutter cuts, is the same.
-SEAM_STROKE = 1
-
-
-def _path_element(row: dict, d: str, smooth: bool, stroke: bool = False) -> str:
+def _path_element(row: dict, d: str, smooth: bool) -> str:
     label = f"#{row['index']} {row['name']} {row['hex']}"
     rendering = "" if smooth else ' shape-rendering="crispEdges"'
-    if stroke:
-        rendering += f' stroke="{row["hex"]}" stroke-width="{SEAM_STROKE}"'
     return (
         f'<path id="colour-{row["index"]}" fill="{row["hex"]}" fill-rule="evenodd"'
         f'{rendering} d="{d}"><title>{html.escape(label)}</title></path>\n'
@@ -138,7 +129,9 @@ def mask_svg(result: Segmentation, cluster: int, *, smooth: bool = False, min_ar
     i = _cluster(result, cluster)
     row = _rows(result)[i]
     h, w = result.labels.shape
-    d = mask_path(_labels(result, min_area) == i, smooth=smooth)
+    labels = _labels(result, min_area)
+    # Smooth: the borders it shares with its neighbours, as in the layers.
+    d = Borders(labels, SMOOTH_TOLERANCE).path(i) if smooth else mask_path(labels == i)
     body = _path_element(row, d, smooth)
     return _svg(w, h, body, f"Colour #{row['index']} {row['name']} {row['hex']}")
 
@@ -149,22 +142,33 @@ def layers_svg(
     smooth: bool = True,
     min_area: int = 64,
     hidden: Iterable[int] = (),
+    stacked: bool = True,
 ) -> str:
     """Every colour as a named layer of one SVG (Inkscape and Illustrator
     open them as layers: ``#2 copper``), the largest area underneath.
+
+    Stacked (the default), each layer also covers the areas of the layers
+    above it, as layered vinyl and screen prints are cut: the layers
+    overlap, so nothing shows between them however the file is drawn or
+    cut.  Not stacked, each layer is its own colour's area only and the
+    layers touch along shared borders (a viewer that smooths edges may draw
+    a faint line where they meet).
 
     Parameters
     ----------
     result : Segmentation
         A result of :func:`kseg.segment` (or merged, cleaned).
     smooth : bool, optional
-        Curves (the default; each path also stroked half a pixel outwards
-        in its own colour, so neighbouring layers meet without a seam) or
-        the exact pixel boundaries.
+        Curves (the default: each border between two colours fitted once
+        and shared by both, its corners kept) or the exact pixel
+        boundaries.
     min_area : int, optional
         Patches under this many pixels join the colour around them first.
     hidden : iterable of int, optional
         Colours left out (the background), 0-based.
+    stacked : bool, optional
+        Each layer also covering the layers above it (the default), or
+        only its own colour's area.
 
     Returns
     -------
@@ -182,15 +186,17 @@ def layers_svg(
     h, w = result.labels.shape
     order = [i for i in np.argsort(-result.counts, kind="stable").tolist() if i not in skip]
     labels = _labels(result, min_area)
-    paths = on_threads(lambda i: mask_path(labels == i, smooth=smooth), order)
+    shapes = [order[r:] if stacked else [i] for r, i in enumerate(order)]
+    if smooth:
+        paths = on_threads(Borders(labels, SMOOTH_TOLERANCE).path, shapes)
+    else:
+        paths = on_threads(lambda s: mask_path(np.isin(labels, s)), shapes)
     body = []
     for i, d in zip(order, paths, strict=True):
         row = rows[i]
         label = f"#{row['index']} {row['name']}"
         body.append(
             f'<g id="layer-{row["index"]}" inkscape:groupmode="layer" '
-            f'inkscape:label="{html.escape(label)}">\n'
-            + _path_element(row, d, smooth, stroke=smooth)
-            + "</g>\n"
+            f'inkscape:label="{html.escape(label)}">\n' + _path_element(row, d, smooth) + "</g>\n"
         )
     return _svg(w, h, "".join(body), f"{result.k} colours as layers")

@@ -106,19 +106,19 @@ def test_a_wrong_result_or_photo_is_a_typed_error(coffee):
 
 
 def test_the_pdf_draws_the_svgs_outlines_curve_for_curve(coffee):
-    from tests.test_vector import smooth_loops
+    from tests.drawing import path_loops
 
     _, _, sheet = coffee
     root = ET.fromstring(sheet.svg)
     group = next(g for g in root.iter(f"{SVG}g") if g.get("stroke"))
     tx, ty, s = map(float, re.findall(r"[-\d.]+", group.get("transform")))
-    loops = [lp for p in group.iter(f"{SVG}path") for lp in smooth_loops(p.get("d"))]
+    loops = [lp[1:] for p in group.iter(f"{SVG}path") for lp in path_loops(p.get("d"), steps=5)]
     stream = sheet.pdf.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
     content = zlib.decompress(stream).decode("latin-1").splitlines()
     curves = [list(map(float, op.split()[4:6])) for op in content if op.endswith(" c")]
     starts = [list(map(float, op.split()[:2])) for op in content if op.endswith(" m")]
     assert len(starts) == len(loops)
-    # smooth_loops flattens each curve into five points, its end the fifth.
+    # Each curve flattened into five points after the start, its end the fifth.
     ends = np.concatenate([lp[4::5] for lp in loops])
     assert len(curves) == len(ends)
     np.testing.assert_allclose(np.array(curves), ends * s + (tx, ty), atol=2e-3)

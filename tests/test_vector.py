@@ -16,10 +16,10 @@ from hypothesis.extra import numpy as hnp
 
 import kseg
 from kseg._cv import cv2
-from kseg.curves import smooth_path
 from kseg.editing import cleaned_labels
-from kseg.tracing import small_regions, trace_loops
-from kseg.vector import SMOOTH_TOLERANCE, layers_svg, mask_path, mask_svg
+from kseg.tracing import small_regions
+from kseg.vector import layers_svg, mask_path, mask_svg
+from tests.drawing import fill_even_odd, path_loops
 
 SVG = "{http://www.w3.org/2000/svg}"
 INKSCAPE = "{http://www.inkscape.org/namespaces/inkscape}"
@@ -121,8 +121,9 @@ def test_the_layers_are_named_largest_first_and_leave_out_the_background(coffee)
     names = [g.get(f"{INKSCAPE}label") for g in layers]
     want = [f"#{r['index']} {r['name']}" for r in rows if r["index"] != 3]
     assert names == sorted(want, key=lambda n: -rows[int(n[1:].split()[0]) - 1]["pixels"])
-    # The exact layers cover every pixel but the hidden colour's, each once.
-    exact = ET.fromstring(layers_svg(result, smooth=False, min_area=16))
+    # The exact layers, not stacked, cover every pixel but the hidden
+    # colour's, each once.
+    exact = ET.fromstring(layers_svg(result, smooth=False, min_area=16, stacked=False))
     cover = np.zeros((400, 600), np.int64)
     for path in exact.iter(f"{SVG}path"):
         cover += rasterise(path.get("d"), 400, 600)
@@ -133,110 +134,38 @@ def test_the_layers_are_named_largest_first_and_leave_out_the_background(coffee)
     assert np.array_equal(rasterise(first.get("d"), 400, 600), cleaned == index)
 
 
-def test_smooth_layers_are_stroked_in_their_own_colour_and_exact_ones_are_not(coffee):
-    _, result = coffee
-    for smooth in (True, False):
-        root = ET.fromstring(layers_svg(result, smooth=smooth))
-        for path in root.iter(f"{SVG}path"):
-            want = path.get("fill") if smooth else None
-            assert path.get("stroke") == want and (path.get("stroke-width") == "1") == smooth
-    (path,) = ET.fromstring(mask_svg(result, 0, smooth=True)).iter(f"{SVG}path")
-    assert path.get("stroke") is None  # one colour's shape: the path alone
-
-
-#: An SVG number as the path grammar reads it ("1.5.5" is 1.5 and .5; "2-3" is 2 and -3).
-NUMBER = r"-?(?:\d+(?:\.\d+)?|\.\d+)"
-
-
-def smooth_loops(d: str) -> list[np.ndarray]:
-    """Parse a smooth path (``M x y q cx cy x y t x y ... z`` per loop,
-    relative after M) into each loop's points, its curves flattened."""
-    tokens = re.findall(rf"[MqtzZ]|{NUMBER}", d)
-    assert "".join(tokens) == re.sub(r" ", "", d)  # nothing else in d
-    loops, i = [], 0
-    while i < len(tokens):
-        assert tokens[i] == "M" and tokens[i + 3] == "q", tokens[i : i + 8]
-        x, y = float(tokens[i + 1]), float(tokens[i + 2])
-        start = (x, y)
-        nums = [float(t) for t in tokens[i + 4 : i + 8]]
-        cx, cy, i = x + nums[0], y + nums[1], i + 8
-        points: list[tuple[float, float]] = []
-        ex, ey = x + nums[2], y + nums[3]
-        while True:
-            for t in np.linspace(0, 1, 6)[1:]:  # flatten the curve
-                points.append(
-                    (
-                        (1 - t) ** 2 * x + 2 * t * (1 - t) * cx + t * t * ex,
-                        (1 - t) ** 2 * y + 2 * t * (1 - t) * cy + t * t * ey,
-                    )
-                )
-            x, y = ex, ey
-            if tokens[i] == "t":
-                i += 1
-            if tokens[i] == "z":
-                i += 1
-                break
-            cx, cy = 2 * x - cx, 2 * y - cy  # t: the control reflected
-            ex, ey = x + float(tokens[i]), y + float(tokens[i + 1])
-            i += 2
-        assert np.allclose((x, y), start, atol=1e-9), "the loop ends where it started"
-        loops.append(np.array(points))
-    return loops
-
-
-def fill_even_odd(loops: list[np.ndarray], h: int, w: int) -> np.ndarray:
-    """The pixels whose centres the loops enclose (even-odd), drawn at 8x."""
-    from PIL import Image, ImageDraw
-
-    inside = np.zeros((h * 8, w * 8), dtype=bool)
-    for loop in loops:
-        canvas = Image.new("1", (w * 8, h * 8))
-        ImageDraw.Draw(canvas).polygon([tuple(p) for p in loop * 8], fill=1)
-        inside ^= np.asarray(canvas)
-    return inside[4::8, 4::8]
-
-
 def test_the_smooth_outline_is_few_curves_that_follow_the_mask():
     yy, xx = np.mgrid[0:80, 0:120]
     ring = ((xx - 60) ** 2 + (yy - 40) ** 2 < 35**2) & ((xx - 55) ** 2 + (yy - 45) ** 2 > 12**2)
     d = mask_path(ring, smooth=True)
-    loops = smooth_loops(d)
-    assert len(loops) == 2  # the ring and its hole
-    drawn = fill_even_odd(loops, 80, 120)
+    assert len(path_loops(d)) == 2  # the ring and its hole
+    drawn = fill_even_odd(d, 80, 120)
     iou = (drawn & ring).sum() / (drawn | ring).sum()
     assert iou > 0.97, iou
-    curves = sum(len(lp) for lp in loops) // 5
+    curves = sum(len(loop) - 1 for loop in path_loops(d, steps=1))
     corners = len(re.findall("[hv]", mask_path(ring))) + 2
     assert curves < corners / 2  # simplified: fewer curves than half the staircase's corners
 
 
-def test_fitted_controls_follow_a_wavy_outline_closer_than_the_kept_points_do():
+def test_a_wavy_outline_is_followed_closely_by_fitted_curves():
     # Blobs with wavy edges, like a photo's colour regions.
     rng = np.random.default_rng(3)
     field = cv2.GaussianBlur(rng.normal(size=(150, 200)).astype(np.float32), (0, 0), 4)
     mask = field > 0
-    corners, starts = trace_loops(mask)
-
-    def agreement(d: str) -> float:
-        drawn = fill_even_odd(smooth_loops(d), 150, 200)
-        return (drawn & mask).sum() / (drawn | mask).sum()
-
-    fitted = mask_path(mask, smooth=True)
-    kept = smooth_path(corners, starts, SMOOTH_TOLERANCE, False, 200, 150).tobytes().decode()
-    close = smooth_path(corners, starts, 0.5, False, 200, 150).tobytes().decode()
-    # The same curves, but the fitted ones follow the mask closer ...
-    assert [len(lp) for lp in smooth_loops(fitted)] == [len(lp) for lp in smooth_loops(kept)]
-    assert agreement(fitted) > agreement(kept) + 0.015
-    # ... about as close as twice as many unfitted ones.
-    assert agreement(fitted) > 0.97 and len(fitted) < 0.7 * len(close)
+    d = mask_path(mask, smooth=True)
+    drawn = fill_even_odd(d, 150, 200)
+    assert (drawn & mask).sum() / (drawn | mask).sum() > 0.97
+    # Fewer pieces than half the staircase's corners.
+    pieces = sum(len(loop) - 1 for loop in path_loops(d, steps=1))
+    assert pieces < len(re.findall("[hv]", mask_path(mask))) / 2
 
 
 def test_the_smooth_outline_is_curves_within_the_photo(coffee):
     _, result = coffee
     d = ET.fromstring(mask_svg(result, 0, smooth=True, min_area=64)).find(f"{SVG}path").get("d")
-    loops = smooth_loops(d)
+    loops = path_loops(d)
     assert loops and all(
-        (lp[:, 0] >= -0.5).all() and (lp[:, 0] <= 600.5).all() and (lp[:, 1] <= 400.5).all()
+        (lp[:, 0] >= 0).all() and (lp[:, 0] <= 600).all() and (lp[:, 1] <= 400).all()
         for lp in loops
     )
 

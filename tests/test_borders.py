@@ -1,0 +1,146 @@
+"""Smooth shapes that fit together (kseg.borders): every border fitted once
+and shared by the colours either side, corners kept, the frame square.
+Drawn here by flattening the curves (tests/drawing.py); as Chromium draws
+them: tests/e2e/test_vector.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kseg
+from kseg._cv import cv2
+from kseg.borders import Borders, border_chains
+from kseg.editing import cleaned_labels
+from kseg.vector import SMOOTH_TOLERANCE, layers_svg
+from tests.drawing import border_distance, fill_even_odd, flat_art, path_loops
+
+art_cases = st.tuples(
+    st.sampled_from([(60, 80), (97, 131), (150, 120)]), st.integers(0, 10_000), st.integers(2, 6)
+)
+
+
+def shapes(labels: np.ndarray) -> tuple[Borders, dict[int, np.ndarray]]:
+    h, w = labels.shape
+    borders = Borders(labels, SMOOTH_TOLERANCE)
+    drawn = {int(v): fill_even_odd(borders.path(int(v)), h, w) for v in np.unique(labels)}
+    return borders, drawn
+
+
+@settings(max_examples=25, deadline=None)
+@given(art_cases)
+def test_every_pixel_lies_in_exactly_one_colours_smooth_shape(case):
+    (h, w), seed, colours = case
+    labels = cleaned_labels(flat_art(h, w, seed, colours=colours), 64, diagonal=False)
+    _, drawn = shapes(labels)
+    cover = sum(d.astype(np.int64) for d in drawn.values())
+    # Neighbours share each border exactly: no gap, no overlap anywhere.
+    assert (cover == 1).all(), f"{(cover != 1).sum()} pixels covered {set(cover[cover != 1])}"
+    for value, d in drawn.items():
+        want = labels == value
+        iou = (d & want).sum() / (d | want).sum()
+        assert iou >= 0.95 or want.sum() < 400, (value, iou, want.sum())
+
+
+@settings(max_examples=20, deadline=None)
+@given(art_cases)
+def test_no_curve_strays_more_than_a_pixel_and_a_half_from_the_pixel_borders(case):
+    (h, w), seed, colours = case
+    labels = cleaned_labels(flat_art(h, w, seed, colours=colours), 64, diagonal=False)
+    borders = Borders(labels, SMOOTH_TOLERANCE)
+    points = np.concatenate(
+        [lp for v in np.unique(labels) for lp in path_loops(borders.path(int(v)), steps=16)]
+    )
+    assert border_distance(labels, points).max() <= 1.5
+
+
+def test_straight_edges_and_square_corners_stay_exact():
+    labels = np.zeros((40, 60), np.int16)
+    labels[8:30, 10:45] = 1  # a rectangle: four corners, four straight sides
+    labels[30:, 45:] = 2  # a block in the picture's corner, on the frame
+    borders = Borders(labels, SMOOTH_TOLERANCE)
+    assert borders.path(1) == "M45 30h-35v-22h35v22z"
+    for value in range(3):
+        assert np.array_equal(fill_even_odd(borders.path(value), 40, 60), labels == value)
+
+
+def test_a_star_keeps_its_points():
+    labels = np.zeros((200, 200), np.int16)
+    angles = np.pi / 2 + np.arange(10) * np.pi / 5
+    radii = np.where(np.arange(10) % 2 == 0, 90, 38)
+    star = np.stack([100 + radii * np.cos(angles), 100 - radii * np.sin(angles)], axis=1)
+    cv2.fillPoly(labels, [np.round(star).astype(np.int32)], 1)
+    outline = np.concatenate(path_loops(Borders(labels, SMOOTH_TOLERANCE).path(1)))
+    for x, y in star:  # each point and each inner corner, within a pixel and a half
+        assert np.hypot(outline[:, 0] - x, outline[:, 1] - y).min() <= 1.5, (x, y)
+    drawn = fill_even_odd(Borders(labels, SMOOTH_TOLERANCE).path(1), 200, 200)
+    assert (drawn & (labels == 1)).sum() / (drawn | (labels == 1)).sum() > 0.98
+
+
+def test_the_picture_frame_and_its_corners_stay_square():
+    # A disc running off the picture's top-left corner: where it meets the
+    # frame the shape runs along the frame, and the corner pixel is its.
+    yy, xx = np.mgrid[0:50, 0:70]
+    labels = ((xx - 5) ** 2 + (yy - 5) ** 2 < 30**2).astype(np.int16)
+    borders = Borders(labels, SMOOTH_TOLERANCE)
+    d0 = fill_even_odd(borders.path(0), 50, 70)
+    d1 = fill_even_odd(borders.path(1), 50, 70)
+    assert d1[0, 0] and d0[49, 69] and d0[0, 69] and d0[49, 0]
+    loops = path_loops(borders.path(1))
+    frame = np.concatenate(loops)
+    assert ((frame[:, 0] == 0) | (frame[:, 1] == 0)).sum() >= 2  # along the frame
+    assert (frame >= 0).all()
+    assert (d0 ^ d1).all()
+
+
+def test_a_loop_inside_another_colour_is_its_hole_and_the_same_curve():
+    yy, xx = np.mgrid[0:60, 0:60]
+    labels = ((xx - 30) ** 2 + (yy - 28) ** 2 < 15**2).astype(np.int16)
+    _, _, sides, closed = border_chains(labels)
+    inner = [i for i in range(len(sides)) if tuple(sides[i]) == (0, 1)]
+    assert len(inner) == 1 and closed[inner[0]]  # one closed border, no node
+    borders = Borders(labels, SMOOTH_TOLERANCE)
+    disc = borders.path(1)
+    assert disc in borders.path(0)  # the background's hole is the disc's outline
+    iou = (fill_even_odd(disc, 60, 60) & (labels == 1)).sum() / (labels == 1).sum()
+    assert iou > 0.97
+
+
+def test_several_labels_drawn_as_one_shape_are_their_union():
+    labels = cleaned_labels(flat_art(120, 150, 7, colours=5), 64, diagonal=False)
+    borders = Borders(labels, SMOOTH_TOLERANCE)
+    union = fill_even_odd(borders.path([1, 3, 4]), 120, 150)
+    parts = [fill_even_odd(borders.path(v), 120, 150) for v in (1, 3, 4)]
+    assert np.array_equal(union, parts[0] | parts[1] | parts[2])
+    assert not (parts[0] & parts[1]).any()
+
+
+@pytest.fixture(scope="module")
+def chelsea():
+    return kseg.segment(kseg.load_image(kseg.sample_path("chelsea")).rgb, 8, seed=0)
+
+
+def test_stacked_layers_each_cover_their_colour_and_every_layer_above(chelsea):
+    import xml.etree.ElementTree as ET
+
+    h, w = chelsea.labels.shape
+    root = ET.fromstring(layers_svg(chelsea))
+    paths = list(root.iter("{http://www.w3.org/2000/svg}path"))
+    order = np.argsort(-chelsea.counts, kind="stable").tolist()
+    labels = cleaned_labels(chelsea.labels, 64, diagonal=False)
+    assert [int(p.get("id").split("-")[1]) - 1 for p in paths] == order
+    bottom = fill_even_odd(paths[0].get("d"), h, w)
+    assert bottom.all()  # the largest colour's layer covers the whole photo
+    for r, path in enumerate(paths):
+        drawn = fill_even_odd(path.get("d"), h, w)
+        want = np.isin(labels, order[r:])
+        assert (drawn & want).sum() / (drawn | want).sum() > 0.97, r
+        assert path.get("stroke") is None  # what a cutter cuts is what is drawn
+    touching = ET.fromstring(layers_svg(chelsea, stacked=False))
+    cover = sum(
+        fill_even_odd(p.get("d"), h, w).astype(int)
+        for p in touching.iter("{http://www.w3.org/2000/svg}path")
+    )
+    assert (cover == 1).all()
