@@ -25,6 +25,7 @@ wanted, palette_bytes, palette_name = series_widgets.palette_source_ui()
 settings = widgets.settings_ui(suggest=False)
 
 given = sections.given_palette_or_stop(wanted, palette_bytes, palette_name)
+settings = sections.in_palette_space(settings, given)
 series = sections.series_or_stop(photos, settings, given, palette_bytes)
 sections.palette(series)
 sections.shares(series)

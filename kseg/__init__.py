@@ -23,6 +23,7 @@ from kseg.export import (
     export_zip,
     mask_png,
     palette_csv,
+    palette_file_rows,
     palette_gpl,
     palette_json,
     palette_rows,
@@ -52,12 +53,12 @@ from kseg.masks import (
 )
 from kseg.naming import basic_name, color_name, color_names
 from kseg.paint import PaintByNumber, paint_by_number
-from kseg.palettes import PaletteError, read_palette
+from kseg.palettes import Palette, PaletteError, load_palette, read_palette
 from kseg.pointing import cluster_at, pixel_at
 from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.samples import SAMPLES, sample_path
 from kseg.series import ColorTotals, SharedPalette, fit_shared_palette, segment_many
-from kseg.series_export import series_zip, shares_csv, shares_rows
+from kseg.series_export import colour_columns, series_zip, shares_csv, shares_rows
 from kseg.vector import layers_svg, mask_svg
 from kseg.views import (
     ColorSample,
@@ -85,6 +86,7 @@ __all__ = [
     "KCurve",
     "LoadedImage",
     "PaintByNumber",
+    "Palette",
     "PaletteError",
     "Previews",
     "Segmentation",
@@ -101,6 +103,7 @@ __all__ = [
     "color_name",
     "color_names",
     "color_sample",
+    "colour_columns",
     "cutout",
     "cutout_png",
     "downscale",
@@ -117,6 +120,7 @@ __all__ = [
     "labels_png",
     "layers_svg",
     "load_image",
+    "load_palette",
     "make_previews",
     "mask_image",
     "mask_png",
@@ -129,6 +133,7 @@ __all__ = [
     "paint_labels",
     "palette_counts",
     "palette_csv",
+    "palette_file_rows",
     "palette_gpl",
     "palette_json",
     "palette_rows",

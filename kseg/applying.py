@@ -8,6 +8,7 @@ numbers every photo the same way.
 from __future__ import annotations
 
 import time
+from fractions import Fraction
 from typing import Literal
 
 import numpy as np
@@ -16,54 +17,82 @@ from kseg._cv import cv2
 from kseg.histogram import ColorHistogram, features, unpack
 from kseg.labelling import image_colours, label_pixels
 from kseg.lloyd import assign
-from kseg.result import Segmentation, with_clusters
+from kseg.result import Segmentation, squared_error, with_clusters
 from kseg.validation import check_choice, check_mask, check_rgb
 
-__all__ = ["apply_palette", "check_palette", "nearest_colours", "palette_counts"]
+__all__ = [
+    "apply_palette",
+    "check_palette",
+    "nearest_colours",
+    "palette_counts",
+    "search_centres",
+]
 
 #: Most colours a palette may have (labels fit the uint8 label map).
 MAX_COLOURS = 255
 
 
-def check_palette(centers: object) -> np.ndarray:
-    """``centers`` as a (p, 3) float64 array of RGB values in [0, 255], if it
-    is one (uint8, or floats such as a result's ``centers_float``)."""
+def check_palette(centers: object, *, name: str = "centers", rgb: bool = True) -> np.ndarray:
+    """``centers`` as a (p, 3) float64 array, if it is one: RGB values in
+    [0, 255] (uint8, or floats such as a result's ``centers_float``), or
+    with ``rgb=False`` any finite values (centres in CIELAB)."""
     if not isinstance(centers, np.ndarray):
-        msg = f"centers must be a numpy array of shape (p, 3), got {type(centers).__name__}"
+        msg = f"{name} must be a numpy array of shape (p, 3), got {type(centers).__name__}"
         raise TypeError(msg)
     if centers.dtype.kind not in "uif":
-        msg = f"centers must hold numbers (uint8 RGB), got dtype {centers.dtype}"
+        msg = f"{name} must hold numbers (uint8 RGB), got dtype {centers.dtype}"
         raise TypeError(msg)
     if centers.ndim != 2 or centers.shape[1] != 3 or not 1 <= centers.shape[0] <= MAX_COLOURS:
-        msg = f"centers must have shape (p, 3) with p from 1 to {MAX_COLOURS}, got {centers.shape}"
+        msg = f"{name} must have shape (p, 3) with p from 1 to {MAX_COLOURS}, got {centers.shape}"
         raise ValueError(msg)
     values = centers.astype(np.float64)
-    if not np.isfinite(values).all() or values.min() < 0 or values.max() > 255:
-        msg = "centers must be RGB values from 0 to 255"
+    finite = bool(np.isfinite(values).all())
+    if rgb and (not finite or values.min() < 0 or values.max() > 255):
+        msg = f"{name} must be RGB values from 0 to 255"
+        raise ValueError(msg)
+    if not finite:
+        msg = f"{name} must be finite numbers"
         raise ValueError(msg)
     return values
 
 
-def nearest_colours(
-    colors: np.ndarray, weights: np.ndarray, palette: np.ndarray, color_space: str
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Nearest palette colour of each packed colour (lowest index on ties),
-    each palette colour's pixel count, and the summed squared RGB error."""
+def search_centres(
+    palette: np.ndarray, color_space: str, label_centers: object = None
+) -> np.ndarray:
+    """The (p, 3) float64 centres whose nearest each colour is labelled
+    with: ``label_centers`` (in ``color_space``) if given, else the palette
+    in that space (as float32 RGB, or converted to CIELAB)."""
+    if label_centers is not None:
+        given = check_palette(label_centers, name="label_centers", rgb=False)
+        if given.shape != palette.shape:
+            msg = (
+                f"label_centers must have one centre per palette colour, shape "
+                f"{palette.shape}, got {given.shape}"
+            )
+            raise ValueError(msg)
+        return given
     if color_space == "lab":
         scaled = palette.reshape(-1, 1, 3).astype(np.float32) / np.float32(255.0)
         centres = cv2.cvtColor(scaled, cv2.COLOR_RGB2Lab).reshape(-1, 3)
     else:
         centres = palette.astype(np.float32)
+    return centres.astype(np.float64)
+
+
+def nearest_colours(
+    colors: np.ndarray,
+    weights: np.ndarray,
+    palette: np.ndarray,
+    color_space: str,
+    label_centers: object = None,
+) -> tuple[np.ndarray, np.ndarray, Fraction]:
+    """Nearest palette colour of each packed colour (lowest index on ties;
+    by :func:`search_centres`), each palette colour's pixel count, and the
+    summed squared RGB error to the palette, exactly."""
+    centres = search_centres(palette, color_space, label_centers)
     by_colour, _ = assign(features(colors, color_space), centres)
     counts = np.bincount(by_colour, weights=weights, minlength=len(palette)).astype(np.int64)
-    rgb = unpack(colors)
-    if np.array_equal(palette, np.rint(palette)):
-        # Integer palette: every squared distance is an integer; summed exactly.
-        diff = rgb.astype(np.int64) - palette.astype(np.int64)[by_colour]
-        error = float(int(np.dot(np.einsum("ij,ij->i", diff, diff), weights.astype(np.int64))))
-    else:
-        diff = rgb - palette[by_colour]
-        error = float(np.dot(np.einsum("ij,ij->i", diff, diff), weights.astype(np.float64)))
+    error = squared_error(unpack(colors), weights, by_colour, palette)
     return by_colour, counts, error
 
 
@@ -74,6 +103,7 @@ def apply_palette(
     color_space: Literal["rgb", "lab"] = "rgb",
     mask: np.ndarray | None = None,
     histogram: ColorHistogram | None = None,
+    label_centers: np.ndarray | None = None,
 ) -> Segmentation:
     """Segment an image with a given palette: each pixel to its nearest colour.
 
@@ -92,6 +122,11 @@ def apply_palette(
         Pixels to label; the others get label -1 and count in no share.
     histogram : ColorHistogram, optional
         ``kseg.color_histogram(rgb, mask=mask)`` made earlier.
+    label_centers : (p, 3) ndarray, optional
+        The centres "nearest" is measured to, in ``color_space`` (a
+        result's ``label_centers``, as a palette file records them): with
+        them, a palette written by a run labels its photo exactly as the
+        run did.  By default the palette itself.
 
     Returns
     -------
@@ -116,7 +151,8 @@ def apply_palette(
     mask = check_mask(mask, rgb.shape[:2])
     colors, weights = image_colours(rgb, mask, histogram)
     t1 = time.perf_counter()
-    by_colour, counts, error = nearest_colours(colors, weights, palette, space)
+    searched = search_centres(palette, space, label_centers)
+    by_colour, counts, error = nearest_colours(colors, weights, palette, space, searched)
     labels = label_pixels(rgb, mask, colors, by_colour)
     t2 = time.perf_counter()
     unused = int((counts == 0).sum())
@@ -127,7 +163,7 @@ def apply_palette(
             f"{'is' if unused == 1 else 'are'} nearest to no pixel of this image."
         )
     return Segmentation(
-        **with_clusters(labels, palette, counts, error / int(weights.sum())),  # type: ignore[arg-type]
+        **with_clusters(labels, palette, counts, float(error / int(weights.sum()))),  # type: ignore[arg-type]
         k_requested=len(palette),
         n_colors=int(colors.size),
         n_iter=0,
@@ -135,6 +171,7 @@ def apply_palette(
         notice=notice,
         timings={"histogram": t1 - t0, "fit": 0.0, "label": t2 - t1, "total": t2 - t0},
         settings={"palette": [_hex(c) for c in palette], "color_space": space},
+        label_centers=searched,
     )
 
 
@@ -147,6 +184,7 @@ def palette_counts(
     centers: np.ndarray,
     *,
     color_space: Literal["rgb", "lab"] = "rgb",
+    label_centers: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """Each palette colour's pixels and the objective, from a photo's colours.
 
@@ -162,6 +200,8 @@ def palette_counts(
         The palette, as for :func:`apply_palette`.
     color_space : {"rgb", "lab"}, optional
         Space in which "nearest" is measured; the objective is in RGB.
+    label_centers : (p, 3) ndarray, optional
+        As for :func:`apply_palette`.
 
     Returns
     -------
@@ -183,5 +223,7 @@ def palette_counts(
     if histogram.pixels == 0:
         msg = "histogram counts no pixels"
         raise ValueError(msg)
-    _, counts, error = nearest_colours(histogram.colors, histogram.counts, palette, space)
-    return counts, error / int(histogram.counts.sum())
+    _, counts, error = nearest_colours(
+        histogram.colors, histogram.counts, palette, space, label_centers
+    )
+    return counts, float(error / int(histogram.counts.sum()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -22,7 +23,7 @@ from kseg.export import (
     unique_stems,
 )
 from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, load_image, opaque_mask
-from kseg.palettes import PaletteError, read_palette
+from kseg.palettes import Palette, PaletteError, load_palette
 from kseg.result import Segmentation
 from kseg.series import SharedPalette, fit_shared_palette, in_series
 from kseg.series_export import shares_csv
@@ -88,8 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="label every photo with this palette (a palette.json, .csv or .gpl "
-        "written by kseg, or hex colours) instead of fitting one; -k is not used; "
-        "writes shares.csv beside the photo folders",
+        "written by kseg, or hex colours) instead of fitting one, in the colour "
+        "space the file records (a kseg file gives the numbers of the run that "
+        "wrote it); -k is not used; writes shares.csv beside the photo folders",
     )
     p.add_argument(
         "--svg",
@@ -142,9 +144,9 @@ def _add_clustering_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--color-space",
         choices=COLOR_SPACES,
-        default="rgb",
+        default=None,
         help="measure colour differences in RGB or in CIELAB, closer to how "
-        "people see them (default: rgb)",
+        "people see them (default: rgb, or the --palette file's own)",
     )
     p.add_argument(
         "--max-iter",
@@ -164,12 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (1 if any image failed)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    centers = None
-    if args.palette is not None:
-        try:
-            centers = read_palette(args.palette)
-        except PaletteError as exc:
-            parser.error(f"--palette {args.palette}: {exc}")
+    palette = _palette_file(parser, args)
     run = Run(args, folders=unique_stems(args.images))
     if args.shared_palette:
         try:
@@ -189,11 +186,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"mse {shared.mse:.1f}, {shared.timings['total']:.2f} s"
         )
         run.series(shared.centers_float, shared)
-    elif centers is not None:
-        run.series(centers.astype(np.float64), None)
+    elif palette is not None:
+        searched = palette.label_centers if args.color_space == palette.color_space else None
+        run.series(palette.centers, None, searched)
     else:
         run.each()
     return run.finish()
+
+
+def _palette_file(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Palette | None:
+    """The ``--palette`` file read (or None); ``args.color_space`` set to
+    the file's where none was asked for (and a note where another was)."""
+    palette = None
+    if args.palette is not None:
+        try:
+            palette = load_palette(args.palette)
+        except PaletteError as exc:
+            parser.error(f"--palette {args.palette}: {exc}")
+    recorded = None if palette is None else palette.color_space
+    if args.color_space is None:
+        args.color_space = recorded or "rgb"
+    elif recorded not in (None, args.color_space):
+        print(
+            f"note: the palette was found in {recorded}; it is applied in "
+            f"{args.color_space} as asked, so its shares will differ from the file's",
+            file=sys.stderr,
+        )
+    return palette
 
 
 def _segment_options(args: argparse.Namespace) -> dict[str, object]:
@@ -233,12 +252,24 @@ class Run:
         for i, name in enumerate(self.args.images):
             self._one(i, name, lambda rgb, mask: segment(rgb, self.args.k, **options, mask=mask))
 
-    def series(self, centers: np.ndarray, shared: SharedPalette | None) -> None:
-        """Every photo labelled with ``centers``; then shares.csv (and the
-        shared palette's files)."""
+    def series(
+        self,
+        centers: np.ndarray,
+        shared: SharedPalette | None,
+        searched: np.ndarray | None = None,
+    ) -> None:
+        """Every photo labelled with ``centers`` (nearest to ``searched``,
+        where a palette file records them); then shares.csv (and the shared
+        palette's files)."""
 
         def label(rgb: np.ndarray, mask: np.ndarray | None) -> Segmentation:
-            result = apply_palette(rgb, centers, color_space=self.args.color_space, mask=mask)
+            result = apply_palette(
+                rgb,
+                centers,
+                color_space=self.args.color_space,
+                mask=mask,
+                label_centers=searched,
+            )
             return result if shared is None else in_series(result, shared)
 
         for i, name in enumerate(self.args.images):
@@ -271,6 +302,7 @@ class Run:
         t0 = time.perf_counter()
         try:
             image = load_image(name, max_pixels=self.args.max_pixels)
+            digest = hashlib.sha256(Path(name).read_bytes()).hexdigest()
             result = label(image.rgb, opaque_mask(image))
             out_dir = self.args.out / self.folders[i]
             files = export_files(
@@ -280,6 +312,7 @@ class Run:
                 source_name=name,
                 svg=self.args.svg,
                 paint=self.args.paint_by_number,
+                source_sha256=digest,
             )
             for rel, data in files:
                 path = out_dir / rel

@@ -144,6 +144,7 @@ def segment(
         timings={"histogram": t1 - t0, "fit": t2 - t1, "label": t3 - t2, "total": t3 - t0},
         settings=opts,
         pinned=fit.pinned,
+        label_centers=fit.label_centres,
     )
 
 
@@ -169,8 +170,9 @@ def check_fixed(fixed: object, k: int) -> np.ndarray | None:
 class PaletteFit:
     """K-means over weighted colours, finished: each colour's cluster
     (numbered by share), the clusters' pixel counts, exact mean centres
-    (RGB) and objective, the final run, a notice for the user, and the
-    clusters pinned to given colours."""
+    (RGB) and objective, the final run, a notice for the user, the
+    clusters pinned to given colours, and the centres each colour was
+    labelled with (feature space, numbered as the clusters)."""
 
     colour_labels: np.ndarray
     counts: np.ndarray
@@ -179,6 +181,7 @@ class PaletteFit:
     run: Run
     notice: str | None
     pinned: tuple[int, ...] = ()
+    label_centres: np.ndarray | None = None
 
 
 def fit_palette(
@@ -195,7 +198,7 @@ def fit_palette(
     uint8 colours are pinned centres."""
     run, notice = _fit(colors, fit_colors, fit_weights, opts, fixed)
     p = 0 if fixed is None else len(fixed)
-    by_colour, counts, sums, dropped = _label_colours(
+    by_colour, counts, sums, dropped, searched = _label_colours(
         colors, weights, run, fit_colors is colors, opts, p
     )
     rank, counts, centres, mse = numbered_by_share(
@@ -203,7 +206,9 @@ def fit_palette(
     )
     note = " ".join(n for n in (notice, dropped) if n) or None
     pinned = tuple(sorted(int(r) for r in rank[:p]))
-    return PaletteFit(rank[by_colour], counts, centres, mse, run, note, pinned)
+    label_centres = np.empty_like(searched)
+    label_centres[rank] = searched
+    return PaletteFit(rank[by_colour], counts, centres, mse, run, note, pinned, label_centres)
 
 
 def options(
@@ -275,10 +280,11 @@ def _label_colours(
     fitted_here: bool,
     opts: dict,
     pinned: int = 0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str | None]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str | None, np.ndarray]:
     """Cluster of every distinct colour, each cluster's pixel count and (when
-    known exactly) RGB sums, and a notice if a fitted cluster got no pixel
-    (the first ``pinned`` clusters stay even with none)."""
+    known exactly) RGB sums, a notice if a fitted cluster got no pixel
+    (the first ``pinned`` clusters stay even with none), and the centres
+    the colours were labelled with (feature space, float64)."""
     sums = None
     if fitted_here and run.converged and opts["eps"] == 0:
         # The fit ran on these very colours and settled: its labels are final
@@ -291,12 +297,14 @@ def _label_colours(
         counts = np.bincount(colour_labels, weights=weights, minlength=len(run.centres))
     keep = counts > 0
     keep[:pinned] = True
+    searched = np.asarray(run.centres, dtype=np.float64)
     if keep.all():
-        return colour_labels, counts, sums, None
+        return colour_labels, counts, sums, None, searched
     # A centre fitted at reduced scale may attract no full-size pixel.
     remap = np.cumsum(keep) - 1
     dropped = (
         f"{int((~keep).sum())} cluster(s) found on the resized image "
         "had no pixel at full size and were dropped."
     )
-    return remap[colour_labels], counts[keep], None if sums is None else sums[keep], dropped
+    kept_sums = None if sums is None else sums[keep]
+    return remap[colour_labels], counts[keep], kept_sums, dropped, searched[keep]

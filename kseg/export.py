@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import json
+import os
+import platform
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -32,9 +36,12 @@ __all__ = [
     "export_zip",
     "mask_png",
     "palette_csv",
+    "palette_file_rows",
     "palette_gpl",
     "palette_json",
     "palette_rows",
+    "pixels_sha256",
+    "provenance",
     "safe_stem",
     "unique_stems",
     "write_entries",
@@ -95,15 +102,60 @@ def palette_rows(result: PaletteLike) -> list[dict[str, object]]:
     ]
 
 
+def _space(result: PaletteLike) -> str:
+    return str(dict(getattr(result, "settings", {}) or {}).get("color_space", "rgb"))
+
+
+def palette_file_rows(result: PaletteLike) -> list[dict[str, object]]:
+    """What a palette file holds for each colour: index (1-based), hex,
+    name, r, g, b, ``share_percent`` (of the pixels clustered), pixels,
+    ``center`` (the exact mean, ``centers_float``, full precision) and,
+    where the result knows it, ``label_center`` (the centre its pixels were
+    labelled with, in the result's colour space): what makes applying the
+    file give the same labels, shares and objective."""
+    exact = getattr(result, "centers_float", None)
+    searched = getattr(result, "label_centers", None)
+    rows = []
+    for row in palette_rows(result):
+        i = int(row["index"]) - 1  # type: ignore[call-overload]
+        out = {k: v for k, v in row.items() if k != "share"}
+        out["share_percent"] = round(100 * float(result.shares[i]), 4)
+        out["pixels"] = out.pop("pixels")
+        if exact is not None:
+            out["center"] = [float(v) for v in exact[i]]
+        if searched is not None:
+            out["label_center"] = [float(v) for v in searched[i]]
+        rows.append(out)
+    return rows
+
+
 def palette_json(result: PaletteLike) -> bytes:
-    """The palette as JSON: a list of rows (see :func:`palette_rows`)."""
-    return (json.dumps(palette_rows(result), indent=2) + "\n").encode()
+    """The palette as JSON: the colour space the colours were found in and
+    a row per colour (:func:`palette_file_rows`); shares in percent."""
+    doc = {
+        "tool": "kseg",
+        "version": __version__,
+        "color_space": _space(result),
+        "shares": "percent of the pixels clustered",
+        "palette": palette_file_rows(result),
+    }
+    return (json.dumps(doc, indent=2) + "\n").encode()
 
 
 def palette_csv(result: PaletteLike) -> bytes:
-    """The palette as CSV with a header row."""
+    """The palette as CSV with a header row: :func:`palette_file_rows`
+    flattened (``center_r`` ... ``label_3``), shares in percent, and each
+    row's ``color_space``."""
     buf = io.StringIO()
-    rows = palette_rows(result)
+    rows = []
+    for row in palette_file_rows(result):
+        flat = {k: v for k, v in row.items() if k not in ("center", "label_center")}
+        for c, v in zip("rgb", row.get("center", ()), strict=False):  # type: ignore[call-overload]
+            flat[f"center_{c}"] = repr(v)
+        for j, v in enumerate(row.get("label_center", ()), start=1):  # type: ignore[call-overload]
+            flat[f"label_{j}"] = repr(v)
+        flat["color_space"] = _space(result)
+        rows.append(flat)
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
@@ -111,13 +163,22 @@ def palette_csv(result: PaletteLike) -> bytes:
 
 
 def palette_gpl(result: PaletteLike, name: str = "kseg") -> bytes:
-    """The palette as a GIMP/Inkscape palette file (.gpl)."""
+    """The palette as a GIMP/Inkscape palette file (.gpl); the exact centres
+    and the colour space in comment lines (``# kseg ...``), which GIMP and
+    Inkscape skip and :func:`kseg.load_palette` reads."""
     lines = ["GIMP Palette", f"Name: {safe_stem(name)}", "Columns: 8", "#"]
-    for row in palette_rows(result):
+    lines.append(f"# kseg color_space {_space(result)}")
+    rows = palette_file_rows(result)
+    for row in rows:
         lines.append(
             f"{row['r']:3d} {row['g']:3d} {row['b']:3d}\t"
-            f"{row['index']} {row['name']} {row['hex']} {100 * float(row['share']):.2f}%"
+            f"{row['index']} {row['name']} {row['hex']} {row['share_percent']:.2f}%"
         )
+    for row in rows:
+        for key in ("center", "label_center"):
+            if key in row:
+                values = " ".join(repr(v) for v in row[key])  # type: ignore[attr-defined]
+                lines.append(f"# kseg {key} {row['index']} {values}")
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -150,6 +211,7 @@ def export_entries(
     cutouts: bool = True,
     svg: bool = False,
     paint: bool = False,
+    source_sha256: str | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -164,8 +226,10 @@ def export_entries(
     smooth layer, specks under 64 pixels given to their surroundings,
     :func:`kseg.layers_svg`); with ``paint=True``,
     ``paint_by_number.svg`` and ``paint_by_number.pdf`` (an A4 sheet,
-    :func:`kseg.paint_by_number`, drawn at once); and ``manifest.json`` last; with
-    ``cutouts=False`` no cut-outs.  Nothing is
+    :func:`kseg.paint_by_number`, drawn at once); and ``manifest.json`` last
+    (the date, the library versions, the source's size and checksums:
+    ``source_sha256``, the file's, where the caller knows it, and the
+    pixels'); with ``cutouts=False`` no cut-outs.  Nothing is
     encoded until a function is called, so the files can be made one at a
     time or on several threads.
 
@@ -209,30 +273,72 @@ def export_entries(
         sheet = paint_by_number(rgb, result)
         entries.append(("paint_by_number.svg", lambda: sheet.svg.encode()))
         entries.append(("paint_by_number.pdf", lambda: sheet.pdf))
-    manifest = _manifest(rgb, result, source_name, stems, hidden_set)
+    manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
     manifest["svg"] = svg
     manifest["paint_by_number"] = paint
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
     return entries
 
 
+def provenance() -> dict[str, object]:
+    """When and with what a file was made, for a methods section: the date
+    and time (UTC, to the second; ``SOURCE_DATE_EPOCH`` from the
+    environment where it is set, so two runs can give the same bytes) and
+    the versions of kseg, Python and the libraries it computes with."""
+    import numba
+    import PIL
+
+    from kseg._cv import cv2
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    return {
+        "created": when.isoformat(timespec="seconds"),
+        "versions": {
+            "kseg": __version__,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "opencv": cv2.__version__,
+            "pillow": PIL.__version__,
+            "numba": numba.__version__,
+        },
+    }
+
+
+def pixels_sha256(rgb: np.ndarray) -> str:
+    """SHA-256 of the decoded pixels (rows of RGB bytes): the same for the
+    same picture whatever file it came in."""
+    return hashlib.sha256(np.ascontiguousarray(rgb, dtype=np.uint8).tobytes()).hexdigest()
+
+
 def _manifest(
-    rgb: np.ndarray, result: Segmentation, source_name: str, stems: list[str], hidden: set[int]
+    rgb: np.ndarray,
+    result: Segmentation,
+    source_name: str,
+    stems: list[str],
+    hidden: set[int],
+    source_sha256: str | None = None,
 ) -> dict[str, object]:
-    """What the ZIP's ``manifest.json`` says: the source, settings, result and files."""
+    """What the ZIP's ``manifest.json`` says: when and with what it was
+    made, the source (with its checksums), settings, result and files."""
     return {
         "tool": "kseg",
         "version": __version__,
+        **provenance(),
         "source": {
             "name": safe_stem(source_name),
             "width": int(rgb.shape[1]),
             "height": int(rgb.shape[0]),
+            "sha256": source_sha256,
+            "pixels_sha256": pixels_sha256(rgb),
         },
         "settings": dict(result.settings),
         "clusters_found": result.k,
         "mse": round(result.mse, 4),
         "notice": result.notice,
-        "palette": palette_rows(result),
+        "color_space": _space(result),
+        "shares": "percent of the pixels clustered",
+        "palette": palette_file_rows(result),
         "clusters": stems,
         "hidden": sorted(hidden),
         "pinned": list(result.pinned),
@@ -252,6 +358,7 @@ def export_files(
     hidden: Iterable[int] = (),
     svg: bool = False,
     paint: bool = False,
+    source_sha256: str | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every download, as (relative path, bytes) pairs, produced one by one
     (the files of :func:`export_entries`, in its order).
@@ -262,7 +369,14 @@ def export_files(
         If a hidden index is out of range, or every cluster is hidden.
     """
     entries = export_entries(
-        rgb, result, alpha=alpha, source_name=source_name, hidden=hidden, svg=svg, paint=paint
+        rgb,
+        result,
+        alpha=alpha,
+        source_name=source_name,
+        hidden=hidden,
+        svg=svg,
+        paint=paint,
+        source_sha256=source_sha256,
     )
     for path, make in entries:
         yield path, make()
@@ -279,6 +393,7 @@ def export_zip(
     threads: int = THREADS,
     svg: bool = False,
     paint: bool = False,
+    source_sha256: str | None = None,
 ) -> bytes:
     """All of :func:`export_entries` in one ZIP, under a folder named for the image.
 
@@ -291,7 +406,14 @@ def export_zip(
         If a hidden index is out of range, or every cluster is hidden.
     """
     entries = export_entries(
-        rgb, result, alpha=alpha, source_name=source_name, hidden=hidden, svg=svg, paint=paint
+        rgb,
+        result,
+        alpha=alpha,
+        source_name=source_name,
+        hidden=hidden,
+        svg=svg,
+        paint=paint,
+        source_sha256=source_sha256,
     )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:

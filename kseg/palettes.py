@@ -1,5 +1,10 @@
 """Reading a palette back: the JSON, CSV and GIMP .gpl files kseg writes
-(and plain lists of hex colours), for :func:`kseg.apply_palette`."""
+(and plain lists of hex colours), for :func:`kseg.apply_palette`.
+
+:func:`read_palette` gives the colours; :func:`load_palette` also what
+kseg's own files record so that applying one reproduces the run that wrote
+it: the exact centres, the centres the pixels were labelled with, and the
+colour space."""
 
 from __future__ import annotations
 
@@ -8,11 +13,19 @@ import io
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MAX_PALETTE_BYTES", "PaletteError", "parse_hex", "read_palette"]
+__all__ = [
+    "MAX_PALETTE_BYTES",
+    "Palette",
+    "PaletteError",
+    "load_palette",
+    "parse_hex",
+    "read_palette",
+]
 
 #: Largest palette file read (a 255-colour kseg palette JSON is ~40 kB).
 MAX_PALETTE_BYTES = 1_000_000
@@ -40,6 +53,30 @@ def parse_hex(text: str) -> tuple[int, int, int]:
     return (v >> 16, (v >> 8) & 0xFF, v & 0xFF)
 
 
+@dataclass(frozen=True)
+class Palette:
+    """A palette file read back.
+
+    Attributes
+    ----------
+    colors : (p, 3) ndarray of uint8
+        The colours, in the file's order.
+    centers : (p, 3) ndarray of float64
+        The exact centres where the file records them (kseg's files), else
+        ``colors``: what :func:`kseg.apply_palette` measures the objective to.
+    label_centers : (p, 3) ndarray of float64, or None
+        The centres the run that wrote the file labelled its pixels with, in
+        ``color_space``, where the file records them.
+    color_space : {"rgb", "lab"} or None
+        The colour space the file's colours were found in, if it says.
+    """
+
+    colors: np.ndarray
+    centers: np.ndarray
+    label_centers: np.ndarray | None = None
+    color_space: str | None = None
+
+
 def read_palette(source: bytes | str | os.PathLike[str]) -> np.ndarray:
     """Read a palette: kseg's ``palette.json``, ``palette.csv``,
     ``palette.gpl`` or ``manifest.json``, or a text of hex colours.
@@ -60,6 +97,23 @@ def read_palette(source: bytes | str | os.PathLike[str]) -> np.ndarray:
         If the file is too large, not text, in none of these forms, or
         holds no colour, more than 255, or a value outside 0-255.
     """
+    return load_palette(source).colors
+
+
+def load_palette(source: bytes | str | os.PathLike[str]) -> Palette:
+    """Read a palette file (as :func:`read_palette`) with what it records
+    besides its colours: the exact centres, the centres its pixels were
+    labelled with and the colour space (kseg's JSON, CSV, .gpl and
+    manifest files), so that ``kseg.apply_palette(rgb, p.centers,
+    color_space=p.color_space, label_centers=p.label_centers)`` gives the
+    labels, shares and objective of the run that wrote it.
+
+    Raises
+    ------
+    PaletteError
+        As :func:`read_palette`, or if the recorded centres or colour space
+        are malformed.
+    """
     data = _read(source)
     try:
         text = data.decode("utf-8-sig")
@@ -70,12 +124,13 @@ def read_palette(source: bytes | str | os.PathLike[str]) -> np.ndarray:
     if not stripped:
         msg = "This palette file is empty."
         raise PaletteError(msg)
+    extra: dict[str, object] = {}
     if stripped.startswith("GIMP Palette"):
-        colours = _from_gpl(text)
+        colours = _from_gpl(text, extra)
     elif stripped[:1] in "[{":
-        colours = _from_json(text)
+        colours = _from_json(text, extra)
     elif stripped.lower().startswith(("index,", "hex,", "r,")):
-        colours = _from_csv(text)
+        colours = _from_csv(text, extra)
     else:
         colours = [parse_hex(t) for t in re.split(r"[\s,;]+", text) if t]
     if not colours:
@@ -84,7 +139,36 @@ def read_palette(source: bytes | str | os.PathLike[str]) -> np.ndarray:
     if len(colours) > _MAX_COLOURS:
         msg = f"This palette has {len(colours)} colours; at most {_MAX_COLOURS} can be used."
         raise PaletteError(msg)
-    return np.array(colours, dtype=np.uint8).reshape(-1, 3)
+    rgb = np.array(colours, dtype=np.uint8).reshape(-1, 3)
+    centers = _centres(extra.get("center"), len(rgb), 0.0, 255.0)
+    searched = _centres(extra.get("label_center"), len(rgb), -1e6, 1e6)
+    space = extra.get("color_space")
+    if space is not None and space not in ("rgb", "lab"):
+        msg = f"This palette's colour space {str(space)[:10]!r} is not rgb or lab."
+        raise PaletteError(msg)
+    return Palette(
+        colors=rgb,
+        centers=rgb.astype(np.float64) if centers is None else centers,
+        label_centers=searched,
+        color_space=space,  # type: ignore[arg-type]
+    )
+
+
+def _centres(rows: object, count: int, lo: float, hi: float) -> np.ndarray | None:
+    """Recorded centres (one triple per colour, or none at all), checked."""
+    if not rows:
+        return None
+    try:
+        values = np.array(rows, dtype=np.float64)
+    except (TypeError, ValueError):
+        values = np.empty(0)
+    if values.shape != (count, 3) or not np.isfinite(values).all():
+        msg = "This palette's exact centres are not three numbers for each colour."
+        raise PaletteError(msg)
+    if values.min() < lo or values.max() > hi:
+        msg = "This palette's exact centres are out of range."
+        raise PaletteError(msg)
+    return values
 
 
 def _read(source: object) -> bytes:
@@ -141,29 +225,66 @@ def _from_row(row: object) -> tuple[int, int, int]:
     raise PaletteError(msg)
 
 
-def _from_json(text: str) -> list[tuple[int, int, int]]:
+def _recorded(rows: list[dict], extra: dict[str, object]) -> None:
+    """The exact centres of rows that all record them (``center``,
+    ``label_center``) into ``extra``."""
+    for key in ("center", "label_center"):
+        if rows and all(isinstance(r, dict) and key in r for r in rows):
+            extra[key] = [r[key] for r in rows]
+
+
+def _from_json(text: str, extra: dict[str, object]) -> list[tuple[int, int, int]]:
     try:
         doc = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
         msg = "This palette file is not valid JSON."
         raise PaletteError(msg) from None
     if isinstance(doc, dict):
+        settings = doc.get("settings")
+        space = doc.get("color_space")
+        if space is None and isinstance(settings, dict):
+            space = settings.get("color_space")
+        if space is not None:
+            extra["color_space"] = space
         doc = doc.get("palette")
     if not isinstance(doc, list):
         msg = "This JSON file is not a kseg palette (a list of colours, or a manifest)."
         raise PaletteError(msg)
-    return [_from_row(row) for row in doc[: _MAX_COLOURS + 1]]
+    rows = doc[: _MAX_COLOURS + 1]
+    _recorded(rows, extra)
+    return [_from_row(row) for row in rows]
 
 
-def _from_csv(text: str) -> list[tuple[int, int, int]]:
-    rows = csv.DictReader(io.StringIO(text))
-    return [_from_row({k.strip().lower(): v for k, v in row.items() if k}) for row in rows]
+def _from_csv(text: str, extra: dict[str, object]) -> list[tuple[int, int, int]]:
+    rows = [
+        {k.strip().lower(): v for k, v in row.items() if k}
+        for row in csv.DictReader(io.StringIO(text))
+    ]
+    for row in rows:
+        if all(row.get(f"center_{c}") not in (None, "") for c in "rgb"):
+            row["center"] = [row[f"center_{c}"] for c in "rgb"]
+        if all(row.get(f"label_{j}") not in (None, "") for j in (1, 2, 3)):
+            row["label_center"] = [row[f"label_{j}"] for j in (1, 2, 3)]
+    spaces = {row.get("color_space") for row in rows} - {None, ""}
+    if len(spaces) == 1:
+        extra["color_space"] = spaces.pop()
+    _recorded(rows, extra)
+    return [_from_row(row) for row in rows]
 
 
-def _from_gpl(text: str) -> list[tuple[int, int, int]]:
+def _from_gpl(text: str, extra: dict[str, object]) -> list[tuple[int, int, int]]:
     colours = []
+    recorded: dict[str, dict[int, list[str]]] = {"center": {}, "label_center": {}}
     for line in text.splitlines()[1:]:
         line = line.strip()
+        parts = line.split()
+        if line.startswith("# kseg color_space") and len(parts) == 4:
+            extra["color_space"] = parts[3]
+            continue
+        if line.startswith("# kseg ") and len(parts) == 7 and parts[2] in recorded:
+            if parts[3].isdigit():
+                recorded[parts[2]][int(parts[3])] = parts[4:]
+            continue
         if not line or line.startswith("#") or line.split(":")[0] in ("Name", "Columns"):
             continue
         parts = line.split()
@@ -172,4 +293,7 @@ def _from_gpl(text: str) -> list[tuple[int, int, int]]:
             raise PaletteError(msg)
         r, g, b = (_channel(v) for v in parts[:3])
         colours.append((r, g, b))
+    for key, found in recorded.items():
+        if sorted(found) == list(range(1, len(colours) + 1)):
+            extra[key] = [found[i] for i in sorted(found)]
     return colours

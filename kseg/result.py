@@ -24,6 +24,7 @@ __all__ = [
     "means_and_mse",
     "numbered_by_share",
     "renumbered",
+    "squared_error",
     "with_clusters",
 ]
 
@@ -71,6 +72,11 @@ class Segmentation:
         Clusters whose centre is a pinned colour (``fixed_centers``), exactly
         that colour; empty once clusters are merged or cleaned (their centres
         are then their pixels' means).
+    label_centers : (k', 3) ndarray of float64, or None
+        The centres each pixel was labelled with (its nearest, in the colour
+        space of ``settings["color_space"]``): what a palette file records
+        so that applying it gives these labels again.  None once clusters
+        are merged or cleaned (the labels then come from the edit).
     """
 
     labels: np.ndarray
@@ -87,10 +93,13 @@ class Segmentation:
     timings: Mapping[str, float] = field(default_factory=dict)
     settings: Mapping[str, object] = field(default_factory=dict)
     pinned: tuple[int, ...] = ()
+    label_centers: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for arr in (self.labels, self.centers, self.centers_float, self.counts, self.shares):
             arr.flags.writeable = False
+        if self.label_centers is not None:
+            self.label_centers.flags.writeable = False
 
     @property
     def k(self) -> int:
@@ -173,6 +182,31 @@ def means_and_mse(
     return centres, float(error / int(counts.sum()))
 
 
+def squared_error(
+    rgb: np.ndarray, weights: np.ndarray, labels: np.ndarray, centres: np.ndarray
+) -> Fraction:
+    """The summed squared RGB distance of the (integer) colours ``rgb``,
+    each standing for ``weights`` pixels, to their cluster's centre in
+    ``centres`` (any floats), exactly: per cluster the pixel count W_j, the
+    channel sums S_j and the squared norms Q_j are exact integers, and the
+    error is sum_j Q_j - 2 S_j . c_j + W_j |c_j|^2 with each float c_j taken
+    exactly (a Fraction: divided by the pixels, rounded once)."""
+    k = len(centres)
+    w = weights.astype(np.float64)
+    f = rgb.astype(np.float64)
+    count = np.bincount(labels, weights=w, minlength=k)
+    norms = np.bincount(labels, weights=w * np.einsum("ij,ij->i", f, f), minlength=k)
+    sums = [np.bincount(labels, weights=w * f[:, c], minlength=k) for c in range(3)]
+    error = Fraction(0)
+    for j in range(k):
+        if count[j] == 0:
+            continue
+        c = [Fraction(float(v)) for v in centres[j]]
+        error += int(norms[j]) + int(count[j]) * sum(v * v for v in c)
+        error -= 2 * sum(int(sums[e][j]) * c[e] for e in range(3))
+    return error
+
+
 def numbered_by_share(
     rgb: np.ndarray,
     weights: np.ndarray,
@@ -236,4 +270,10 @@ def renumbered(
     order, rank = by_share(counts)
     table = np.append(rank[new], -1).astype(np.int16)  # label -1 reads the last entry
     fields = with_clusters(gather(table, result.labels), centres[order], counts[order], mse)
-    return dataclasses.replace(result, **fields, settings=settings, pinned=())  # type: ignore[arg-type]
+    return dataclasses.replace(
+        result,
+        **fields,  # type: ignore[arg-type]
+        settings=settings,
+        pinned=(),
+        label_centers=None,
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -16,40 +17,52 @@ from kseg.export import (
     PaletteLike,
     export_entries,
     palette_csv,
+    palette_file_rows,
     palette_gpl,
     palette_json,
-    palette_rows,
+    pixels_sha256,
+    provenance,
     unique_stems,
     write_entries,
 )
+from kseg.naming import color_names
 from kseg.parallel import THREADS
 from kseg.result import Segmentation
 from kseg.series import SharedPalette
 
-__all__ = ["SeriesPhoto", "series_zip", "shares_csv", "shares_rows"]
+__all__ = ["SeriesPhoto", "colour_columns", "series_zip", "shares_csv", "shares_rows"]
 
 #: One photo of a series for the ZIP: its name, RGB pixels, alpha (or None)
 #: and its result with the shared palette.
 SeriesPhoto = tuple[str, np.ndarray, "np.ndarray | None", Segmentation]
 
 
-def _column(i: int, centre: np.ndarray) -> str:
-    return "{:02d}_{:02x}{:02x}{:02x}".format(i + 1, *(int(v) for v in centre))
+def colour_columns(centers: np.ndarray) -> list[str]:
+    """Each colour's column name: its number, name and hex
+    (``02_light_grey_d1d1cf``)."""
+    words = [re.sub(r"[^a-z0-9]+", "_", n.lower()).strip("_") for n in color_names(centers)]
+    return [
+        "{:02d}_{}_{:02x}{:02x}{:02x}".format(i + 1, word, *(int(v) for v in centre))
+        for i, (word, centre) in enumerate(zip(words, centers, strict=True))
+    ]
 
 
 def shares_rows(
     names: Sequence[str], counts: Sequence[np.ndarray], centers: np.ndarray
 ) -> list[dict[str, object]]:
     """One row per photo: its name, pixels clustered, then each colour's
-    share in percent (``share_01_rrggbb``) and pixel count (``pixels_01_rrggbb``)."""
+    share in percent of the photo's clustered pixels
+    (``share_percent_01_dark_green_2e5a1c``) and pixel count
+    (``pixels_01_dark_green_2e5a1c``)."""
+    columns = colour_columns(centers)
     rows = []
     for name, c in zip(names, counts, strict=True):
         total = int(np.sum(c))
         row: dict[str, object] = {"photo": name, "pixels": total}
-        for i, centre in enumerate(centers):
-            row[f"share_{_column(i, centre)}"] = round(100 * int(c[i]) / total, 4)
-        for i, centre in enumerate(centers):
-            row[f"pixels_{_column(i, centre)}"] = int(c[i])
+        for i, column in enumerate(columns):
+            row[f"share_percent_{column}"] = round(100 * int(c[i]) / total, 4)
+        for i, column in enumerate(columns):
+            row[f"pixels_{column}"] = int(c[i])
         rows.append(row)
     return rows
 
@@ -104,6 +117,7 @@ def series_zip(
                     "width": int(rgb.shape[1]),
                     "height": int(rgb.shape[0]),
                     "pixels": int(result.counts.sum()),
+                    "pixels_sha256": pixels_sha256(rgb),
                     "mse": round(result.mse, 4),
                 }
             )
@@ -139,10 +153,13 @@ def _manifest(
     return {
         "tool": "kseg",
         "version": __version__,
+        **provenance(),
         "settings": dict(getattr(palette, "settings", {}) if settings is None else settings),
         "clusters_found": len(palette.centers),
         "cutouts": cutouts,
         "mse_all_photos": round(error / pixels, 4),
-        "palette": palette_rows(palette),
+        "color_space": str(dict(getattr(palette, "settings", {}) or {}).get("color_space", "rgb")),
+        "shares": "percent of the pixels clustered",
+        "palette": palette_file_rows(palette),
         "photos": listed,
     }

@@ -19,6 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PARALLEL = shutil.which("parallel")
 
 
+@pytest.fixture(autouse=True)
+def one_date(monkeypatch):
+    """Every run here dates its manifests alike (SOURCE_DATE_EPOCH), so runs
+    made at different times can be compared byte for byte."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+
+
 def _kseg(*args: str, cwd: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-m", "kseg", *args], cwd=cwd, env=env, check=True)

@@ -256,9 +256,9 @@ def test_a_series_keeps_colours_on_disk_only_within_its_share_and_labels_the_res
         kept.append(None if done is None else path.stat().st_size)
         return done
 
-    def labelling(up, centers, space):
+    def labelling(up, centers, space, searched=None):
         decoded_again.append(up.name)
-        return view(up, centers, space)
+        return view(up, centers, space, searched)
 
     monkeypatch.setattr(series, "_count", counting)
     monkeypatch.setattr(series, "_photo_view", labelling)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -129,13 +130,22 @@ def test_palette_formats_agree(quad):
     rows = kseg.palette_rows(r)
     assert [row["index"] for row in rows] == [1, 2, 3, 4]
     assert sum(row["pixels"] for row in rows) == 1600
-    assert json.loads(kseg.palette_json(r)) == rows
+    doc = json.loads(kseg.palette_json(r))
+    assert doc["color_space"] == "rgb" and doc["palette"] == kseg.palette_file_rows(r)
+    assert [row["hex"] for row in doc["palette"]] == [row["hex"] for row in rows]
+    # Shares in percent in every file, as the series' CSV has them.
+    assert [row["share_percent"] for row in doc["palette"]] == [
+        round(100 * row["share"], 4) for row in rows
+    ]
     parsed = list(csv.DictReader(io.StringIO(kseg.palette_csv(r).decode())))
     assert [p["hex"] for p in parsed] == [row["hex"] for row in rows]
+    assert [float(p["share_percent"]) for p in parsed] == [100 * row["share"] for row in rows]
     gpl = kseg.palette_gpl(r, "../evil/name.png").decode().splitlines()
     assert gpl[0] == "GIMP Palette" and gpl[1] == "Name: name"
-    first = gpl[4].split()
+    assert gpl[4] == "# kseg color_space rgb"
+    first = gpl[5].split()
     assert [int(v) for v in first[:3]] == [rows[0]["r"], rows[0]["g"], rows[0]["b"]]
+    assert first[-1] == f"{100 * rows[0]['share']:.2f}%"
 
 
 @pytest.mark.parametrize(
@@ -173,7 +183,13 @@ def test_zip_holds_every_file_with_a_manifest(quad):
     expected |= {f"masks/{s}.png" for s in stems} | {f"cutouts/{s}.png" for s in stems}
     assert names == {f"My_Photo/{n}" for n in expected}
     manifest = json.loads(zf.read("My_Photo/manifest.json"))
-    assert manifest["source"] == {"name": "My_Photo", "width": 40, "height": 40}
+    assert manifest["source"] == {
+        "name": "My_Photo",
+        "width": 40,
+        "height": 40,
+        "sha256": None,  # the caller did not say; the pixels' own checksum is there
+        "pixels_sha256": hashlib.sha256(img.tobytes()).hexdigest(),
+    }
     assert manifest["settings"]["k"] == 4 and manifest["clusters_found"] == 4
     masks = [_decode(zf.read(f"My_Photo/masks/{s}.png")) for s in stems]
     assert (np.sum([m == 255 for m in masks], axis=0) == 1).all()

@@ -220,7 +220,7 @@ def test_series_zip_has_a_folder_per_photo_the_palette_and_shares(samples):
     rows = list(csv.DictReader(io.StringIO(zf.read("shares.csv").decode())))
     assert [r["photo"] for r in rows] == names
     for row, r in zip(rows, results, strict=True):
-        shares = [float(v) for key, v in row.items() if key.startswith("share_")]
+        shares = [float(v) for key, v in row.items() if key.startswith("share_percent_")]
         counts = [int(v) for key, v in row.items() if key.startswith("pixels_")]
         assert sum(shares) == pytest.approx(100.0, abs=1e-3)
         assert counts == r.counts.tolist() and int(row["pixels"]) == sum(counts)
@@ -308,8 +308,8 @@ def test_cli_palette_labels_every_photo_with_the_given_colours(tmp_path, capsys)
     rows = list(csv.DictReader((tmp_path / "shares.csv").open()))
     rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
     expected = kseg.apply_palette(rgb, np.array([[255, 255, 255], [0, 0, 0]], np.uint8))
-    assert int(rows[0]["pixels_01_ffffff"]) == expected.counts[0]
-    assert int(rows[0]["pixels_02_000000"]) == expected.counts[1]
+    assert int(rows[0]["pixels_01_white_ffffff"]) == expected.counts[0]
+    assert int(rows[0]["pixels_02_black_000000"]) == expected.counts[1]
     pal.write_text("GIMP Palette\n300 0 0 x\n")
     with pytest.raises(SystemExit) as info:
         main([str(kseg.sample_path("coffee")), "--palette", str(pal)])

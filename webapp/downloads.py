@@ -34,6 +34,7 @@ def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
             hidden=hidden,
             svg=True,
             paint=True,
+            source_sha256=ref.source.upload.digest,
         )
 
 

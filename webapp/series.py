@@ -14,6 +14,7 @@ Masks and the ZIP decode and label a photo again when asked for
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ class Series:
     notice: str | None
     mse: float  # over every pixel of every photo
     settings_record: dict  # the manifest's settings
+    label_centers: np.ndarray | None = None  # a palette file's, where it records them
 
     @property
     def pixels(self) -> int:
@@ -96,16 +98,26 @@ class Series:
 
     def totals(self) -> Totals:
         """The palette with its counts and shares over all the photos."""
-        return Totals(self.centers, np.sum([v.counts for v in self.photos], axis=0))
+        counts = np.sum([v.counts for v in self.photos], axis=0)
+        return Totals(self.centers, counts, self.centers_float, self.settings.space)
 
 
 class Totals:
     """A palette with its counts and shares over all the photos (what
-    kseg's palette files take)."""
+    kseg's palette files take: with the exact centres and the colour space
+    the photos were labelled in, so a file reproduces the series)."""
 
-    def __init__(self, centers: np.ndarray, counts: np.ndarray) -> None:
+    def __init__(
+        self,
+        centers: np.ndarray,
+        counts: np.ndarray,
+        centers_float: np.ndarray | None = None,
+        space: str = "rgb",
+    ) -> None:
         self.centers, self.counts = centers, counts
         self.shares = counts / max(1, int(counts.sum()))
+        self.centers_float = centers_float
+        self.settings = {"color_space": space}
 
 
 def _pixels_or_fail(up: Upload, failed: list[tuple[str, str]]) -> tuple[int, int] | None:
@@ -135,7 +147,7 @@ def decoded(up: Upload) -> tuple[kseg.LoadedImage, np.ndarray | None]:
 def run_series(
     uploads: tuple[Upload, ...],
     settings: Settings,
-    given: np.ndarray | None,
+    given: kseg.Palette | None,
     progress: Callable[[float, str], None],
 ) -> Series:
     """Fit one palette on all the photos (or use ``given``) and label each
@@ -157,7 +169,7 @@ def _count_and_label(
     usable: list[Upload],
     sizes: dict[Upload, tuple[int, int] | None],
     settings: Settings,
-    given: np.ndarray | None,
+    given: kseg.Palette | None,
     failed: list[tuple[str, str]],
     report: Callable[[str, int, int], None],
     scratch: Path,
@@ -170,7 +182,8 @@ def _count_and_label(
         if palette is None:
             return _empty(settings, failed)
         usable = list(counted)
-    centers_float = given.astype(np.float64) if palette is None else palette.centers_float
+    centers_float = given.centers if given is not None else palette.centers_float  # type: ignore[union-attr]
+    searched = None if given is None else given.label_centers
     views = []
     for i, up in enumerate(usable, start=1):
         pixels, decoder = sizes[up]  # type: ignore[misc]
@@ -179,16 +192,17 @@ def _count_and_label(
             if kept is not None:
                 preview = kept.pixels.shape[0] * kept.pixels.shape[1]
                 with job(["previews"], preview, extra=FIT_BYTES_PER_COLOUR * kept.n_colours):
-                    views.append(_counted_view(up, kept, centers_float, settings.space))
+                    views.append(_counted_view(up, kept, centers_float, settings.space, searched))
             else:
                 with job(["decode", "segment", "previews"], pixels, decoder):
-                    views.append(_photo_view(up, centers_float, settings.space))
+                    views.append(_photo_view(up, centers_float, settings.space, searched))
         except kseg.ImageError as exc:
             failed.append((up.name, str(exc)))
         report("Labelling", i, len(usable))
     if not views:
         return _empty(settings, failed)
-    return _series(settings, centers_float, palette, tuple(views), tuple(failed))
+    series = _series(settings, centers_float, palette, tuple(views), tuple(failed))
+    return dataclasses.replace(series, label_centers=searched)
 
 
 def _count_and_fit(
@@ -252,7 +266,7 @@ def _series(
         centers=centers,
         centers_float=centers_float,
         given=palette is None,
-        palette=tuple(kseg.palette_rows(Totals(centers, counts))),
+        palette=tuple(kseg.palette_rows(Totals(centers, counts, centers_float, settings.space))),
         photos=views,
         failed=failed,
         notice=None if palette is None else palette.notice,
@@ -304,7 +318,11 @@ def _original_jpeg(preview: np.ndarray, alpha: bool) -> bytes:
 
 
 def _counted_view(
-    up: Upload, counted: _Counted, centers_float: np.ndarray, space: str
+    up: Upload,
+    counted: _Counted,
+    centers_float: np.ndarray,
+    space: str,
+    searched: np.ndarray | None = None,
 ) -> PhotoView:
     """A counted photo's view: its counts and objective from its histogram,
     its segmented preview from its preview's pixels (as ``_photo_view``
@@ -313,7 +331,12 @@ def _counted_view(
     histogram = kseg.ColorHistogram(
         colors, pixels.astype(np.int64), counted.size, int(pixels.sum(dtype=np.int64))
     )
-    counts, mse = kseg.palette_counts(histogram, centers_float, color_space=space)  # type: ignore[arg-type]
+    counts, mse = kseg.palette_counts(
+        histogram,
+        centers_float,
+        color_space=space,  # type: ignore[arg-type]
+        label_centers=searched,
+    )
     if counted.mask is not None and not counted.mask.any():  # no opaque pixel in the preview
         labels = np.full(counted.pixels.shape[:2], -1, dtype=np.int16)
         segmented = kseg.labels_png(labels, np.zeros((len(counts), 3), dtype=np.uint8))
@@ -321,8 +344,9 @@ def _counted_view(
         small = kseg.apply_palette(
             counted.pixels,
             centers_float,
-            color_space=space,
+            color_space=space,  # type: ignore[arg-type]
             mask=counted.mask,  # type: ignore[arg-type]
+            label_centers=searched,
         )
         segmented = kseg.labels_png(small.labels, small.centers)
     return PhotoView(
@@ -337,9 +361,17 @@ def _counted_view(
     )
 
 
-def _photo_view(up: Upload, centers_float: np.ndarray, space: str) -> PhotoView:
+def _photo_view(
+    up: Upload, centers_float: np.ndarray, space: str, searched: np.ndarray | None = None
+) -> PhotoView:
     image, mask = decoded(up)
-    result = kseg.apply_palette(image.rgb, centers_float, color_space=space, mask=mask)  # type: ignore[arg-type]
+    result = kseg.apply_palette(
+        image.rgb,
+        centers_float,
+        color_space=space,  # type: ignore[arg-type]
+        mask=mask,  # type: ignore[arg-type]
+        label_centers=searched,
+    )
     previews = kseg.make_previews(
         image.rgb, result, alpha=image.alpha, side=GALLERY_SIDE, thumb_side=8
     )
@@ -362,7 +394,7 @@ def series_key(uploads: tuple[Upload, ...], settings: Settings, given: bytes | N
 def cached_series(
     uploads: tuple[Upload, ...],
     settings: Settings,
-    given: np.ndarray | None,
+    given: kseg.Palette | None,
     given_bytes: bytes | None,
     progress: Callable[[float, str], None],
 ) -> Series:

@@ -25,6 +25,7 @@ def _labelled(series: Series, view: PhotoView) -> tuple[kseg.LoadedImage, kseg.S
         series.centers_float,
         color_space=series.settings.space,
         mask=mask,  # type: ignore[arg-type]
+        label_centers=series.label_centers,
     )
     return image, result
 

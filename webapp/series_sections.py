@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 
-import numpy as np
 import streamlit as st
 
 import kseg
@@ -17,25 +17,46 @@ from webapp.uploads import Upload
 from webapp.widgets import download
 
 
-def given_palette_or_stop(wanted: bool, data: bytes | None, name: str | None) -> np.ndarray | None:
-    """The uploaded palette's colours; a message and a stop if it is wanted
-    but missing or unreadable; None to fit one."""
+def given_palette_or_stop(
+    wanted: bool, data: bytes | None, name: str | None
+) -> kseg.Palette | None:
+    """The uploaded palette file; a message and a stop if it is wanted but
+    missing or unreadable; None to fit one."""
     if not wanted:
         return None
     if data is None:
         st.info("Choose a palette file (palette.json, .csv or .gpl from kseg) in the sidebar.")
         st.stop()
     try:
-        return kseg.read_palette(data)
+        return kseg.load_palette(data)
     except kseg.PaletteError as exc:
         st.error(f"**{html.escape(str(name))}** can't be used as a palette. {exc}")
         st.stop()
 
 
+SPACES = {"rgb": "RGB", "lab": "CIELAB"}
+
+
+def in_palette_space(settings: Settings, given: kseg.Palette | None) -> Settings:
+    """The settings the palette file is applied with: in the colour space
+    it was found in (said on the page where it is not the sidebar's), so it
+    gives the numbers of the run that wrote it."""
+    if given is None or given.color_space in (None, settings.space):
+        return settings
+    st.info(
+        f"This palette was found in {SPACES[given.color_space]}, so it is applied in "
+        f"{SPACES[given.color_space]} (the sidebar's colour space is "
+        f"{SPACES.get(settings.space, settings.space)}): the shares are those of the run "
+        "that wrote the file.",
+        icon=":material/palette:",
+    )
+    return dataclasses.replace(settings, space=given.color_space)
+
+
 def series_or_stop(
     uploads: list[Upload],
     settings: Settings,
-    given: np.ndarray | None,
+    given: kseg.Palette | None,
     given_bytes: bytes | None,
 ) -> Series:
     """The series segmented, with a progress bar (photo i of n) while it runs."""
@@ -88,11 +109,12 @@ def shares(series: Series) -> None:
     fractions = [v.counts / max(1, int(v.counts.sum())) for v in series.photos]
     st.altair_chart(charts.shares_chart(names, fractions, series.palette), width="stretch")
     rows = kseg.shares_rows(names, [v.counts for v in series.photos], series.centers)
+    columns = kseg.colour_columns(series.centers)
     table = [
         {
             "photo": r["photo"],
             **{
-                f"#{j + 1} {p['name']} (%)": r[f"share_{j + 1:02d}_{p['hex'][1:]}"]
+                f"#{j + 1} {p['name']} (%)": r[f"share_percent_{columns[j]}"]
                 for j, p in enumerate(series.palette)
             },
             "pixels": r["pixels"],

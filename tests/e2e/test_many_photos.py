@@ -53,7 +53,10 @@ def test_three_photos_and_a_bad_file_give_one_palette_shares_and_a_zip(
     rows = list(csv.DictReader(io.StringIO(download(page, "Shares (CSV)").decode())))
     assert [r["photo"] for r in rows] == ["coffee.png", "chelsea.png", "rocket.jpg"]
     for row in rows:
-        assert abs(sum(float(v) for k, v in row.items() if k.startswith("share_")) - 100) < 0.01
+        assert (
+            abs(sum(float(v) for k, v in row.items() if k.startswith("share_percent_")) - 100)
+            < 0.01
+        )
     zf = zipfile.ZipFile(io.BytesIO(download(page, "ZIP of all photos")))
     folders = {n.split("/")[0] for n in zf.namelist() if "/" in n}
     assert folders == {"coffee", "chelsea", "rocket"}
