@@ -269,3 +269,29 @@ def test_a_series_keeps_colours_on_disk_only_within_its_share_and_labels_the_res
     for a, b in zip(tight.photos, normal.photos, strict=True):
         assert np.array_equal(a.counts, b.counts) and a.mse == b.mse and a.original == b.original
         assert np.array_equal(_shown(a.segmented), _shown(b.segmented))
+
+
+def test_a_palette_file_found_in_cielab_is_applied_in_cielab_and_gives_its_runs_shares(
+    downloads,  # noqa: F811
+):
+    # A series fitted in CIELAB (sidebar left at RGB): its palette file gives
+    # that run's shares again, and the page says why it measures in CIELAB.
+    paths = [kseg.sample_path(s) for s in ("coffee", "chelsea", "rocket")]
+    fitted = kseg.fit_shared_palette(paths, 4, seed=0, color_space="lab")
+    at = _upload(_many(4), _photos())
+    at.radio(key="series_palette").set_value("Use a palette file").run()
+    at.file_uploader(key="palette_file").upload(
+        "palette.json", kseg.palette_json(fitted), "application/json"
+    ).run()
+    assert not at.exception and not at.error
+    assert any("found in CIELAB, so it is applied in CIELAB" in i.value for i in at.info)
+    rows = list(csv.DictReader(io.StringIO(downloads("shares.csv").decode())))
+    for row, path in zip(rows, paths, strict=True):
+        want = kseg.apply_palette(
+            kseg.load_image(path).rgb, fitted.centers_float, color_space="lab"
+        )
+        counts = [int(v) for k, v in row.items() if k.startswith("pixels_")]
+        assert counts == want.counts.tolist()
+    # The palette file the page writes records the space and the exact centres.
+    again = kseg.load_palette(downloads("series-palette.json"))
+    assert again.color_space == "lab" and np.array_equal(again.centers, fitted.centers_float)
