@@ -3,8 +3,11 @@
 Each colour gets the nearest name in CIELAB among the colour names of the
 XKCD colour survey (bundled in ``xkcd_colors.tsv``, CC0); a colour far from
 every name gets a plain name instead: a lightness word and a basic colour
-word ("dark green").  A few of the survey's names are rude or unkind
-("puke", "ugly ...") or name no colour ("dark") and are never used.
+word ("dark green").  A colour with almost no hue (CIELAB chroma under
+``NEUTRAL``) is white, grey or black by its lightness ("light grey" for
+#eeeeed, which the survey's nearest name would call "very light pink").
+A few of the survey's names are rude or unkind ("puke", "ugly ...") or
+name no colour ("dark") and are never used.
 """
 
 from __future__ import annotations
@@ -16,10 +19,20 @@ import numpy as np
 
 from kseg._cv import cv2
 
-__all__ = ["FAR", "basic_name", "color_name", "color_names"]
+__all__ = ["FAR", "NEUTRAL", "basic_name", "color_name", "color_names", "grey_name"]
 
 #: CIELAB distance beyond which the nearest survey name is not trusted.
 FAR = 12.0
+#: CIELAB chroma under which a colour is a grey, named by its lightness.
+NEUTRAL = 5.0
+#: Names of the greys by CIELAB lightness (lower limits).
+_GREYS = (
+    (97, "white"),
+    (80, "light grey"),
+    (45, "grey"),
+    (25, "dark grey"),
+    (10, "very dark grey"),
+)
 _DATA = Path(__file__).with_name("xkcd_colors.tsv")
 _UNUSED_WORDS = {
     "barf", "booger", "diarrhea", "poo", "poop", "puke", "shit", "sick", "snot", "ugly", "vomit",
@@ -47,6 +60,12 @@ def _survey() -> tuple[tuple[str, ...], np.ndarray]:
             v = int(hex_code[1:], 16)
             rgb.append((v >> 16, (v >> 8) & 0xFF, v & 0xFF))
     return tuple(names), _lab(np.array(rgb))
+
+
+def grey_name(lightness: float) -> str:
+    """The name of a grey of this CIELAB lightness (0-100): white, light
+    grey, grey, dark grey, very dark grey or black."""
+    return next((word for limit, word in _GREYS if lightness > limit), "black")
 
 
 def basic_name(rgb: tuple[int, int, int] | np.ndarray) -> str:
@@ -88,7 +107,15 @@ def color_names(colors: np.ndarray) -> list[str]:
     lab = _lab(colors)
     d = ((lab[:, None, :] - points[None, :, :]) ** 2).sum(-1)
     nearest = d.argmin(1)
-    return [names[j] if d[i, j] <= FAR**2 else basic_name(colors[i]) for i, j in enumerate(nearest)]
+    chroma = np.hypot(lab[:, 1], lab[:, 2])
+    return [
+        grey_name(float(lab[i, 0]))
+        if chroma[i] < NEUTRAL
+        else names[j]
+        if d[i, j] <= FAR**2
+        else basic_name(colors[i])
+        for i, j in enumerate(nearest)
+    ]
 
 
 def color_name(rgb: tuple[int, int, int] | np.ndarray) -> str:

@@ -88,3 +88,24 @@ def test_names_reach_the_palette_files_and_the_file_names():
     twin = kseg.apply_palette(img, np.array([[200, 30, 30], [201, 30, 30]], np.uint8))
     stems = [kseg.cluster_file_stem(twin, i) for i in range(2)]
     assert stems[0] != stems[1] and stems[0][11:].split("_")[0] == stems[1][11:].split("_")[0]
+
+
+@pytest.mark.parametrize(
+    ("rgb", "name"),
+    [
+        ((238, 238, 237), "light grey"),  # the survey's nearest: "very light pink"
+        ((255, 255, 255), "white"),
+        ((128, 128, 128), "grey"),
+        ((64, 64, 64), "dark grey"),
+        ((0, 0, 0), "black"),
+        ((200, 201, 203), "light grey"),
+    ],
+)
+def test_near_greys_are_named_grey_white_or_black(rgb, name):
+    assert kseg.color_name(rgb) == name
+
+
+def test_every_neutral_grey_gets_a_grey_white_or_black_name():
+    greys = np.repeat(np.arange(256)[:, None], 3, axis=1)
+    for n in kseg.color_names(greys):
+        assert n in {"white", "light grey", "grey", "dark grey", "very dark grey", "black"}, n
