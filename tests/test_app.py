@@ -147,7 +147,7 @@ def test_closed_sidebar_sections_draw_no_widgets_and_keep_their_values():
     assert "pins" not in _keys(at.multiselect)
     assert any(c.value == "Pinned: #ff0000 fire engine red" for c in at.sidebar.caption)
     palette = next(m.value for m in at.html if "kseg-palette" in m.value)
-    assert "#ff0000" in palette and "📌 pinned" in palette  # the link's pin is used
+    assert "#ff0000" in palette and "</svg> pinned" in palette  # the link's pin is used
     for key in ("advanced-open", "pins-open"):
         at.session_state[key] = True
         at.run()
@@ -474,16 +474,16 @@ def test_a_pinned_colour_stays_exactly_in_the_palette_for_any_k_and_in_the_link(
     assert not at.exception
     assert at.multiselect(key="pins").value == ["ff0000"]  # the section stays open
     palette = next(m.value for m in at.html if "kseg-palette" in m.value)
-    assert "#ff0000" in palette and "📌 pinned" in palette
+    assert "#ff0000" in palette and "</svg> pinned" in palette
     assert at.query_params["pin"] in ("ff0000", ["ff0000"])
     for k in (3, 9):
         at.slider(key="k").set_value(k).run()
         palette = next(m.value for m in at.html if "kseg-palette" in m.value)
         assert palette.count("kseg-swatch") == k
-        assert "#ff0000" in palette and palette.count("📌 pinned") == 1
+        assert "#ff0000" in palette and palette.count("</svg> pinned") == 1
     again = _app({"pin": "ff0000,00ff00"})
     palette = next(m.value for m in again.html if "kseg-palette" in m.value)
-    assert palette.count("📌 pinned") == 2 and "#00ff00" in palette
+    assert palette.count("</svg> pinned") == 2 and "#00ff00" in palette
 
 
 def test_a_bad_upload_leaves_the_servers_memory_at_once(monkeypatch):
@@ -569,3 +569,15 @@ def test_an_uploaded_photo_is_still_there_after_a_visit_to_many_photos():
     # Picking a sample then shows the sample, as before.
     at.radio(key="sample").set_value("chelsea").run()
     assert "451 × 300 px" in _summary(at) and not at.info
+
+
+def test_the_pin_limit_is_said_in_words_beside_the_greyed_out_button():
+    pins = ",".join(f"{i:02x}0000" for i in range(8))
+    at = _app({"pin": pins})
+    at.session_state["pins-open"] = True
+    at.run()
+    assert not at.exception
+    assert at.button(key="pin-add").disabled
+    assert any("8 colours are pinned, the most there can be" in c.value for c in at.caption)
+    palette = next(m.value for m in at.html if "kseg-palette" in m.value)
+    assert "📌" not in palette and palette.count('<svg aria-hidden="true"') == 5  # k = 5 used

@@ -295,3 +295,12 @@ def test_a_palette_file_found_in_cielab_is_applied_in_cielab_and_gives_its_runs_
     # The palette file the page writes records the space and the exact centres.
     again = kseg.load_palette(downloads("series-palette.json"))
     assert again.color_space == "lab" and np.array_equal(again.centers, fitted.centers_float)
+
+
+def test_the_shares_chart_lists_every_colour_in_its_legend():
+    at = _upload(_many(12), _photos())
+    assert not at.exception
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    legend = spec["encoding"]["color"]["legend"]
+    assert legend["symbolLimit"] == 12 and legend["orient"] == "bottom"
+    assert len(spec["encoding"]["color"]["scale"]["domain"]) == 12

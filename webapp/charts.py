@@ -95,7 +95,15 @@ def shares_chart(names: Sequence[str], shares: Sequence[Sequence[float]], palett
             color=alt.Color(
                 "colour:N",
                 scale=alt.Scale(domain=order, range=[p["hex"] for p in palette]),
-                legend=alt.Legend(title="colour"),
+                # Below the bars in columns, every colour listed (Vega's
+                # legends otherwise stop where the chart's height ends).
+                legend=alt.Legend(
+                    title="colour",
+                    orient="bottom",
+                    columns=min(4, len(palette)),
+                    symbolLimit=len(palette),
+                    labelLimit=0,
+                ),
             ),
             order=alt.Order("colour:N"),
             tooltip=["photo:N", "colour:N", alt.Tooltip("share:Q", format=".1f")],

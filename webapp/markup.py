@@ -14,6 +14,14 @@ from collections.abc import Sequence
 
 import kseg
 
+#: The pin mark: a small drawn pin (no emoji font needed), hidden from screen
+#: readers (the word "pinned" follows it).
+PIN_MARK = (
+    '<svg aria-hidden="true" width="10" height="12" viewBox="0 0 10 12" '
+    'style="vertical-align:-1px"><circle cx="5" cy="3.5" r="3.2" fill="#b3261e"/>'
+    '<path d="M5 6.5V11.5" stroke="#3d3d3d" stroke-width="1.4"/></svg>'
+)
+
 
 def palette_html(
     palette: Sequence[dict],
@@ -30,7 +38,7 @@ def palette_html(
         f'background:{p["hex"]}"></div><b>#{i + 1} {html.escape(str(p["name"]))}</b> · '
         f"{100 * p['share']:.1f}%<br>{p['hex']} · RGB {p['r']}, {p['g']}, {p['b']}"
         f"{' · background' if i in hidden else ''}"
-        f"{' · <span class=kseg-pin>📌 pinned</span>' if i in pinned else ''}</div>"
+        f"{f' · <span class=kseg-pin>{PIN_MARK} pinned</span>' if i in pinned else ''}</div>"
         for i, p in enumerate(palette)
     )
     bar = "".join(

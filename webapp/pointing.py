@@ -18,7 +18,7 @@ import kseg
 from webapp import markup
 from webapp.compute import Photo, run_segmentation
 from webapp.downloads import mask_file
-from webapp.widgets import MAX_PINS, add_pin, download
+from webapp.widgets import MAX_PINS, PINS_FULL, add_pin, download
 
 
 def clickable_photo(photo: Photo) -> dict | None:
@@ -64,6 +64,33 @@ def answer(photo: Photo, click: dict | None) -> None:
         if pending is not None:
             st.info(f"Now click the colour to merge with #{pending + 1}.")
         _actions(photo, index, raw, entry)
+        _pixel_colour(photo, row, col)
+
+
+def _pixel_colour(photo: Photo, row: int, col: int) -> None:
+    """The clicked pixel's own colour (it may differ from its cluster's, on
+    a small object), and a button to pin exactly that colour."""
+    rgb = photo.ref.image().rgb[row, col]
+    code = "{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
+    name = kseg.color_name(rgb)
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.html(
+        f'<p>The pixel itself: <span style="display:inline-block;width:1rem;height:1rem;'
+        f'vertical-align:-2px;border:1px solid #6d6c6a;background:#{code}"></span> '
+        f"<b>#{code}</b> {html.escape(name)}</p>"
+    )
+    pinned = code in st.session_state.pins
+    full = len(st.session_state.pins) >= MAX_PINS
+    if right.button(
+        f"Pinned #{code}" if pinned else f"Pin #{code}",
+        key="click-pin-pixel",
+        disabled=pinned or full,
+        help=f"K-means keeps the clicked pixel's colour, {name}, exactly, for any k.",
+    ):
+        add_pin(code)
+        st.rerun()
+    if full and not pinned:
+        st.caption(PINS_FULL)
 
 
 def _second_click_merge(click: dict, raw: int) -> int | None:
@@ -112,10 +139,10 @@ def _actions(photo: Photo, index: int, raw: int, entry: dict) -> None:
     code = str(entry["hex"]).lstrip("#")
     pinned = code in st.session_state.pins
     if d.button(
-        "Pinned" if pinned else "Pin this colour",
+        f"Pinned #{code}" if pinned else f"Pin #{index + 1}'s colour",
         key="click-pin",
         disabled=pinned or len(st.session_state.pins) >= MAX_PINS,
-        help="K-means keeps a pinned colour exactly, for any k.",
+        help=f"K-means keeps #{code} exactly, for any k.",
     ):
         add_pin(code)
         st.rerun()

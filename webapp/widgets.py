@@ -197,6 +197,8 @@ def settings_ui(*, suggest: bool = True) -> Settings:
 
 #: Most pinned colours.
 MAX_PINS = 8
+#: Said beside a Pin button that is greyed out because no more can be pinned.
+PINS_FULL = f"{MAX_PINS} colours are pinned, the most there can be: unpin one to pin another."
 
 
 def pins_ui(k: int) -> tuple[str, ...]:
@@ -224,13 +226,9 @@ def _pin_widgets() -> None:
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     colour = left.color_picker("Colour to pin", "#c0392b", key="pin-picker")
     full = len(st.session_state.pins) >= MAX_PINS
-    right.button(
-        "Pin",
-        key="pin-add",
-        disabled=full,
-        on_click=lambda: add_pin(colour),
-        help=f"At most {MAX_PINS} pinned colours." if full else None,
-    )
+    right.button("Pin", key="pin-add", disabled=full, on_click=lambda: add_pin(colour))
+    if full:
+        st.caption(PINS_FULL)
     st.multiselect(
         "Pinned",
         st.session_state.pins,

@@ -82,7 +82,8 @@ def test_a_pinned_clicked_colour_stays_unchanged_when_k_changes(page: Page, app_
     rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
     hex_code = "#{:02x}{:02x}{:02x}".format(*kseg.segment(rgb, 5, seed=0).centers[index])
     click_at(page, 300, 60)
-    page.locator(".st-key-click-answer").get_by_role("button", name="Pin this colour").click()
+    answer = page.locator(".st-key-click-answer")
+    answer.get_by_role("button", name=f"Pin #{index + 1}'s colour").click()
     wait_for_app(page)
     pinned = page.locator(".kseg-swatch").filter(has_text="pinned")
     expect(pinned).to_have_count(1, timeout=TIMEOUT)
@@ -92,3 +93,30 @@ def test_a_pinned_clicked_colour_stays_unchanged_when_k_changes(page: Page, app_
     expect(pinned).to_have_count(1)
     expect(pinned).to_contain_text(hex_code)
     assert f"pin={hex_code[1:]}" in page.url
+
+
+def test_a_click_offers_the_clicked_pixels_own_colour_to_pin(page: Page, app_server: str):
+    # On a small object the pixel's colour is not its cluster's: the answer
+    # names the pixel's own colour and pins exactly that one.
+    open_app(page, app_server)
+    page.get_by_text("Click a colour", exact=True).click()
+    wait_for_app(page)
+    img = page.frame_locator(CLICKS).locator("img")
+    expect(img).to_be_visible(timeout=TIMEOUT)
+    x, y = 300, 60
+    shown = img.evaluate("i => [i.width, i.height]")
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    row, col = kseg.pixel_at(x, y, tuple(shown), (rgb.shape[1], rgb.shape[0]))
+    own = "{:02x}{:02x}{:02x}".format(*rgb[row, col].tolist())
+    index, _ = _expected(page, x, y)
+    cluster = "{:02x}{:02x}{:02x}".format(*kseg.segment(rgb, 5, seed=0).centers[index].tolist())
+    assert own != cluster
+    click_at(page, x, y)
+    answer = page.locator(".st-key-click-answer")
+    expect(answer).to_contain_text(f"The pixel itself: #{own} {kseg.color_name(rgb[row, col])}")
+    answer.get_by_role("button", name=f"Pin #{own}").click()
+    wait_for_app(page)
+    pinned = page.locator(".kseg-swatch").filter(has_text="pinned")
+    expect(pinned).to_have_count(1, timeout=TIMEOUT)
+    expect(pinned).to_contain_text(f"#{own}")  # that very colour, now a cluster's centre
+    assert f"pin={own}" in page.url
