@@ -19,7 +19,7 @@ from typing import Literal, Union
 import numpy as np
 
 from kseg.applying import apply_palette
-from kseg.clustering import fit_palette, options
+from kseg.clustering import check_fixed, fit_palette, options
 from kseg.histogram import ColorHistogram, histogram, resized_histogram
 from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, LoadedImage, load_image, opaque_mask
 from kseg.result import Segmentation
@@ -62,8 +62,9 @@ class SharedPalette:
         Pixels clustered over all of them.
     n_colors : int
         Distinct colours over all of them.
-    n_iter, converged, notice, settings, timings
-        As in :class:`kseg.Segmentation`.
+    n_iter, converged, notice, settings, timings, pinned
+        As in :class:`kseg.Segmentation` (``pinned``: the clusters kept at
+        a pinned colour, ``fixed_centers``).
     """
 
     centers: np.ndarray
@@ -79,6 +80,7 @@ class SharedPalette:
     notice: str | None
     settings: dict[str, object] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    pinned: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         for arr in (self.centers, self.centers_float, self.counts, self.shares):
@@ -122,6 +124,7 @@ def fit_shared_palette(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     progress: Callable[[int, int], None] | None = None,
     on_error: Callable[[int, ImageError], None] | None = None,
+    fixed_centers: np.ndarray | None = None,
 ) -> SharedPalette:
     """Fit one palette of ``k`` colours on the pixels of all ``images``.
 
@@ -141,6 +144,9 @@ def fit_shared_palette(
     on_error : callable, optional
         ``on_error(i, error)`` for a photo (0-based) that cannot be read; it
         is left out.  Without it the :class:`kseg.ImageError` is raised.
+    fixed_centers : (p, 3) ndarray of uint8, optional
+        Pinned colours kept exactly in the shared palette, as in
+        :func:`kseg.segment`.
 
     Returns
     -------
@@ -155,6 +161,7 @@ def fit_shared_palette(
     """
     t0 = time.perf_counter()
     opts = options(k, attempts, scale, init, max_iter, eps, color_space, seed)
+    fixed = check_fixed(fixed_centers, opts["k"])
     sources = list(images)
     if not sources:
         msg = "images must hold at least one photo"
@@ -178,7 +185,7 @@ def fit_shared_palette(
     if totals.photos == 0:
         msg = "None of the photos could be read: there is nothing to segment."
         raise ImageError(msg)
-    return totals.fitted(opts, started=t0)
+    return totals.fitted(opts, started=t0, fixed=fixed)
 
 
 class ColorTotals:
@@ -233,16 +240,22 @@ class ColorTotals:
         eps: float = 0.0,
         color_space: Literal["rgb", "lab"] = "rgb",
         seed: int = 0,
+        fixed_centers: np.ndarray | None = None,
     ) -> SharedPalette:
         """The shared palette of the photos counted (arguments as in
-        :func:`kseg.segment`; ``scale`` was given when counting).  The count
-        tables are freed: count a new series for another fit."""
+        :func:`kseg.segment`, pinned colours ``fixed_centers`` too; ``scale``
+        was given when counting).  The count tables are freed: count a new
+        series for another fit."""
         t0 = time.perf_counter()
         opts = options(k, attempts, self.scale, init, max_iter, eps, color_space, seed)
-        return self.fitted(opts, started=t0)
+        fixed = check_fixed(fixed_centers, opts["k"])
+        return self.fitted(opts, started=t0, fixed=fixed)
 
-    def fitted(self, opts: dict[str, object], *, started: float) -> SharedPalette:
-        """:meth:`fit` with checked options (``kseg.clustering.options``)."""
+    def fitted(
+        self, opts: dict[str, object], *, started: float, fixed: np.ndarray | None = None
+    ) -> SharedPalette:
+        """:meth:`fit` with checked options (``kseg.clustering.options``)
+        and pinned colours (``check_fixed``)."""
         t0 = started
         if self._total is None or self.photos == 0:
             msg = "no photo was counted"
@@ -255,8 +268,10 @@ class ColorTotals:
             fit_colors = np.flatnonzero(self._small).astype(np.uint32)
             fit_weights = self._small[fit_colors].astype(np.int64)
             self._small = None
+        if fixed is not None:
+            opts = {**opts, "fixed_centers": ["#{:02x}{:02x}{:02x}".format(*c) for c in fixed]}
         t1 = time.perf_counter()
-        fit = fit_palette(colors, weights, fit_colors, fit_weights, opts)
+        fit = fit_palette(colors, weights, fit_colors, fit_weights, opts, fixed)
         t2 = time.perf_counter()
         counts = fit.counts.astype(np.int64)
         photos = self.photos
@@ -274,6 +289,7 @@ class ColorTotals:
             notice=fit.notice,
             settings={**opts, "shared_palette": True, "photos": photos},
             timings={"histogram": t1 - t0, "fit": t2 - t1, "total": t2 - t0},
+            pinned=fit.pinned,
         )
 
 
@@ -290,6 +306,7 @@ def in_series(result: Segmentation, palette: SharedPalette) -> Segmentation:
         notice=notices,
         timings=timings,
         settings=dict(palette.settings),
+        pinned=palette.pinned,
     )
 
 
@@ -307,6 +324,7 @@ def segment_many(
     seed: int = 0,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     progress: Callable[[str, int, int], None] | None = None,
+    fixed_centers: np.ndarray | None = None,
 ) -> list[Segmentation]:
     """Segment several photos with one palette fitted on all of them.
 
@@ -321,6 +339,8 @@ def segment_many(
         The photos; files are loaded one at a time (twice: to count, to label).
     k, masks, attempts, scale, init, max_iter, eps, color_space, seed, max_pixels
         As in :func:`fit_shared_palette`.
+    fixed_centers : (p, 3) ndarray of uint8, optional
+        Pinned colours, kept exactly in the shared palette.
     progress : callable, optional
         ``progress(stage, i, n)`` after photo i of n, ``stage`` being
         ``"counting"`` or ``"labelling"``.
@@ -353,6 +373,7 @@ def segment_many(
         seed=seed,
         max_pixels=max_pixels,
         progress=None if progress is None else lambda i, n: progress("counting", i, n),
+        fixed_centers=fixed_centers,
     )
     results = []
     for i, source in enumerate(sources):

@@ -304,3 +304,24 @@ def test_the_shares_chart_lists_every_colour_in_its_legend():
     legend = spec["encoding"]["color"]["legend"]
     assert legend["symbolLimit"] == 12 and legend["orient"] == "bottom"
     assert len(spec["encoding"]["color"]["scale"]["domain"]) == 12
+
+
+def test_pinned_colours_are_kept_exactly_in_the_shared_palette():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["pin"] = "ff0000"
+    at.run()
+    at.switch_page(PAGE).run()
+    at.slider(key="k").set_value(4).run()
+    at = _upload(at, _photos())
+    assert not at.exception and not at.error
+    palette = next(m.value for m in at.html if "kseg-palette" in m.value)
+    assert "#ff0000" in palette and palette.count("</svg> pinned") == 1
+    # The palette and shares are those of the pinned fit, not the free one.
+    paths = [kseg.sample_path(s) for s in ("coffee", "chelsea", "rocket")]
+    pinned = kseg.fit_shared_palette(paths, 4, fixed_centers=np.array([[255, 0, 0]], np.uint8))
+    assert pinned.pinned and [255, 0, 0] in pinned.centers.tolist()
+    table = at.dataframe[0].value
+    shown = [c for c in table.columns if c.endswith("(%)")]
+    red = next(c for c in shown if c.startswith(f"#{pinned.pinned[0] + 1} "))
+    want = kseg.apply_palette(kseg.load_image(paths[0]).rgb, pinned.centers_float)
+    assert table[red].iloc[0] == pytest.approx(100 * want.shares[pinned.pinned[0]], abs=0.01)

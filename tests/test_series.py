@@ -393,3 +393,18 @@ def test_palette_counts_and_preview_pixels_name_a_bad_argument():
         kseg.palette_counts(histogram, np.zeros((1, 4)))
     with pytest.raises(ValueError, match="size"):
         kseg.preview_pixels(np.zeros((4, 4, 3), np.uint8), (0, 3))
+
+
+def test_a_shared_palette_keeps_pinned_colours_exactly_and_says_which():
+    photos = [quadrants(40, noise=20, seed=s) for s in range(3)]
+    fixed = np.array([[255, 0, 255], [10, 200, 30]], np.uint8)
+    pal = kseg.fit_shared_palette(photos, 5, seed=0, fixed_centers=fixed)
+    assert len(pal.pinned) == 2
+    assert sorted(pal.centers_float[list(pal.pinned)].tolist()) == sorted(fixed.tolist())
+    assert pal.settings["fixed_centers"] == ["#ff00ff", "#0ac81e"]
+    free = kseg.fit_shared_palette(photos, 5, seed=0)
+    assert free.mse <= pal.mse  # pins are a constraint on the same objective
+    results = kseg.segment_many(photos, 5, seed=0, fixed_centers=fixed)
+    assert all(r.pinned == pal.pinned for r in results)
+    with pytest.raises(ValueError, match="fixed_centers"):
+        kseg.fit_shared_palette(photos, 1, fixed_centers=fixed)

@@ -24,7 +24,7 @@ import numpy as np
 
 import kseg
 from webapp.cache import PAGE
-from webapp.compute import Source, photo_sizes
+from webapp.compute import Source, photo_sizes, pinned_colours
 from webapp.jobs import TooLarge, check_fits, job
 from webapp.markup import size_text
 from webapp.spool import SESSION_SHARE, spool_cap
@@ -91,6 +91,7 @@ class Series:
     mse: float  # over every pixel of every photo
     settings_record: dict  # the manifest's settings
     label_centers: np.ndarray | None = None  # a palette file's, where it records them
+    pinned: tuple[int, ...] = ()  # colours kept exactly at a pinned colour
 
     @property
     def pixels(self) -> int:
@@ -202,7 +203,8 @@ def _count_and_label(
     if not views:
         return _empty(settings, failed)
     series = _series(settings, centers_float, palette, tuple(views), tuple(failed))
-    return dataclasses.replace(series, label_centers=searched)
+    pinned = () if palette is None else palette.pinned
+    return dataclasses.replace(series, label_centers=searched, pinned=pinned)
 
 
 def _count_and_fit(
@@ -246,6 +248,7 @@ def _count_and_fit(
             eps=settings.eps,
             color_space=settings.space,  # type: ignore[arg-type]
             seed=settings.seed,
+            fixed_centers=pinned_colours(settings.pins),
         )
 
 

@@ -95,7 +95,11 @@ def palette(series: Series) -> None:
     """The shared palette and a line on what it is."""
     how = "from your palette file" if series.given else "fitted on all the photos together"
     st.subheader(f"One palette of {len(series.palette)} colours, {how}")
-    st.html(markup.palette_html(series.palette))
+    if series.given and series.settings.pins:
+        st.caption(
+            "The pinned colours are not used: the palette file gives every colour.",
+        )
+    st.html(markup.palette_html(series.palette, pinned=series.pinned))
     st.html(
         f'<p class="kseg-summary">{len(series.photos)} photos · {series.pixels:,} pixels · '
         f"objective over all of them (mean squared RGB error) <b>{series.mse:.1f}</b></p>"
