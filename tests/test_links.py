@@ -110,15 +110,17 @@ clusters = st.lists(st.integers(0, 15), unique=True).map(sorted)
     clusters,
     clusters,
     st.just(0) | st.integers(2, 100_000),
+    st.sampled_from(list(links.VIEWS.values())),
 )
 @settings(max_examples=300, deadline=None)
-def test_settings_to_link_and_back_is_the_identity(chosen, sample, merge, hide, clean):
-    link = links.to_link(vars(chosen), vars(DEFAULT), sample, merge, hide, clean)
+def test_settings_to_link_and_back_is_the_identity(chosen, sample, merge, hide, clean, view):
+    link = links.to_link(vars(chosen), vars(DEFAULT), sample, merge, hide, clean, view)
     assert all(isinstance(v, str) and v.isascii() for v in link.values())
     back = links.from_link(link)
     expect = {k: v for k, v in vars(chosen).items() if getattr(DEFAULT, k) != v and k != "pins"}
     expect |= {"pins": list(chosen.pins)} if chosen.pins else {}
-    expect |= {"sample": sample} if sample else {}
+    expect |= {"sample": sample} if sample else {"link_from_upload": True}
+    expect |= {"view": view} if view != "Side by side" else {}
     expect |= {name: v for name, v in (("merge", merge), ("hide", hide)) if v}
     expect |= {"clean_on": True, "clean": clean} if clean else {}
     assert back == expect
@@ -155,3 +157,27 @@ def test_pinned_colours_in_a_link_are_read_once_each_in_order_and_at_most_eight(
     many = ",".join(f"{i:06x}" for i in range(12))
     assert links.from_link({"pin": many})["pins"] == [f"{i:06x}" for i in range(8)]
     assert links.from_link({"pin": "red"}) == {}
+
+
+def test_a_link_carries_the_view_and_opens_on_it():
+    at = _page({})
+    at.radio(key="view").set_value("Boundaries").run()
+    assert not at.exception
+    assert at.query_params["view"] in ("boundaries", ["boundaries"])
+    again = _page({"view": "boundaries", "k": "4"})
+    assert not again.exception and again.radio(key="view").value == "Boundaries"
+
+
+def test_a_link_made_after_an_upload_says_what_it_carries_on_both_pages():
+    at = _page({})
+    data = kseg.sample_path("rocket").read_bytes()
+    at.file_uploader(key="upload_0").upload("mine.jpg", data, "image/jpeg").run()
+    assert not at.exception
+    assert at.query_params["photo"] in ("yours", ["yours"]) and "sample" not in at.query_params
+    assert any("not your photo" in c.value for c in at.caption)
+    # Opened elsewhere: the sample with the settings, and a word on why.
+    opened = _page({k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()})
+    assert not opened.exception
+    assert any("made on a photo someone uploaded" in i.value for i in opened.info)
+    opened.file_uploader(key="upload_0").upload("mine.jpg", data, "image/jpeg").run()
+    assert not any("made on a photo someone uploaded" in i.value for i in opened.info)

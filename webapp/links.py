@@ -126,12 +126,25 @@ SETTINGS_PARAMS: dict[str, IntRange | StepRange | Choice] = {
     "seed": IntRange(0, 999_999),
 }
 SAMPLE = Choice(tuple(kseg.SAMPLES))
+#: The views of the photo, by their name in a link (``view=boundaries``).
+VIEWS = {
+    "side": "Side by side",
+    "click": "Click a colour",
+    "boundaries": "Boundaries",
+    "one": "One colour",
+    "split": "Before / after",
+    "paint": "Paint by number",
+}
+VIEW = Choice(tuple(VIEWS))
+#: ``photo=yours``: the link was made on a photo someone uploaded, which
+#: never travels in a link.
+UPLOADED = Choice(("yours",))
 CLUSTERS = Numbers(SETTINGS_PARAMS["k"].hi)
 CLEAN = IntRange(2, 100_000)
 #: Pinned colours (``pin=ff0000,2a7f3e``): at most eight.
 PINS = Colours(8)
 #: Every parameter the page reads from a link.
-PARAMS = (*SETTINGS_PARAMS, "sample", "merge", "hide", "clean", "pin")
+PARAMS = (*SETTINGS_PARAMS, "sample", "merge", "hide", "clean", "pin", "view", "photo")
 
 
 def from_link(query: Mapping[str, str]) -> dict[str, object]:
@@ -139,7 +152,8 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
 
     ``clean=N`` also turns cleaning on (``clean_on``); ``merge`` and ``hide``
     become lists of 0-based cluster indices; ``pin`` the list ``pins`` of
-    six-hex-digit colours.
+    six-hex-digit colours; ``view`` the view's label; ``photo=yours`` sets
+    ``link_from_upload``.
     """
     out: dict[str, object] = {}
 
@@ -163,6 +177,10 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
         out["clean"] = clean
     if (pins := read("pin", PINS.parse)) is not None:
         out["pins"] = pins
+    if (view := read("view", VIEW.parse)) is not None:
+        out["view"] = VIEWS[view]  # type: ignore[index]
+    if read("photo", UPLOADED.parse) is not None:
+        out["link_from_upload"] = True
     return out
 
 
@@ -173,9 +191,12 @@ def to_link(
     merge: Iterable[int],
     hide: Iterable[int],
     clean: int,
+    view: str = VIEWS["side"],
 ) -> dict[str, str]:
     """The link's parameters for these choices: only what differs from the
-    defaults, so a shared link stays short and shows the same result."""
+    defaults, so a shared link stays short and shows the same result.
+    Without a ``sample`` the photo was uploaded: ``photo=yours`` says so to
+    whoever opens the link (the photo itself is never in it)."""
     params = {
         name: rule.write(settings[name])  # type: ignore[arg-type]
         for name, rule in SETTINGS_PARAMS.items()
@@ -183,6 +204,8 @@ def to_link(
     }
     if sample:
         params["sample"] = sample
+    else:
+        params["photo"] = "yours"
     for name, values in (("merge", list(merge)), ("hide", list(hide))):
         if values:
             params[name] = CLUSTERS.write(values)
@@ -190,4 +213,6 @@ def to_link(
         params["clean"] = CLEAN.write(clean)
     if settings.get("pins"):
         params["pin"] = PINS.write(settings["pins"])  # type: ignore[arg-type]
+    if view != VIEWS["side"]:
+        params["view"] = next(slug for slug, label in VIEWS.items() if label == view)
     return params

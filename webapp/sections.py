@@ -237,6 +237,11 @@ def details(photo: Photo) -> None:
 def _details(photo: Photo) -> None:
     hidden = kept_background(photo.views.k)
     settings_to_url(photo.settings, photo.sample, photo.edits, sorted(hidden))
+    if photo.sample is None:
+        st.caption(
+            "The page's link carries these settings, edits and view, not your photo: "
+            "opened elsewhere it shows them on a sample photo and says so."
+        )
     if photo.settings.pins and not photo.views.pinned:
         st.info(
             "Merging or cleaning recomputes every colour's mean: the pinned colours are no "

@@ -40,10 +40,7 @@ LIMITS = {
 }
 DEFAULT = Settings()
 CLEAN_LIMITS = (links.CLEAN.lo, links.CLEAN.hi)  # smallest speck kept when cleaning, in pixels
-VIEWS = (
-    "Side by side", "Click a colour", "Boundaries", "One colour", "Before / after",
-    "Paint by number",
-)  # fmt: skip
+VIEWS = tuple(links.VIEWS.values())
 
 
 #: Every widget value a session keeps, and its default.
@@ -78,9 +75,12 @@ def settings_from_url() -> dict[str, object]:
 
 
 def settings_to_url(settings: Settings, sample: str | None, edits: Edits, hide: list[int]) -> None:
-    """Write the settings, sample and edits into the URL (only what differs
-    from the defaults), so a shared link shows the same result."""
-    params = links.to_link(vars(settings), vars(DEFAULT), sample, edits.merge, hide, edits.clean)
+    """Write the settings, sample, edits and view into the URL (only what
+    differs from the defaults), so a shared link shows the same result."""
+    view = str(st.session_state.get("view", VIEWS[0]))
+    params = links.to_link(
+        vars(settings), vars(DEFAULT), sample, edits.merge, hide, edits.clean, view
+    )
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
 

@@ -106,6 +106,7 @@ def source_ui() -> tuple[str, bytes, str | None]:
     )
     if upload is not None:
         st.session_state.pop("keep_previous", None)
+        st.session_state.pop("link_from_upload", None)  # their photo is here now
         # One bytes object per uploaded file (getvalue() copies on every run):
         # what is made of it (its hash, its header) is then kept by identity.
         kept = st.session_state.get("_upload_bytes")
@@ -116,6 +117,13 @@ def source_ui() -> tuple[str, bytes, str | None]:
     st.session_state.pop("_upload_bytes", None)  # removed: its bytes go too
     if back:
         st.session_state["keep_previous"] = True  # their photo, not the sample
+    if st.session_state.get("link_from_upload"):
+        left.info(
+            "This link was made on a photo someone uploaded. Photos never travel in "
+            "links: it shows the same settings on a sample photo. Upload that photo to "
+            "see its result.",
+            icon=":material/link:",
+        )
     previous = previous_photo()
     if st.session_state.get("keep_previous") and previous and previous[1] is not None:
         left.info(
