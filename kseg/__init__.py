@@ -13,7 +13,7 @@ from kseg._version import __version__
 from kseg.applying import apply_palette, palette_counts
 from kseg.choosing import KCurve, objective_curve
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
-from kseg.editing import clean_segmentation, merge_clusters
+from kseg.editing import clean_segmentation, merge_clusters, merged_numbers
 from kseg.encoding import encode_jpeg, encode_png, labels_png, segmented_png
 from kseg.export import (
     cluster_file_stem,
@@ -126,6 +126,7 @@ __all__ = [
     "mask_png",
     "mask_svg",
     "merge_clusters",
+    "merged_numbers",
     "objective_curve",
     "on_checkerboard",
     "opaque_mask",

@@ -13,11 +13,17 @@ from collections.abc import Iterable
 import numpy as np
 
 from kseg._cv import cv2
-from kseg.result import Segmentation, numbered_by_share, renumbered, with_clusters
+from kseg.result import Segmentation, by_share, numbered_by_share, renumbered, with_clusters
 from kseg.tracing import small_regions
 from kseg.validation import check_int, check_same_size
 
-__all__ = ["clean_segmentation", "cleaned_labels", "fill_nearest", "merge_clusters"]
+__all__ = [
+    "clean_segmentation",
+    "cleaned_labels",
+    "fill_nearest",
+    "merge_clusters",
+    "merged_numbers",
+]
 
 
 def merge_clusters(result: Segmentation, groups: Iterable[Iterable[int]]) -> Segmentation:
@@ -44,24 +50,12 @@ def merge_clusters(result: Segmentation, groups: Iterable[Iterable[int]]) -> Seg
     ValueError
         If an index is outside 0 to ``result.k - 1`` or in two groups.
     """
-    target = np.arange(result.k)
-    seen: set[int] = set()
-    kept: list[list[int]] = []
-    for group in groups:
-        members = sorted({int(i) for i in group})
-        for i in members:
-            if not 0 <= i < result.k:
-                msg = f"cluster index {i} is out of range: valid indices are 0 to {result.k - 1}"
-                raise ValueError(msg)
-            if i in seen:
-                msg = f"cluster {i} is in more than one merge group"
-                raise ValueError(msg)
-        seen.update(members)
-        if len(members) > 1:
-            target[members] = members[0]
-            kept.append(members)
+    kept = _groups(groups, result.k)
     if not kept:
         return result
+    target = np.arange(result.k)
+    for members in kept:
+        target[members] = members[0]
     _, new = np.unique(target, return_inverse=True)
     k_new = int(new.max()) + 1
     counts = np.bincount(new, weights=result.counts, minlength=k_new)
@@ -75,6 +69,46 @@ def merge_clusters(result: Segmentation, groups: Iterable[Iterable[int]]) -> Seg
     mse = result.mse + extra / float(result.counts.sum())
     settings = {**result.settings, "merged": [*result.settings.get("merged", []), *kept]}
     return renumbered(result, new, counts.astype(np.int64), centres, mse, settings)
+
+
+def _groups(groups: Iterable[Iterable[int]], k: int) -> list[list[int]]:
+    """The merge groups of two or more, checked (each index 0 to k - 1, in
+    one group only)."""
+    seen: set[int] = set()
+    kept: list[list[int]] = []
+    for group in groups:
+        members = sorted({int(i) for i in group})
+        for i in members:
+            if not 0 <= i < k:
+                msg = f"cluster index {i} is out of range: valid indices are 0 to {k - 1}"
+                raise ValueError(msg)
+            if i in seen:
+                msg = f"cluster {i} is in more than one merge group"
+                raise ValueError(msg)
+        seen.update(members)
+        if len(members) > 1:
+            kept.append(members)
+    return kept
+
+
+def merged_numbers(counts: np.ndarray, groups: Iterable[Iterable[int]]) -> np.ndarray:
+    """The number each cluster gets in :func:`merge_clusters`' result
+    (clusters of ``counts`` pixels, merged in ``groups``, then numbered by
+    share, largest first): to carry choices made on the clusters, such as
+    the background, across a merge.
+
+    Raises
+    ------
+    ValueError
+        As :func:`merge_clusters`.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    target = np.arange(counts.size)
+    for members in _groups(groups, counts.size):
+        target[members] = members[0]
+    _, new = np.unique(target, return_inverse=True)
+    _, rank = by_share(np.bincount(new, weights=counts, minlength=int(new.max()) + 1))
+    return rank[new]
 
 
 def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> Segmentation:

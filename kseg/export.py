@@ -102,24 +102,37 @@ def palette_rows(result: PaletteLike) -> list[dict[str, object]]:
     ]
 
 
+#: How the palette files give shares.
+SHARES = "percent of the pixels clustered; share_of_rest_percent: of those not in the background"
+
+
 def _space(result: PaletteLike) -> str:
     return str(dict(getattr(result, "settings", {}) or {}).get("color_space", "rgb"))
 
 
-def palette_file_rows(result: PaletteLike) -> list[dict[str, object]]:
+def palette_file_rows(result: PaletteLike, hidden: Iterable[int] = ()) -> list[dict[str, object]]:
     """What a palette file holds for each colour: index (1-based), hex,
-    name, r, g, b, ``share_percent`` (of the pixels clustered), pixels,
+    name, r, g, b, ``share_percent`` (of the pixels clustered),
+    ``background`` (a colour in ``hidden``, 0-based), ``share_of_rest_percent``
+    (of the pixels of the colours not in the background; empty for the
+    background's own), pixels,
     ``center`` (the exact mean, ``centers_float``, full precision) and,
     where the result knows it, ``label_center`` (the centre its pixels were
     labelled with, in the result's colour space): what makes applying the
     file give the same labels, shares and objective."""
     exact = getattr(result, "centers_float", None)
     searched = getattr(result, "label_centers", None)
+    background = {int(i) for i in hidden}
+    rest = sum(int(n) for i, n in enumerate(result.counts) if i not in background)
     rows = []
     for row in palette_rows(result):
         i = int(row["index"]) - 1  # type: ignore[call-overload]
         out = {k: v for k, v in row.items() if k != "share"}
         out["share_percent"] = round(100 * float(result.shares[i]), 4)
+        out["background"] = i in background
+        out["share_of_rest_percent"] = (
+            None if i in background else round(100 * int(result.counts[i]) / max(1, rest), 4)
+        )
         out["pixels"] = out.pop("pixels")
         if exact is not None:
             out["center"] = [float(v) for v in exact[i]]
@@ -129,26 +142,27 @@ def palette_file_rows(result: PaletteLike) -> list[dict[str, object]]:
     return rows
 
 
-def palette_json(result: PaletteLike) -> bytes:
+def palette_json(result: PaletteLike, hidden: Iterable[int] = ()) -> bytes:
     """The palette as JSON: the colour space the colours were found in and
-    a row per colour (:func:`palette_file_rows`); shares in percent."""
+    a row per colour (:func:`palette_file_rows`, ``hidden`` the background);
+    shares in percent."""
     doc = {
         "tool": "kseg",
         "version": __version__,
         "color_space": _space(result),
-        "shares": "percent of the pixels clustered",
-        "palette": palette_file_rows(result),
+        "shares": SHARES,
+        "palette": palette_file_rows(result, hidden),
     }
     return (json.dumps(doc, indent=2) + "\n").encode()
 
 
-def palette_csv(result: PaletteLike) -> bytes:
+def palette_csv(result: PaletteLike, hidden: Iterable[int] = ()) -> bytes:
     """The palette as CSV with a header row: :func:`palette_file_rows`
     flattened (``center_r`` ... ``label_3``), shares in percent, and each
     row's ``color_space``."""
     buf = io.StringIO()
     rows = []
-    for row in palette_file_rows(result):
+    for row in palette_file_rows(result, hidden):
         flat = {k: v for k, v in row.items() if k not in ("center", "label_center")}
         for c, v in zip("rgb", row.get("center", ()), strict=False):  # type: ignore[call-overload]
             flat[f"center_{c}"] = repr(v)
@@ -162,17 +176,23 @@ def palette_csv(result: PaletteLike) -> bytes:
     return buf.getvalue().encode()
 
 
-def palette_gpl(result: PaletteLike, name: str = "kseg") -> bytes:
-    """The palette as a GIMP/Inkscape palette file (.gpl); the exact centres
-    and the colour space in comment lines (``# kseg ...``), which GIMP and
-    Inkscape skip and :func:`kseg.load_palette` reads."""
+def palette_gpl(result: PaletteLike, name: str = "kseg", hidden: Iterable[int] = ()) -> bytes:
+    """The palette as a GIMP/Inkscape palette file (.gpl), each colour named
+    with its number, name, hex and share (and its share of the rest, or
+    "background"); the exact centres and the colour space in comment lines
+    (``# kseg ...``), which GIMP and Inkscape skip and
+    :func:`kseg.load_palette` reads."""
     lines = ["GIMP Palette", f"Name: {safe_stem(name)}", "Columns: 8", "#"]
     lines.append(f"# kseg color_space {_space(result)}")
-    rows = palette_file_rows(result)
+    rows = palette_file_rows(result, hidden)
     for row in rows:
+        rest = row["share_of_rest_percent"]
+        more = " background" if row["background"] else ""
+        if hidden and rest is not None:
+            more = f" ({rest:.2f}% of the rest)"
         lines.append(
             f"{row['r']:3d} {row['g']:3d} {row['b']:3d}\t"
-            f"{row['index']} {row['name']} {row['hex']} {row['share_percent']:.2f}%"
+            f"{row['index']} {row['name']} {row['hex']} {row['share_percent']:.2f}%{more}"
         )
     for row in rows:
         for key in ("center", "label_center"):
@@ -250,9 +270,9 @@ def export_entries(
     entries: list[tuple[str, Callable[[], bytes]]] = [
         ("segmented.png", lambda: segmented_png(result)),
         ("labels.png", lambda: encode_png(label_map(result), fast=True)),
-        ("palette.json", lambda: palette_json(result)),
-        ("palette.csv", lambda: palette_csv(result)),
-        ("palette.gpl", lambda: palette_gpl(result, source_name)),
+        ("palette.json", lambda: palette_json(result, hidden_set)),
+        ("palette.csv", lambda: palette_csv(result, hidden_set)),
+        ("palette.gpl", lambda: palette_gpl(result, source_name, hidden_set)),
     ]
     for i, stem in zip(shown, stems, strict=True):
         entries.append((f"masks/{stem}.png", functools.partial(mask_png, result, i)))
@@ -337,8 +357,8 @@ def _manifest(
         "mse": round(result.mse, 4),
         "notice": result.notice,
         "color_space": _space(result),
-        "shares": "percent of the pixels clustered",
-        "palette": palette_file_rows(result),
+        "shares": SHARES,
+        "palette": palette_file_rows(result, hidden),
         "clusters": stems,
         "hidden": sorted(hidden),
         "pinned": list(result.pinned),

@@ -14,6 +14,7 @@ import numpy as np
 
 from kseg._version import __version__
 from kseg.export import (
+    SHARES,
     PaletteLike,
     export_entries,
     palette_csv,
@@ -159,7 +160,7 @@ def _manifest(
         "cutouts": cutouts,
         "mse_all_photos": round(error / pixels, 4),
         "color_space": str(dict(getattr(palette, "settings", {}) or {}).get("color_space", "rgb")),
-        "shares": "percent of the pixels clustered",
+        "shares": SHARES,
         "palette": palette_file_rows(palette),
         "photos": listed,
     }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -581,3 +583,35 @@ def test_the_pin_limit_is_said_in_words_beside_the_greyed_out_button():
     assert any("8 colours are pinned, the most there can be" in c.value for c in at.caption)
     palette = next(m.value for m in at.html if "kseg-palette" in m.value)
     assert "📌" not in palette and palette.count('<svg aria-hidden="true"') == 5  # k = 5 used
+
+
+def test_background_leaves_the_denominator_on_the_page_and_in_the_files(downloads):
+    at = _app({"k": "4"})
+    at.multiselect(key="hide").set_value([0]).run()
+    assert not at.exception
+    palette = next(m.value for m in at.html if "kseg-palette" in m.value)
+    rest = [float(v) for v in re.findall(r"([\d.]+)% of the rest", palette)]
+    assert len(rest) == 3 and abs(sum(rest) - 100) < 0.2
+    rows = list(csv.DictReader(io.StringIO(downloads("_palette.csv").decode())))
+    assert [r["background"] for r in rows] == ["True", "False", "False", "False"]
+    assert rows[0]["share_of_rest_percent"] == ""
+    shown = [float(r["share_of_rest_percent"]) for r in rows[1:]]
+    assert abs(sum(shown) - 100) < 1e-3
+    photo = [float(r["share_percent"]) for r in rows]
+    assert shown[0] == pytest.approx(100 * photo[1] / sum(photo[1:]), abs=1e-3)
+
+
+def test_a_merge_keeps_every_background_choice_that_still_applies():
+    at = _app({"k": "5"})
+    palette = lambda: next(m.value for m in at.html if "kseg-palette" in m.value)  # noqa: E731
+    first = re.findall(r"<br>(#[0-9a-f]{6}) · RGB", palette())
+    at.multiselect(key="hide").set_value([4]).run()  # the smallest colour is background
+    background = first[4]
+    at.multiselect(key="merge").set_value([0, 1]).run()  # two others merged
+    assert not at.exception
+    now = re.findall(r"<br>(#[0-9a-f]{6}) · RGB", palette())
+    hidden = at.multiselect(key="hide").value
+    assert [now[i] for i in hidden] == [background]  # the same colour, wherever it went
+    # Merged with a colour that was not background, it is no longer.
+    at.multiselect(key="merge").set_value([0, 1, 4]).run()
+    assert at.multiselect(key="hide").value == []

@@ -339,3 +339,16 @@ def test_checkerboard_shows_opaque_pixels_as_they_are_and_transparent_ones_as_th
     half[..., 3] = 128
     mixed = kseg.on_checkerboard(half, square=4)[0, 0]
     assert np.allclose(mixed, 0.502 * np.array([200, 10, 30]) + 0.498 * 255, atol=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 9).flatmap(lambda k: st.tuples(st.just(k), st.sets(st.integers(0, k - 1)))))
+def test_merged_numbers_are_the_numbers_a_merge_gives(case):
+    k, group = case
+    rgb = quadrants(40, noise=40, seed=k)
+    result = kseg.segment(rgb, k, seed=0)
+    merged = kseg.merge_clusters(result, [sorted(group)])
+    numbers = kseg.merged_numbers(result.counts, [sorted(group)])
+    # Every pixel of old cluster i is in new cluster numbers[i].
+    inside = result.labels >= 0
+    assert np.array_equal(numbers[result.labels[inside]], merged.labels[inside])

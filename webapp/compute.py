@@ -118,7 +118,6 @@ class PageViews:
     thumbs: tuple[str, ...]
     palette: tuple[dict, ...]  # kseg.palette_rows
     stems: tuple[str, ...]  # kseg.cluster_file_stem of every cluster
-    files: dict[str, bytes]  # the palette as CSV, JSON and GPL
     colours: kseg.ColorSample  # pixels for the colour distribution chart
     k: int
     mse: float
@@ -272,10 +271,6 @@ def _views_of(
         thumbs=tuple(_data_url(kseg.encode_jpeg(kseg.on_checkerboard(t))) for t in previews.thumbs),
         palette=tuple(kseg.palette_rows(result)),
         stems=tuple(kseg.cluster_file_stem(result, i) for i in range(result.k)),
-        files={
-            "csv": kseg.palette_csv(result),
-            "json": kseg.palette_json(result),
-        },
         colours=kseg.color_sample(image.rgb, result, 2000, seed=seed),
         k=result.k,
         mse=result.mse,

@@ -67,10 +67,14 @@ def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
         return kseg.cutout_png(image.rgb, result, clusters, image.alpha)
 
 
-def palette_file(ref: PhotoRef) -> bytes:
-    """The palette as a GIMP .gpl file."""
+def palette_file(ref: PhotoRef, kind: str, hidden: frozenset[int] = frozenset()) -> bytes:
+    """The palette as a CSV, JSON or GIMP .gpl file (``kind``), with each
+    colour's share of the rest when some are background."""
     with _download_job(ref):
-        return kseg.palette_gpl(ref.result(), ref.name)
+        result, shown = ref.result(), sorted(hidden)
+        if kind == "gpl":
+            return kseg.palette_gpl(result, ref.name, shown)
+        return (kseg.palette_csv if kind == "csv" else kseg.palette_json)(result, shown)
 
 
 def segmented_file(ref: PhotoRef) -> bytes:

@@ -28,15 +28,22 @@ def palette_html(
     hidden: frozenset[int] = frozenset(),
     pinned: Sequence[int] = (),
 ) -> str:
-    """A swatch per colour (number, name, share, hex, RGB; a pin mark on a
-    pinned colour) and a bar of the shares."""
+    """A swatch per colour (number, name, share of the photo, and of the rest
+    when some colours are background; hex, RGB; a pin mark on a pinned
+    colour) and a bar of the shares."""
+    rest = {
+        i: f" · <span class=kseg-rest>{100 * v:.1f}% of the rest</span>"
+        for i, v in rest_shares(palette, hidden).items()
+    }
     swatches = "".join(
         f'<div class="kseg-swatch" style="display:inline-block;vertical-align:top;'
         f"margin:0 .6rem .6rem 0;width:8.5rem;font-size:.8rem;line-height:1.3"
         f'{";opacity:.45" if i in hidden else ""}">'
         f'<div style="height:2.6rem;border-radius:.4rem;border:1px solid #6d6c6a;'
         f'background:{p["hex"]}"></div><b>#{i + 1} {html.escape(str(p["name"]))}</b> · '
-        f"{100 * p['share']:.1f}%<br>{p['hex']} · RGB {p['r']}, {p['g']}, {p['b']}"
+        f"{100 * p['share']:.1f}%"
+        f"{rest.get(i, '')}"
+        f"<br>{p['hex']} · RGB {p['r']}, {p['g']}, {p['b']}"
         f"{' · background' if i in hidden else ''}"
         f"{f' · <span class=kseg-pin>{PIN_MARK} pinned</span>' if i in pinned else ''}</div>"
         for i, p in enumerate(palette)
@@ -54,6 +61,17 @@ def palette_html(
     )
 
 
+def rest_shares(palette: Sequence[dict], hidden: frozenset[int]) -> dict[int, float]:
+    """Each foreground colour's share of the rest (the photo without the
+    background), when some colours are background; else none."""
+    if not hidden:
+        return {}
+    rest = sum(float(p["share"]) for i, p in enumerate(palette) if i not in hidden)
+    return {
+        i: float(p["share"]) / rest for i, p in enumerate(palette) if i not in hidden and rest > 0
+    }
+
+
 def segmented_alt(palette: Sequence[dict]) -> str:
     """The segmented photo in words: how many colours, each named with its share."""
     parts = ", ".join(
@@ -62,13 +80,15 @@ def segmented_alt(palette: Sequence[dict]) -> str:
     return f"Segmented into {len(palette)} colours: {parts}"
 
 
-def card_title(index: int, row: dict, background: bool) -> str:
-    """A mask card's title: a colour chip, the number, hex and share."""
+def card_title(index: int, row: dict, background: bool, rest: float | None = None) -> str:
+    """A mask card's title: a colour chip, the number, hex and share (and
+    ``rest``, its share of the photo without the background)."""
+    of_rest = "" if rest is None else f" ({100 * rest:.1f}% of the rest)"
     return (
         f'<span style="display:inline-block;width:.9rem;height:.9rem;border-radius:.2rem;'
         f'vertical-align:middle;background:{row["hex"]};border:1px solid #6d6c6a"></span> '
-        f"<b>#{index + 1} {html.escape(str(row['name']))}</b> · {100 * row['share']:.1f}% · "
-        f"{row['hex']}" + (" · <i>background</i>" if background else "")
+        f"<b>#{index + 1} {html.escape(str(row['name']))}</b> · {100 * row['share']:.1f}%"
+        f"{of_rest} · {row['hex']}" + (" · <i>background</i>" if background else "")
     )
 
 

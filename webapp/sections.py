@@ -6,6 +6,7 @@ the result and image it belongs to as default arguments, never globals.
 
 from __future__ import annotations
 
+import functools
 import html
 
 import streamlit as st
@@ -291,7 +292,8 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
                 alt=f"Mask of #{i + 1} {row['name']}, {100 * row['share']:.0f} % of the photo",
                 width="stretch",
             )
-            st.html(f"<p>{markup.card_title(i, row, i in hidden)}</p>")
+            rest = markup.rest_shares(views.palette, hidden).get(i)
+            st.html(f"<p>{markup.card_title(i, row, i in hidden, rest)}</p>")
             file_stem = f"{stem}_{views.stems[i]}"
             colour = f"#{i + 1} {row['name']}"
             download(
@@ -351,13 +353,14 @@ def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
             "layers",
         )
     with c3:
-        csv, json = views.files["csv"], views.files["json"]
+        csv = functools.partial(palette_file, ref, "csv", hidden)
+        json = functools.partial(palette_file, ref, "json", hidden)
         download("Palette (CSV)", csv, f"{stem}_palette.csv", "text/csv", "csv")
         download("Palette (JSON)", json, f"{stem}_palette.json", "application/json", "json")
     with c4:
         download(
             "Palette (GIMP .gpl)",
-            lambda: palette_file(ref),
+            lambda: palette_file(ref, "gpl", hidden),
             f"{stem}_palette.gpl",
             "text/plain",
             "gpl",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
+import kseg
 from webapp import links
 
 
@@ -87,8 +90,35 @@ def settings_to_url(settings: Settings, sample: str | None, edits: Edits, hide: 
 
 def keep_merge_choices(k_raw: int) -> None:
     """Drop merge choices that name clusters the K-means result does not have
-    (before the merge widget is drawn)."""
+    (before the merge widget is drawn), and note the merge the page shows."""
     st.session_state.merge = [i for i in st.session_state.merge if i < k_raw]
+    st.session_state.merge_shown = list(st.session_state.merge)
+
+
+def carried_background(
+    raw_counts: Sequence[int], before: Sequence[int], after: Sequence[int], hide: Sequence[int]
+) -> list[int]:
+    """The background (colours of the merged result) after the merge
+    ``before`` became ``after`` (indices of the K-means result, whose
+    clusters have ``raw_counts`` pixels): every colour whose pixels were all
+    background before stays background, wherever the merge renumbered it; a
+    colour merged with one that was not is no longer."""
+    old = kseg.merged_numbers(np.asarray(raw_counts), [list(before)])
+    new = kseg.merged_numbers(np.asarray(raw_counts), [list(after)])
+    hidden = set(hide)
+    return [j for j in range(int(new.max()) + 1) if set(old[new == j].tolist()) <= hidden]
+
+
+def merge_changed(raw_counts: Sequence[int]) -> None:
+    """The merge picker's callback: the background follows the colours it
+    named (not their numbers, which the merge changes), then the whole page
+    runs again (also from inside a fragment)."""
+    ss = st.session_state
+    before = ss.get("merge_shown", [])
+    if not ss.get("clean_on") and ss.hide:  # cleaning renumbers by its own shares
+        ss.hide = carried_background(raw_counts, before, ss.merge, ss.hide)
+    ss.merge_shown = list(ss.merge)
+    st.rerun()
 
 
 def kept_background(k: int) -> frozenset[int]:

@@ -13,7 +13,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 import kseg
 from webapp.compute import sample_bytes
 from webapp.jobs import on_janitor
-from webapp.state import CLEAN_LIMITS, LIMITS, Settings, previous_photo
+from webapp.state import CLEAN_LIMITS, LIMITS, Settings, merge_changed, previous_photo
 from webapp.uploads import UploadGuard, refusal_message
 
 #: The caps on what visitors' uploaders hold (see webapp.uploads).
@@ -334,7 +334,8 @@ def merge_picker(raw_palette: Sequence[dict]) -> None:
         key="merge",
         placeholder="Pick two or more colours",
         format_func=_numbered(raw_palette),
-        on_change=st.rerun,
+        on_change=merge_changed,
+        args=([int(p["pixels"]) for p in raw_palette],),
         help="Pick two or more colours (numbered as K-means found them) to treat as one: "
         "palette, masks, cut-outs and downloads all follow.",
     )
