@@ -52,7 +52,7 @@ from kseg.masks import (
     segmented_image,
 )
 from kseg.naming import basic_name, color_name, color_names
-from kseg.paint import PaintByNumber, paint_by_number
+from kseg.paint import MIN_WIDTH_MM, NUMBER_MM, PaintByNumber, paint_by_number
 from kseg.palettes import Palette, PaletteError, load_palette, read_palette
 from kseg.pointing import cluster_at, pixel_at
 from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
@@ -78,6 +78,8 @@ __all__ = [
     "FORMATS",
     "INITS",
     "MAX_K",
+    "MIN_WIDTH_MM",
+    "NUMBER_MM",
     "SAMPLES",
     "ColorHistogram",
     "ColorSample",

@@ -3,9 +3,12 @@ outlined in thin grey and numbered with its colour, with a key of the
 colours; as SVG and PDF, on A4 or Letter paper turned to fit the photo.
 
 Regions too small to paint or to hold a number (under ``min_region``
-pixels, or narrower than the number) are merged into their neighbours
-first; every region left carries exactly one number, at its point
-farthest from its edges.
+pixels, or narrower than ``min_width_mm`` or the number) are merged into
+their neighbours first.  A painter sees a region joined to the rest of it
+only by a strip narrower than that as an area of its own: every such
+part carries its own number, at its point farthest from its edges, and no
+number is smaller than ``number_mm``.  The sheet's outlines and numbers are
+sized in millimetres (SVG and PDF alike), so either prints as it is.
 """
 
 from __future__ import annotations
@@ -27,18 +30,23 @@ from kseg.naming import color_names
 from kseg.parallel import on_threads
 from kseg.result import Segmentation
 from kseg.tracing import poles, regions, trace_loops
-from kseg.validation import check_choice, check_int, check_rgb, check_same_size
+from kseg.validation import check_choice, check_int, check_number, check_rgb, check_same_size
 
-__all__ = ["PAPERS", "PaintByNumber", "paint_by_number"]
+__all__ = ["MIN_WIDTH_MM", "NUMBER_MM", "PAPERS", "PaintByNumber", "paint_by_number"]
 
 #: Paper sizes (width, height) in millimetres, portrait.
 PAPERS = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
 _MARGIN = 10.0  # mm
 _KEY_ROW = 7.0  # mm per row of the key
 _KEY_COLUMNS = 4
-#: Smallest number printed (mm, the digits' height) and largest.
-_NUMBER_MIN = 1.8
+#: Smallest number printed by default (mm, the digits' height), and largest.
+NUMBER_MM = 2.5
 _NUMBER_MAX = 6.0
+#: Narrowest area a painter fills by default (mm): narrower regions are
+#: merged, and parts joined by a narrower neck are numbered apart.
+MIN_WIDTH_MM = 2.0
+#: The outlines' width on paper (mm).
+_OUTLINE_MM = 0.2
 _PT = 72 / 25.4  # points per millimetre
 
 
@@ -57,7 +65,10 @@ class PaintByNumber:
     labels : (H, W) ndarray of int16
         Each pixel's colour after the small regions were merged.
     regions : int
-        Regions on the sheet (each carries one number).
+        Regions on the sheet.
+    numbers : int
+        Numbers on the sheet: one per region, and one more for every part
+        joined to its region only by a neck narrower than ``min_width_mm``.
     paper : str
         "A4" or "Letter", with ``landscape`` telling the orientation.
     landscape : bool
@@ -70,6 +81,7 @@ class PaintByNumber:
     regions: int
     paper: str
     landscape: bool
+    numbers: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,8 @@ def paint_by_number(
     *,
     paper: str = "A4",
     min_region: int | None = None,
+    min_width_mm: float = MIN_WIDTH_MM,
+    number_mm: float = NUMBER_MM,
 ) -> PaintByNumber:
     """A printable paint-by-number sheet of ``result``.
 
@@ -118,6 +132,12 @@ def paint_by_number(
         neighbour.  By default, the area of a disc 3 mm across on the
         printed sheet.  A region narrower than a printed number is merged
         too.
+    min_width_mm : float, optional
+        Narrowest area a painter fills, in millimetres on the sheet (0.5 to
+        10): narrower regions are merged, and each part of a region joined
+        to the rest only by a narrower neck carries its own number.
+    number_mm : float, optional
+        Smallest number printed, in millimetres (1.5 to 6).
 
     Returns
     -------
@@ -136,17 +156,20 @@ def paint_by_number(
     check_same_size(rgb, result.labels)
     paper = check_choice("paper", paper, tuple(PAPERS))
     h, w = result.labels.shape
+    min_width_mm = check_number("min_width_mm", min_width_mm, 0.5, 10.0)
+    number_mm = check_number("number_mm", number_mm, 1.5, _NUMBER_MAX)
     lay, landscape = _layout(w, h, result.k, paper)
     if min_region is None:
         min_region = max(16, round(math.pi * (1.5 / lay.scale) ** 2))
     min_region = check_int("min_region", min_region, 1, 10**9)
-    labels = _merged(result.labels, min_region, _NUMBER_MIN / 2 / lay.scale)
+    # Half the narrowest paintable width (and half a number), in pixels.
+    reach = max(min_width_mm, number_mm) / 2 / lay.scale
+    labels = _merged(result.labels, min_region, reach)
     region, _ = regions(labels, False)
     count = int(region.max()) + 1 if region.size else 0
-    inner = _inner(region)
-    dist = cv2.distanceTransform(inner, cv2.DIST_L2, 3)
-    at, radius = poles(region, count, dist)
-    colour_of = labels.ravel()[at[:, 1] * w + at[:, 0]] if count else np.zeros(0, np.int64)
+    dist = cv2.distanceTransform(_inner(region), cv2.DIST_L2, 3)
+    at, radius = _numbered_parts(region, count, dist, reach, min_region)
+    colour_of = labels.ravel()[at[:, 1] * w + at[:, 0]] if len(at) else np.zeros(0, np.int64)
     # Outlines as smooth as print allows: within 0.15 mm of the pixels.
     tolerance = max(0.5, 0.15 / lay.scale)
     outlines = on_threads(
@@ -154,10 +177,48 @@ def paint_by_number(
         [i for i in range(result.k) if (labels == i).any()],
     )
     names = color_names(result.centers)
-    sheet = _Sheet(lay, outlines, at, radius, colour_of, result.centers, names)
+    sheet = _Sheet(lay, outlines, at, radius, colour_of, result.centers, names, number_mm)
     svg, pdf = _sheet_svg(sheet), _sheet_pdf(sheet)
     preview = paint_labels(labels, result.centers)
-    return PaintByNumber(svg, pdf, preview, labels, count, paper, landscape)
+    return PaintByNumber(svg, pdf, preview, labels, count, paper, landscape, len(at))
+
+
+def _numbered_parts(
+    region: np.ndarray, count: int, dist: np.ndarray, reach: float, min_region: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where the numbers go: the pole (point farthest from the edges) of
+    every part of every region, a part being what a disc ``reach`` pixels
+    across the middle sweeps without leaving the region around one
+    connected piece of its core (the pixels at least ``reach`` from the
+    edge), counted when it covers ``min_region`` pixels; a region with no
+    such part keeps one number at its own pole.  (n, 2) (x, y) and each
+    number's room (pixels)."""
+    at, radius = poles(region, count, dist)
+    # ``dist`` runs to the centres of the edge pixels, half a pixel inside.
+    core = np.where(dist >= reach - 0.5, region, -1).astype(np.int32)
+    part, _ = regions(core, True)
+    parts = int(part.max()) + 1 if part.size else 0
+    if parts == 0:
+        return at, radius
+    part_at, part_radius = poles(part, parts, dist)
+    # Each pixel to the nearest core pixel; within reach, in the same region,
+    # it is swept by that core's part.
+    outside = (part < 0).astype(np.uint8)
+    away, nearest = cv2.distanceTransformWithLabels(
+        outside, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    owner = part[part >= 0][nearest - 1]  # OpenCV numbers the core pixels in raster order
+    swept = (away <= reach) & (region >= 0)
+    swept &= region == region.ravel()[np.flatnonzero(part >= 0)][nearest - 1]
+    area = np.bincount(owner[swept], minlength=parts)
+    big = area >= min_region
+    has_part = np.zeros(count, dtype=bool)
+    width = region.shape[1]
+    has_part[region.ravel()[part_at[big, 1] * width + part_at[big, 0]]] = True
+    return (
+        np.concatenate([part_at[big], at[~has_part]]),
+        np.concatenate([part_radius[big], radius[~has_part]]),
+    )
 
 
 def _merged(labels: np.ndarray, min_region: int, min_radius: float) -> np.ndarray:
@@ -197,8 +258,8 @@ def _outline(mask: np.ndarray, tolerance: float) -> str:
     return smooth_path(corners, starts, tolerance).tobytes().decode("ascii")
 
 
-def _number_size(radius: float, scale: float) -> float:
-    return min(_NUMBER_MAX, max(_NUMBER_MIN, 1.2 * radius * scale))
+def _number_size(radius: float, scale: float, smallest: float) -> float:
+    return min(_NUMBER_MAX, max(smallest, 1.2 * radius * scale))
 
 
 def _hex(c: np.ndarray) -> str:
@@ -217,6 +278,7 @@ class _Sheet:
     colour_of: np.ndarray  # each region's colour index
     centres: np.ndarray
     names: list[str]
+    number_mm: float  # the smallest number
 
     def numbers(self) -> Iterator[tuple[float, float, float, str]]:
         """Each region's number: its centre on the sheet (mm), size, text."""
@@ -224,7 +286,7 @@ class _Sheet:
         for (x, y), r, c in zip(
             self.at.tolist(), self.radius.tolist(), self.colour_of.tolist(), strict=True
         ):
-            size = _number_size(r, lay.scale)
+            size = _number_size(r, lay.scale, self.number_mm)
             yield lay.x0 + (x + 0.5) * lay.scale, lay.y0 + (y + 0.5) * lay.scale, size, str(c + 1)
 
     def key(self) -> Iterator[tuple[float, float, np.ndarray, str]]:
@@ -245,7 +307,7 @@ def _sheet_svg(sheet: _Sheet) -> str:
         "<title>Paint by number</title>\n"
         f'<rect width="{lay.width}" height="{lay.height}" fill="#ffffff"/>\n'
         f'<g transform="translate({lay.x0:.3f} {lay.y0:.3f}) scale({lay.scale:.6f})" '
-        'fill="none" stroke="#8c8c8c" stroke-width="0.2" vector-effect="non-scaling-stroke" '
+        f'fill="none" stroke="#8c8c8c" stroke-width="{_OUTLINE_MM / lay.scale:.4f}" '
         'stroke-linejoin="round">\n'
     ]
     parts += [f'<path d="{d}"/>\n' for d in sheet.outlines if d]
@@ -312,7 +374,7 @@ def _sheet_pdf(sheet: _Sheet) -> bytes:
     """The sheet as a one-page PDF drawn in millimetres from the top-left
     (one transform turns that into PDF points from the bottom-left)."""
     lay = sheet.lay
-    ops = [f"{_PT:.6f} 0 0 {-_PT:.6f} 0 {lay.height * _PT:.4f} cm", "0.2 w 1 J 1 j"]
+    ops = [f"{_PT:.6f} 0 0 {-_PT:.6f} 0 {lay.height * _PT:.4f} cm", f"{_OUTLINE_MM} w 1 J 1 j"]
     ops.append("0.549 0.549 0.549 RG")
     for d in sheet.outlines:
         ops += _pdf_path(d, lay)

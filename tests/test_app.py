@@ -519,16 +519,26 @@ def test_the_paint_by_number_view_shows_the_painted_photo_and_offers_the_sheet(d
     at.radio(key="view").set_value("Paint by number").run()
     assert not at.exception
     caption = _images(at)[0]
-    assert caption.startswith("Painted by number · ") and caption.endswith(" regions")
-    regions = int(caption.split("· ")[1].split()[0])
+    assert caption.startswith("Painted by number · ") and caption.endswith(" numbers")
+    regions, numbers = map(int, re.findall(r"(\d+) (?:regions|numbers)", caption))
     rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
     sheet = kseg.paint_by_number(rgb, kseg.segment(rgb, 8, seed=0))
-    assert regions == sheet.regions  # the sheet of this very result
+    assert (regions, numbers) == (sheet.regions, sheet.numbers)  # this very result's sheet
     pdf = downloads("paint_by_number.pdf")
     assert pdf == sheet.pdf and b"/MediaBox [0 0 841.89 595.28]" in pdf  # A4, landscape
     assert downloads("paint_by_number.svg").decode() == sheet.svg
     at.radio(key="paper").set_value("Letter").run()
     assert b"/MediaBox [0 0 792.00 612.00]" in downloads("paint_by_number.pdf", first=False)
+    # Bigger numbers and a wider brush: fewer, larger numbers on the sheet.
+    at.select_slider(key="number_mm").set_value(4.0).run()
+    at.select_slider(key="min_width_mm").set_value(4.0).run()
+    assert not at.exception
+    wide = kseg.paint_by_number(
+        rgb, kseg.segment(rgb, 8, seed=0), paper="Letter", min_width_mm=4.0, number_mm=4.0
+    )
+    caption = _images(at)[0]
+    assert f"{wide.regions} regions, {wide.numbers} numbers" in caption
+    assert wide.regions < regions
 
 
 def test_an_uploads_header_is_read_once_and_its_bytes_hashed_once_per_session(monkeypatch):

@@ -30,20 +30,84 @@ def _numbers(sheet) -> list[tuple[float, float, int]]:
     return [(float(t.get("x")), float(t.get("y")), int(t.text)) for t in groups[0]]
 
 
-def test_every_region_carries_exactly_one_number_inside_it(coffee):
+def _number_pixels(sheet) -> list[tuple[int, int, int]]:
+    """Each number's pixel of the photo (x, y) and its colour index."""
+    root = ET.fromstring(sheet.svg)
+    tx, ty, s = map(float, re.findall(r"[-\d.]+", next(root.iter(f"{SVG}g")).get("transform")))
+    return [(int((x - tx) / s), int((y - ty) / s), n - 1) for x, y, n in _numbers(sheet)]
+
+
+def test_every_region_carries_a_number_inside_it(coffee):
     sheet = coffee[2]
     region, sizes = regions(sheet.labels, False)  # 4-connected, as painted
     assert sheet.regions == len(sizes) > 20
-    numbers = _numbers(sheet)
-    assert len(numbers) == sheet.regions
-    root = ET.fromstring(sheet.svg)
-    tx, ty, s = map(float, re.findall(r"[-\d.]+", next(root.iter(f"{SVG}g")).get("transform")))
+    assert len(_numbers(sheet)) == sheet.numbers >= sheet.regions
     seen = set()
-    for x, y, n in numbers:
-        px, py = int((x - tx) / s), int((y - ty) / s)  # the pixel under the number
-        assert sheet.labels[py, px] == n - 1  # inside a region of its own colour
+    for px, py, colour in _number_pixels(sheet):
+        assert sheet.labels[py, px] == colour  # inside a region of its own colour
         seen.add(int(region[py, px]))
-    assert seen == set(range(sheet.regions))  # one number per region
+    assert seen == set(range(sheet.regions))  # every region has one
+
+
+def _dumbbell(neck: int) -> tuple[np.ndarray, kseg.Segmentation]:
+    """Two discs of one colour joined by a band ``neck`` pixels wide, on a
+    ground of another: one region, two areas to a painter if the neck is
+    narrower than a brush."""
+    yy, xx = np.mgrid[0:300, 0:600]
+    shape = ((xx - 150) ** 2 + (yy - 150) ** 2 < 90**2) | (
+        (xx - 450) ** 2 + (yy - 150) ** 2 < 90**2
+    )
+    shape |= (np.abs(yy - 150) < neck / 2) & (xx > 150) & (xx < 450)
+    rgb = np.where(shape[..., None], np.uint8([200, 40, 40]), np.uint8([240, 240, 230]))
+    return rgb, kseg.segment(np.ascontiguousarray(rgb), 2, seed=0)
+
+
+@pytest.mark.parametrize(("neck_mm", "numbers"), [(0.8, 2), (1.5, 2), (12.0, 1)])
+def test_parts_joined_only_by_a_neck_narrower_than_a_brush_carry_their_own_number(neck_mm, numbers):
+    rgb, result = _dumbbell(1)
+    scale = float(
+        re.findall(
+            r"[-\d.]+",
+            next(ET.fromstring(kseg.paint_by_number(rgb, result).svg).iter(f"{SVG}g")).get(
+                "transform"
+            ),
+        )[2]
+    )
+    rgb, result = _dumbbell(max(1, round(neck_mm / scale)))
+    sheet = kseg.paint_by_number(rgb, result)
+    red = int(np.argmin(result.centers.sum(axis=1)))
+    on_red = [(x, y) for x, y, c in _number_pixels(sheet) if c == red]
+    assert sheet.regions == 2 and len(on_red) == numbers
+    if numbers == 2:  # one in each disc
+        assert sorted(x < 300 for x, _ in on_red) == [False, True]
+
+
+def test_every_area_of_a_photos_sheet_is_numbered_and_no_number_is_small():
+    rgb = kseg.load_image(kseg.sample_path("astronaut")).rgb
+    for k, paper in ((12, "A4"), (24, "Letter")):
+        sheet = kseg.paint_by_number(rgb, kseg.segment(rgb, k, seed=0), paper=paper)
+        region, sizes = regions(sheet.labels, False)
+        numbered = {int(region[y, x]) for x, y, _ in _number_pixels(sheet)}
+        assert numbered == set(range(len(sizes)))
+        middle = next(
+            g for g in ET.fromstring(sheet.svg).iter(f"{SVG}g") if g.get("text-anchor") == "middle"
+        )
+        assert min(float(t.get("font-size")) for t in middle) >= kseg.NUMBER_MM
+
+
+def test_the_sheets_outlines_and_numbers_are_sized_in_millimetres(coffee):
+    # A browser prints the SVG as the PDF prints: outlines 0.2 mm wide.
+    sheet = coffee[2]
+    root = ET.fromstring(sheet.svg)
+    outlines = next(root.iter(f"{SVG}g"))
+    scale = float(re.findall(r"[-\d.]+", outlines.get("transform"))[2])
+    assert outlines.get("vector-effect") is None
+    assert float(outlines.get("stroke-width")) * scale == pytest.approx(0.2, abs=1e-3)
+    rgb, result, _ = coffee
+    bigger = kseg.paint_by_number(rgb, result, number_mm=4.0)
+    texts = ET.fromstring(bigger.svg).iter(f"{SVG}text")
+    sizes = [float(t.get("font-size")) if t.get("font-size") else None for t in texts]
+    assert min(s for s in sizes if s is not None) >= 4.0  # the key's text is sized by its group
 
 
 def test_no_region_is_under_the_smallest_size_and_the_preview_paints_the_regions(coffee):
@@ -73,7 +137,7 @@ def test_the_sheet_is_the_paper_asked_for_turned_to_fit_the_photo(coffee, paper,
     assert f"/MediaBox [0 0 {points}]".encode() in pdf
     stream = pdf.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
     content = zlib.decompress(stream).decode("latin-1")
-    assert content.count(" Tj ET") == sheet.regions + result.k  # the numbers and the key
+    assert content.count(" Tj ET") == sheet.numbers + result.k  # the numbers and the key
     offset = int(pdf.rsplit(b"startxref\n", 1)[1].split()[0])
     assert pdf[offset:].startswith(b"xref")
 
@@ -89,7 +153,13 @@ def test_a_portrait_photo_gets_a_portrait_sheet_with_its_key():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "words"), [({"paper": "A3"}, "paper"), ({"min_region": 0}, "min_region")]
+    ("kwargs", "words"),
+    [
+        ({"paper": "A3"}, "paper"),
+        ({"min_region": 0}, "min_region"),
+        ({"min_width_mm": 0.1}, "min_width_mm"),
+        ({"number_mm": 9}, "number_mm"),
+    ],
 )
 def test_bad_arguments_name_the_value(coffee, kwargs, words):
     rgb, result, _ = coffee

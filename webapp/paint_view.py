@@ -26,9 +26,16 @@ class Sheet:
     preview: bytes
     regions: int
     landscape: bool
+    numbers: int
 
 
-def paint_sheet(ref: PhotoRef, paper: str, min_region: int | None) -> Sheet:
+def paint_sheet(
+    ref: PhotoRef,
+    paper: str,
+    min_region: int | None,
+    width_mm: float = kseg.MIN_WIDTH_MM,
+    number_mm: float = kseg.NUMBER_MM,
+) -> Sheet:
     """The paint-by-number sheet of the photo's result (page cache)."""
 
     def make() -> Sheet:
@@ -36,7 +43,14 @@ def paint_sheet(ref: PhotoRef, paper: str, min_region: int | None) -> Sheet:
         steps = [*missing_steps(ref.digest, ref.settings, ref.edits), "paint"]
         with job(steps, pixels, decoder):
             image, result = ref.image(), ref.result()
-            sheet = kseg.paint_by_number(image.rgb, result, paper=paper, min_region=min_region)
+            sheet = kseg.paint_by_number(
+                image.rgb,
+                result,
+                paper=paper,
+                min_region=min_region,
+                min_width_mm=width_mm,
+                number_mm=number_mm,
+            )
             preview = kseg.downscale(sheet.preview, PREVIEW_SIDE)
             return Sheet(
                 sheet.svg.encode(),
@@ -44,15 +58,16 @@ def paint_sheet(ref: PhotoRef, paper: str, min_region: int | None) -> Sheet:
                 kseg.encode_png(preview, compression=1),
                 sheet.regions,
                 sheet.landscape,
+                sheet.numbers,
             )
 
-    key = ("paint", ref.digest, ref.settings, ref.edits, paper, min_region)
+    key = ("paint", ref.digest, ref.settings, ref.edits, paper, min_region, width_mm, number_mm)
     return PAGE.get_or_make(key, make)
 
 
 def paint_by_number(photo: Photo) -> None:
-    """The photo painted by numbers, the paper and smallest region, and the
-    printable sheet (PDF, SVG)."""
+    """The photo painted by numbers, the paper, smallest region, narrowest
+    area and smallest number, and the printable sheet (PDF, SVG)."""
     paper_col, size_col = st.columns(2)
     paper = paper_col.radio("Paper", ("A4", "Letter"), key="paper", horizontal=True)
     smallest = size_col.select_slider(
@@ -64,11 +79,27 @@ def paint_by_number(photo: Photo) -> None:
         "Auto: a disc 3 mm across on the printed sheet.",
     )
     min_region = None if smallest == "auto" else int(smallest)
+    width_col, number_col = st.columns(2)
+    width_mm = width_col.select_slider(
+        "Narrowest area to paint (mm)",
+        options=[1.0, 1.5, 2.0, 3.0, 4.0, 6.0],
+        value=kseg.MIN_WIDTH_MM,
+        key="min_width_mm",
+        help="Narrower strips are merged into a neighbour, and a part joined to the rest of "
+        "its region only by a narrower neck gets its own number.",
+    )
+    number_mm = number_col.select_slider(
+        "Smallest number (mm)",
+        options=[1.5, 2.0, 2.5, 3.0, 4.0, 5.0],
+        value=kseg.NUMBER_MM,
+        key="number_mm",
+        help="No number on the sheet is smaller; regions too narrow for one are merged.",
+    )
     with queue_notice(), st.spinner("Drawing the sheet…"):
-        sheet = paint_sheet(photo.ref, paper, min_region)
+        sheet = paint_sheet(photo.ref, paper, min_region, width_mm, number_mm)
     st.image(
         sheet.preview,
-        caption=f"Painted by number · {sheet.regions} regions",
+        caption=f"Painted by number · {sheet.regions} regions, {sheet.numbers} numbers",
         alt=f"{photo.name} painted by number: {sheet.regions} regions, each in its "
         f"colour of the {photo.views.k}",
         width="stretch",
