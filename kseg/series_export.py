@@ -49,28 +49,46 @@ def colour_columns(centers: np.ndarray) -> list[str]:
 
 
 def shares_rows(
-    names: Sequence[str], counts: Sequence[np.ndarray], centers: np.ndarray
+    names: Sequence[str],
+    counts: Sequence[np.ndarray],
+    centers: np.ndarray,
+    hidden: Iterable[int] = (),
 ) -> list[dict[str, object]]:
     """One row per photo: its name, pixels clustered, then each colour's
     share in percent of the photo's clustered pixels
-    (``share_percent_01_dark_green_2e5a1c``) and pixel count
-    (``pixels_01_dark_green_2e5a1c``)."""
+    (``share_percent_01_dark_green_2e5a1c``); with colours ``hidden`` as
+    the background (0-based), the pixels of the rest and each other
+    colour's share of them (``share_of_rest_percent_02_...``); then each
+    colour's pixel count (``pixels_01_dark_green_2e5a1c``)."""
     columns = colour_columns(centers)
+    background = {int(i) for i in hidden}
     rows = []
     for name, c in zip(names, counts, strict=True):
         total = int(np.sum(c))
         row: dict[str, object] = {"photo": name, "pixels": total}
         for i, column in enumerate(columns):
-            row[f"share_percent_{column}"] = round(100 * int(c[i]) / total, 4)
+            row[f"share_percent_{column}"] = round(100 * int(c[i]) / max(1, total), 4)
+        if background:
+            rest = sum(int(c[i]) for i in range(len(columns)) if i not in background)
+            row["pixels_of_rest"] = rest
+            for i, column in enumerate(columns):
+                if i not in background:
+                    share = round(100 * int(c[i]) / rest, 4) if rest else None
+                    row[f"share_of_rest_percent_{column}"] = share
         for i, column in enumerate(columns):
             row[f"pixels_{column}"] = int(c[i])
         rows.append(row)
     return rows
 
 
-def shares_csv(names: Sequence[str], counts: Sequence[np.ndarray], centers: np.ndarray) -> bytes:
+def shares_csv(
+    names: Sequence[str],
+    counts: Sequence[np.ndarray],
+    centers: np.ndarray,
+    hidden: Iterable[int] = (),
+) -> bytes:
     """:func:`shares_rows` as CSV with a header row."""
-    rows = shares_rows(names, counts, centers)
+    rows = shares_rows(names, counts, centers, hidden)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -87,6 +105,7 @@ def series_zip(
     count: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     threads: int = THREADS,
+    hidden: Iterable[int] = (),
 ) -> bytes:
     """One ZIP for a series: a folder per photo (every file of
     :func:`kseg.export_entries`), then ``palette.json``, ``palette.csv``,
@@ -98,16 +117,22 @@ def series_zip(
     of ``count`` (0 if not given) is written.  ``palette`` gives the colours
     and their shares over all the photos; ``settings`` for the manifest
     (default: a shared palette's own).  ``cutouts=False`` leaves the
-    full-colour cut-outs out (a long series of large photos).
+    full-colour cut-outs out (a long series of large photos).  ``hidden``
+    colours are the background: each photo's folder leaves them out, and
+    the shares and palette files give every other colour's share of the
+    rest.
     """
     buf = io.BytesIO()
     names: list[str] = []
     counts: list[np.ndarray] = []
     listed: list[dict[str, object]] = []
+    background = sorted({int(i) for i in hidden})
     with zipfile.ZipFile(buf, "w") as zf:
         for i, (name, rgb, alpha, result) in enumerate(photos, start=1):
             folder = unique_stems([*names, name])[-1]
-            entries = export_entries(rgb, result, alpha=alpha, source_name=name, cutouts=cutouts)
+            entries = export_entries(
+                rgb, result, alpha=alpha, source_name=name, cutouts=cutouts, hidden=background
+            )
             write_entries(zf, folder, entries, threads=threads)
             names.append(name)
             counts.append(result.counts)
@@ -129,14 +154,14 @@ def series_zip(
             msg = "photos is empty: a series needs at least one photo"
             raise ValueError(msg)
         top = {
-            "palette.json": palette_json(palette),
-            "palette.csv": palette_csv(palette),
-            "palette.gpl": palette_gpl(palette, "series"),
-            "shares.csv": shares_csv(names, counts, palette.centers),
+            "palette.json": palette_json(palette, background),
+            "palette.csv": palette_csv(palette, background),
+            "palette.gpl": palette_gpl(palette, "series", background),
+            "shares.csv": shares_csv(names, counts, palette.centers, background),
         }
         for path, data in top.items():
             zf.writestr(path, data, compress_type=zipfile.ZIP_DEFLATED)
-        manifest = _manifest(palette, settings, listed, cutouts)
+        manifest = _manifest(palette, settings, listed, cutouts, background)
         text = json.dumps(manifest, indent=2) + "\n"
         zf.writestr("manifest.json", text, compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
@@ -147,6 +172,7 @@ def _manifest(
     settings: Mapping[str, object] | None,
     listed: list[dict[str, object]],
     cutouts: bool,
+    hidden: list[int] | None = None,
 ) -> dict[str, object]:
     """What a series ZIP's ``manifest.json`` says: settings, palette, photos."""
     pixels = sum(int(p["pixels"]) for p in listed)  # type: ignore[call-overload]
@@ -161,6 +187,7 @@ def _manifest(
         "mse_all_photos": round(error / pixels, 4),
         "color_space": str(dict(getattr(palette, "settings", {}) or {}).get("color_space", "rgb")),
         "shares": SHARES,
-        "palette": palette_file_rows(palette),
+        "palette": palette_file_rows(palette, hidden or ()),
+        "hidden": hidden or [],
         "photos": listed,
     }

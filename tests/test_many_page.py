@@ -325,3 +325,23 @@ def test_pinned_colours_are_kept_exactly_in_the_shared_palette():
     red = next(c for c in shown if c.startswith(f"#{pinned.pinned[0] + 1} "))
     want = kseg.apply_palette(kseg.load_image(paths[0]).rgb, pinned.centers_float)
     assert table[red].iloc[0] == pytest.approx(100 * want.shares[pinned.pinned[0]], abs=0.01)
+
+
+def test_a_background_leaves_the_denominator_of_the_series_shares(downloads):  # noqa: F811
+    at = _upload(_many(4), _photos())
+    at.multiselect(key="series_hide").set_value([0]).run()
+    assert not at.exception and not at.error
+    palette = next(m.value for m in at.html if "kseg-palette" in m.value)
+    assert palette.count("of the rest") == 3 and "background" in palette
+    table = at.dataframe[0].value
+    rest = table[[c for c in table.columns if c.endswith("(% of rest)")]]
+    assert len(rest.columns) == 3 and np.allclose(rest.sum(axis=1), 100.0, atol=0.01)
+    rows = list(csv.DictReader(io.StringIO(downloads("shares.csv").decode())))
+    for row in rows:
+        shares = [float(v) for k, v in row.items() if k.startswith("share_of_rest_percent_")]
+        counts = [int(v) for k, v in row.items() if k.startswith("pixels_0")]
+        assert len(shares) == 3 and abs(sum(shares) - 100) < 0.01
+        assert int(row["pixels_of_rest"]) == sum(counts[1:])
+    zf = zipfile.ZipFile(io.BytesIO(downloads("kseg-series.zip")))
+    assert "share_of_rest_percent_" in zf.read("shares.csv").decode().splitlines()[0]
+    assert json.loads(zf.read("manifest.json"))["hidden"] == [0]

@@ -37,20 +37,25 @@ def mask_file(series: Series, view: PhotoView, index: int) -> bytes:
         return kseg.mask_png(_labelled(series, view)[1], index)
 
 
-def shares_file(series: Series) -> bytes:
-    """Each colour's share and pixels per photo (CSV)."""
+def shares_file(series: Series, hidden: frozenset[int] = frozenset()) -> bytes:
+    """Each colour's share (and share of the rest, without the ``hidden``
+    background) and pixels per photo (CSV)."""
     return kseg.shares_csv(
-        [v.upload.name for v in series.photos], [v.counts for v in series.photos], series.centers
+        [v.upload.name for v in series.photos],
+        [v.counts for v in series.photos],
+        series.centers,
+        sorted(hidden),
     )
 
 
-def zip_file(series: Series) -> bytes:
+def zip_file(series: Series, hidden: frozenset[int] = frozenset()) -> bytes:
     """The series ZIP (from the ZIP cache, or made again)."""
     key = ("series-zip", tuple(v.upload.digest for v in series.photos), series.settings)
-    return ZIPS.get_or_make((*key, series.given, series.centers.tobytes()), lambda: _zip(series))
+    key = (*key, series.given, series.centers.tobytes(), tuple(sorted(hidden)))
+    return ZIPS.get_or_make(key, lambda: _zip(series, hidden))
 
 
-def _zip(series: Series) -> bytes:
+def _zip(series: Series, hidden: frozenset[int] = frozenset()) -> bytes:
     cutouts = sum(v.width * v.height for v in series.photos) <= ZIP_CUTOUT_PIXELS
 
     def photos() -> Iterator[tuple[str, np.ndarray, np.ndarray | None, kseg.Segmentation]]:
@@ -64,4 +69,5 @@ def _zip(series: Series) -> bytes:
         series.totals(),
         settings=series.settings_record,
         cutouts=cutouts,
+        hidden=sorted(hidden),
     )

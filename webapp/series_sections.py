@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 
 import streamlit as st
@@ -91,43 +92,60 @@ def series_or_stop(
     return series
 
 
-def palette(series: Series) -> None:
-    """The shared palette and a line on what it is."""
+def palette(series: Series) -> frozenset[int]:
+    """The shared palette, a line on what it is, and the colours marked as
+    background (returned: they leave the denominator of the shares)."""
     how = "from your palette file" if series.given else "fitted on all the photos together"
     st.subheader(f"One palette of {len(series.palette)} colours, {how}")
     if series.given and series.settings.pins:
         st.caption(
             "The pinned colours are not used: the palette file gives every colour.",
         )
-    st.html(markup.palette_html(series.palette, pinned=series.pinned))
+    k = len(series.palette)
+    kept = [i for i in st.session_state.get("series_hide", []) if i < k][: k - 1]
+    st.session_state["series_hide"] = kept
+    hidden = frozenset(kept)
+    st.html(markup.palette_html(series.palette, hidden, series.pinned))
+    st.multiselect(
+        "Background (left out of the shares of the rest)",
+        range(k),
+        key="series_hide",
+        placeholder="Pick colours that are not what you measure (the sky, the table)",
+        format_func=lambda i: f"#{i + 1} {series.palette[i]['name']}",
+        max_selections=k - 1,
+        help="Each other colour's share is then also given of the rest of the photo: "
+        "the photo without the background.",
+    )
     st.html(
         f'<p class="kseg-summary">{len(series.photos)} photos · {series.pixels:,} pixels · '
         f"objective over all of them (mean squared RGB error) <b>{series.mse:.1f}</b></p>"
     )
+    return hidden
 
 
-def shares(series: Series) -> None:
-    """Each colour's share per photo: a stacked bar chart, the table, its CSV."""
+def shares(series: Series, hidden: frozenset[int] = frozenset()) -> None:
+    """Each colour's share per photo (and of the rest, without the
+    background): a stacked bar chart, the table, its CSV."""
     st.subheader("Shares per photo")
     names = [v.upload.name for v in series.photos]
     fractions = [v.counts / max(1, int(v.counts.sum())) for v in series.photos]
     st.altair_chart(charts.shares_chart(names, fractions, series.palette), width="stretch")
-    rows = kseg.shares_rows(names, [v.counts for v in series.photos], series.centers)
+    counts = [v.counts for v in series.photos]
+    rows = kseg.shares_rows(names, counts, series.centers, sorted(hidden))
     columns = kseg.colour_columns(series.centers)
-    table = [
-        {
-            "photo": r["photo"],
-            **{
-                f"#{j + 1} {p['name']} (%)": r[f"share_percent_{columns[j]}"]
-                for j, p in enumerate(series.palette)
-            },
-            "pixels": r["pixels"],
-        }
-        for r in rows
-    ]
-    shown = {c: st.column_config.NumberColumn(format="%.1f") for c in table[0] if "(%)" in c}
+    table = []
+    for r in rows:
+        row: dict[str, object] = {"photo": r["photo"]}
+        for j, p in enumerate(series.palette):
+            row[f"#{j + 1} {p['name']} (%)"] = r[f"share_percent_{columns[j]}"]
+        for j, p in enumerate(series.palette):
+            if j not in hidden and hidden:
+                row[f"#{j + 1} {p['name']} (% of rest)"] = r[f"share_of_rest_percent_{columns[j]}"]
+        table.append({**row, "pixels": r["pixels"]})
+    shown = {c: st.column_config.NumberColumn(format="%.1f") for c in table[0] if "(%" in c}
     st.dataframe(table, hide_index=True, width="stretch", key="shares-table", column_config=shown)
-    download("Shares (CSV)", shares_file(series), "shares.csv", "text/csv", key="dl-shares")
+    data = shares_file(series, hidden)
+    download("Shares (CSV)", data, "shares.csv", "text/csv", key="dl-shares")
 
 
 def gallery(series: Series) -> None:
@@ -175,15 +193,26 @@ def _masks(series: Series, i: int) -> None:
             )
 
 
-def downloads(series: Series) -> None:
+def downloads(series: Series, hidden: frozenset[int] = frozenset()) -> None:
     """The palette files and the ZIP of everything."""
     st.subheader("Download everything")
-    totals = series.totals()
+    totals, shown = series.totals(), sorted(hidden)
+    zipped = functools.partial(zip_file, series, hidden)
     files = [
-        ("ZIP of all photos", lambda s=series: zip_file(s), "kseg-series.zip", "application/zip"),
-        ("Palette JSON", kseg.palette_json(totals), "series-palette.json", "application/json"),
-        ("Palette CSV", kseg.palette_csv(totals), "series-palette.csv", "text/csv"),
-        ("Palette GPL", kseg.palette_gpl(totals, "series"), "series-palette.gpl", "text/plain"),
+        ("ZIP of all photos", zipped, "kseg-series.zip", "application/zip"),
+        (
+            "Palette JSON",
+            kseg.palette_json(totals, shown),
+            "series-palette.json",
+            "application/json",
+        ),
+        ("Palette CSV", kseg.palette_csv(totals, shown), "series-palette.csv", "text/csv"),
+        (
+            "Palette GPL",
+            kseg.palette_gpl(totals, "series", shown),
+            "series-palette.gpl",
+            "text/plain",
+        ),
     ]
     for column, (label, data, file_name, mime) in zip(st.columns(4), files, strict=True):
         with column:
