@@ -8,7 +8,7 @@ PORT ?= 8501
 WARM = $(PY) -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-uploads bench-first bench-gc load cli clean
+.PHONY: run check test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-uploads bench-first bench-gc load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ serve: $(VENV)/.runtime nginx
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+## The fast tier, for every change: lint, unit, property and AppTest tests (no browser).
+check: $(VENV)/.dev lint
+	$(WARM)
+	$(PY) -m pytest -q --ignore=tests/e2e
 
 ## Every test: lint, unit, property, AppTest and browser tests.
 test: $(VENV)/.dev browser nginx parallel lint

@@ -290,8 +290,9 @@ def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads):
     at = _app({"k": "4"})
     assert not at.exception
     made_on_click = sorted(n for n, v in downloads.files.items() if n and callable(v))
-    # masks, cut-outs and shapes; segmented image, layers, .gpl and ZIP
-    assert len(made_on_click) == 4 + 4 + 4 + 4
+    # masks, cut-outs and shapes; segmented image, layers, palettes (CSV,
+    # JSON, .gpl: with the background's shares of the rest) and ZIP
+    assert len(made_on_click) == 4 + 4 + 4 + 6
     before = {name: downloads(name) for name in made_on_click}
     # Other photos pushed everything out of the caches.
     for store in (cache.FULL_SIZE, cache.ZIPS):
@@ -324,8 +325,8 @@ def test_zip_download_holds_every_file(downloads):
     assert {"coffee/manifest.json", "coffee/palette.csv", "coffee/segmented.png"} <= set(names)
     csv_text = downloads("_palette.csv").decode()
     assert csv_text.splitlines()[0] == (
-        "index,hex,name,r,g,b,share_percent,pixels,center_r,center_g,center_b,"
-        "label_1,label_2,label_3,color_space"
+        "index,hex,name,r,g,b,share_percent,background,share_of_rest_percent,pixels,"
+        "center_r,center_g,center_b,label_1,label_2,label_3,color_space"
     )
     assert len(csv_text.splitlines()) == 4
 
