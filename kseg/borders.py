@@ -529,16 +529,16 @@ def smooth_chains(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each chain as pieces: a start point and lines or quadratic curves.
 
-    Returns ``first`` (chains, 2) int64 (each chain's start, tenths of a
+    Returns ``first`` (chains, 2) int32 (each chain's start, tenths of a
     pixel), ``pieces`` (chains + 1,) int64 (chain i's pieces are
     ``kind[pieces[i]:pieces[i + 1]]``), ``kind`` (0 a line, 1 a quadratic
-    curve) and ``pts`` (n, 4) int64 (each piece's control and end, tenths).
+    curve) and ``pts`` (n, 4) int32 (each piece's control and end, tenths).
     """
     chains = starts.shape[0] - 1
     total = 2 * corners.shape[0] + 4 * chains
     kind = np.empty(total, dtype=np.uint8)
-    pts = np.zeros((total, 4), dtype=np.int64)
-    first = np.empty((chains, 2), dtype=np.int64)
+    pts = np.zeros((total, 4), dtype=np.int32)  # tenths of a pixel
+    first = np.empty((chains, 2), dtype=np.int32)
     pieces = np.empty(chains + 1, dtype=np.int64)
     n = 0
     for i in range(chains):
