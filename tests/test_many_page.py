@@ -304,6 +304,9 @@ def test_the_shares_chart_lists_every_colour_in_its_legend():
     legend = spec["encoding"]["color"]["legend"]
     assert legend["symbolLimit"] == 12 and legend["orient"] == "bottom"
     assert len(spec["encoding"]["color"]["scale"]["domain"]) == 12
+    # Tall enough for the bars and three rows of four legend entries below
+    # them (Streamlit fits the whole chart, legend included, in this height).
+    assert spec["height"] >= 120 + 3 * 32
 
 
 def test_pinned_colours_are_kept_exactly_in_the_shared_palette():

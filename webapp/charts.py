@@ -108,5 +108,6 @@ def shares_chart(names: Sequence[str], shares: Sequence[Sequence[float]], palett
             order=alt.Order("colour:N"),
             tooltip=["photo:N", "colour:N", alt.Tooltip("share:Q", format=".1f")],
         )
-        .properties(height=max(160, 40 * len(names)))
+        # The chart's height holds the bars and the legend below them.
+        .properties(height=max(120, 40 * len(names)) + 70 + 32 * -(-len(palette) // 4))
     )

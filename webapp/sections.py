@@ -151,6 +151,9 @@ def pictures(photo: Photo) -> None:
     """The chosen view of the photo on the left, the segmented photo on the
     right.  A fragment: choosing a view, a colour or a split reruns only this."""
     view = st.radio("View", VIEWS, key="view", horizontal=True, label_visibility="collapsed")
+    # The link carries the view: written here too, as a new view reruns only this.
+    hidden = [i for i in st.session_state.get("hide", []) if i < photo.views.k]
+    settings_to_url(photo.settings, photo.sample, photo.edits, hidden)
     left, right = st.columns(2)
     click = None
     with left:

@@ -284,3 +284,18 @@ def test_merging_two_colours_in_the_palette(page: Page, app_server: str, shots: 
     names = zipfile.ZipFile(io.BytesIO(download_zip(page))).namelist()
     assert sum(n.startswith("coffee/masks/") for n in names) == 4
     no_exceptions(page)
+
+
+def test_a_chosen_view_travels_in_the_link_and_opens_again(page: Page, app_server: str):
+    # A view reruns only its part of the page; the link follows it all the same.
+    open_app(page, app_server)
+    page.get_by_test_id("stRadio").filter(has_text="Boundaries").get_by_text("Boundaries").click()
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"view=boundaries"), timeout=TIMEOUT)
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.locator(".kseg-swatch").first).to_be_visible(timeout=TIMEOUT)
+    chosen = other.get_by_test_id("stRadio").filter(has_text="Boundaries").locator("input:checked")
+    expect(chosen).to_have_value(re.compile("Boundaries|2"), timeout=TIMEOUT)
+    no_exceptions(other)
+    other.close()
