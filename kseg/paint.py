@@ -29,7 +29,7 @@ from kseg.masks import paint_labels
 from kseg.naming import color_names
 from kseg.parallel import on_threads
 from kseg.result import Segmentation
-from kseg.tracing import poles, regions, trace_loops
+from kseg.tracing import poles, regions, swept_areas, trace_loops
 from kseg.validation import check_choice, check_int, check_number, check_rgb, check_same_size
 
 __all__ = ["MIN_WIDTH_MM", "NUMBER_MM", "PAPERS", "PaintByNumber", "paint_by_number"]
@@ -197,20 +197,18 @@ def _numbered_parts(
     # ``dist`` runs to the centres of the edge pixels, half a pixel inside.
     core = np.where(dist >= reach - 0.5, region, -1).astype(np.int32)
     part, _ = regions(core, True)
+    del core
     parts = int(part.max()) + 1 if part.size else 0
     if parts == 0:
         return at, radius
     part_at, part_radius = poles(part, parts, dist)
-    # Each pixel to the nearest core pixel; within reach, in the same region,
-    # it is swept by that core's part.
-    outside = (part < 0).astype(np.uint8)
+    # Each pixel to the nearest core pixel (OpenCV numbers them in raster
+    # order); within reach, in the same region, it is swept by that part.
     away, nearest = cv2.distanceTransformWithLabels(
-        outside, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+        (part < 0).view(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
     )
-    owner = part[part >= 0][nearest - 1]  # OpenCV numbers the core pixels in raster order
-    swept = (away <= reach) & (region >= 0)
-    swept &= region == region.ravel()[np.flatnonzero(part >= 0)][nearest - 1]
-    area = np.bincount(owner[swept], minlength=parts)
+    area = swept_areas(region, part, away, nearest, reach, parts)
+    del away, nearest
     big = area >= min_region
     has_part = np.zeros(count, dtype=bool)
     width = region.shape[1]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["poles", "regions", "small_regions", "trace_loops"]
+__all__ = ["poles", "regions", "small_regions", "swept_areas", "trace_loops"]
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
@@ -176,3 +176,43 @@ def poles(region: np.ndarray, count: int, dist: np.ndarray) -> tuple[np.ndarray,
                 at[r, 0] = x
                 at[r, 1] = y
     return at, best
+
+
+@_jit
+def swept_areas(
+    region: np.ndarray,
+    part: np.ndarray,
+    away: np.ndarray,
+    nearest: np.ndarray,
+    reach: float,
+    parts: int,
+) -> np.ndarray:
+    """How many pixels each of ``parts`` parts sweeps: a pixel of a region
+    within ``reach`` of its nearest core pixel (a pixel with ``part`` >= 0;
+    ``nearest`` numbers it among them in raster order, from 1, and ``away``
+    is the distance to it, as OpenCV's distance transform with pixel labels
+    gives them) and in the same region counts for that pixel's part."""
+    h, w = region.shape
+    n = 0
+    for y in range(h):
+        for x in range(w):
+            if part[y, x] >= 0:
+                n += 1
+    core_part = np.empty(n, dtype=np.int32)
+    core_region = np.empty(n, dtype=np.int32)
+    k = 0
+    for y in range(h):
+        for x in range(w):
+            if part[y, x] >= 0:
+                core_part[k] = part[y, x]
+                core_region[k] = region[y, x]
+                k += 1
+    area = np.zeros(parts, dtype=np.int64)
+    for y in range(h):
+        for x in range(w):
+            r = region[y, x]
+            if r >= 0 and away[y, x] <= reach:
+                c = nearest[y, x] - 1
+                if core_region[c] == r:
+                    area[core_part[c]] += 1
+    return area

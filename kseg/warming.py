@@ -11,7 +11,7 @@ from kseg.borders import Borders
 from kseg.curves import exact_path, smooth_path
 from kseg.kernels import warm_up_lloyd
 from kseg.pixel_kernels import count_colours, label_through
-from kseg.tracing import regions, small_regions, trace_loops
+from kseg.tracing import regions, small_regions, swept_areas, trace_loops
 
 __all__ = ["warm_up"]
 
@@ -41,7 +41,9 @@ def warm_up() -> float:
     smooth_path(corners, starts, 1.0)
     labels = np.zeros((4, 4), dtype=np.int16)
     small_regions(labels, 2)
-    regions(labels.astype(np.int32), True)  # paint by number's parts
+    part, _ = regions(labels.astype(np.int32), True)  # paint by number's parts
+    away = np.zeros(labels.shape, dtype=np.float32)
+    swept_areas(part, part, away, np.ones(labels.shape, dtype=np.int32), 1.0, 3)
     labels[1:3, 1:3] = 1  # a closed border, and one meeting the frame
     labels[3, 3] = 2
     for kind in (np.int16, np.int8):
