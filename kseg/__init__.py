@@ -22,12 +22,6 @@ from kseg.export import (
     export_files,
     export_zip,
     mask_png,
-    palette_csv,
-    palette_file_rows,
-    palette_gpl,
-    palette_json,
-    palette_rows,
-    safe_stem,
     unique_stems,
 )
 from kseg.histogram import ColorHistogram, color_histogram
@@ -53,12 +47,20 @@ from kseg.masks import (
 )
 from kseg.naming import basic_name, color_name, color_names
 from kseg.paint import MIN_WIDTH_MM, NUMBER_MM, PaintByNumber, paint_by_number
+from kseg.palette_files import (
+    palette_csv,
+    palette_file_rows,
+    palette_gpl,
+    palette_json,
+    palette_rows,
+)
 from kseg.palettes import Palette, PaletteError, load_palette, read_palette
 from kseg.pointing import cluster_at, pixel_at
 from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.samples import SAMPLES, sample_path
 from kseg.series import ColorTotals, SharedPalette, fit_shared_palette, segment_many
 from kseg.series_export import colour_columns, series_zip, shares_csv, shares_rows
+from kseg.validation import safe_stem
 from kseg.vector import layers_svg, mask_svg
 from kseg.views import (
     ColorSample,

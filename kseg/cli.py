@@ -14,15 +14,9 @@ import numpy as np
 from kseg._version import __version__
 from kseg.applying import apply_palette
 from kseg.clustering import COLOR_SPACES, INITS, MAX_K, segment
-from kseg.export import (
-    export_files,
-    palette_csv,
-    palette_gpl,
-    palette_json,
-    palette_rows,
-    unique_stems,
-)
+from kseg.export import export_files, unique_stems
 from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, load_image, opaque_mask
+from kseg.palette_files import palette_csv, palette_gpl, palette_json, palette_rows
 from kseg.palettes import Palette, PaletteError, load_palette
 from kseg.result import Segmentation
 from kseg.series import SharedPalette, fit_shared_palette, in_series
@@ -88,10 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--palette",
         type=Path,
         metavar="FILE",
-        help="label every photo with this palette (a palette.json, .csv or .gpl "
-        "written by kseg, or hex colours) instead of fitting one, in the colour "
-        "space the file records (a kseg file gives the numbers of the run that "
-        "wrote it); -k is not used; writes shares.csv beside the photo folders",
+        help="label every photo with this palette (kseg's palette.json, .csv, .gpl: "
+        "the numbers of the run that wrote it; or hex colours) instead of fitting "
+        "one; -k is not used; writes shares.csv beside the photo folders",
     )
     p.add_argument(
         "--svg",

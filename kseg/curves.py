@@ -26,6 +26,8 @@ __all__ = [
     "CUT",
     "HOLD",
     "ROUNDS",
+    "STEP",
+    "SWEEPS",
     "basis",
     "cut_corners",
     "exact_path",
@@ -49,10 +51,10 @@ CUT = 0.25
 #: The fit: staircase samples at most this far apart (pixels), how strongly
 #: a control is held where Douglas-Peucker put it, and the rounds of
 #: (control sweeps, then each sample's place on its curve).
-_STEP = 1.0
+STEP = 1.0
 HOLD = 0.01
 ROUNDS = 6
-_SWEEPS = 3
+SWEEPS = 3
 
 
 @_jit
@@ -330,7 +332,7 @@ def _solve(
             rhs[lo, e] += w0 * p[q, e]
             rhs[c, e] += w1 * p[q, e]
             rhs[hi, e] += w2 * p[q, e]
-    for _ in range(_SWEEPS):
+    for _ in range(SWEEPS):
         for j in range(m):
             j1, j2, k1, k2 = (j - 1) % m, (j - 2) % m, (j + 1) % m, (j + 2) % m
             for e in range(2):
@@ -359,7 +361,7 @@ def fit_closed(cut: np.ndarray, idx: np.ndarray) -> np.ndarray:
     if arc[n] <= 0:
         return v
     held = v.copy()
-    p, s = samples(cut, arc, _STEP)
+    p, s = samples(cut, arc, STEP)
     curve, t = shares(arc, idx, s)
     for r in range(ROUNDS):
         if r:

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-import csv
 import functools
-import hashlib
 import io
 import json
-import os
-import platform
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from kseg._version import __version__
 from kseg.encoding import encode_png, segmented_png
 from kseg.masks import cluster_mask, cutout, label_map
-from kseg.naming import color_name, color_names
+from kseg.naming import color_name
 from kseg.paint import paint_by_number
+from kseg.palette_files import (
+    SHARES,
+    palette_csv,
+    palette_file_rows,
+    palette_gpl,
+    palette_json,
+    pixels_sha256,
+    provenance,
+    space_of,
+)
 from kseg.parallel import THREADS
 from kseg.result import Segmentation
+from kseg.validation import safe_stem
 from kseg.vector import layers_svg, mask_svg
 
 __all__ = [
@@ -35,14 +39,6 @@ __all__ = [
     "export_files",
     "export_zip",
     "mask_png",
-    "palette_csv",
-    "palette_file_rows",
-    "palette_gpl",
-    "palette_json",
-    "palette_rows",
-    "pixels_sha256",
-    "provenance",
-    "safe_stem",
     "unique_stems",
     "write_entries",
 ]
@@ -65,160 +61,13 @@ def cutout_png(
     return encode_png(cutout(rgb, result, clusters, alpha), fast=True)
 
 
-class PaletteLike(Protocol):
-    """A palette with shares: a :class:`kseg.Segmentation` or a
-    :class:`kseg.SharedPalette`."""
-
-    @property
-    def centers(self) -> np.ndarray: ...
-    @property
-    def shares(self) -> np.ndarray: ...
-    @property
-    def counts(self) -> np.ndarray: ...
-
-
-def _hex(c: np.ndarray) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in c))
-
-
-def palette_rows(result: PaletteLike) -> list[dict[str, object]]:
-    """One row per cluster: index (1-based), hex, name (a colour name a
-    person would use, :func:`kseg.color_name`), r, g, b, share, pixels."""
-    names = color_names(result.centers)
-    return [
-        {
-            "index": i + 1,
-            "hex": _hex(c),
-            "name": name,
-            "r": int(c[0]),
-            "g": int(c[1]),
-            "b": int(c[2]),
-            "share": round(float(s), 6),
-            "pixels": int(n),
-        }
-        for i, (c, name, s, n) in enumerate(
-            zip(result.centers, names, result.shares, result.counts, strict=False)
-        )
-    ]
-
-
-#: How the palette files give shares.
-SHARES = "percent of the pixels clustered; share_of_rest_percent: of those not in the background"
-
-
-def _space(result: PaletteLike) -> str:
-    return str(dict(getattr(result, "settings", {}) or {}).get("color_space", "rgb"))
-
-
-def palette_file_rows(result: PaletteLike, hidden: Iterable[int] = ()) -> list[dict[str, object]]:
-    """What a palette file holds for each colour: index (1-based), hex,
-    name, r, g, b, ``share_percent`` (of the pixels clustered),
-    ``background`` (a colour in ``hidden``, 0-based), ``share_of_rest_percent``
-    (of the pixels of the colours not in the background; empty for the
-    background's own), pixels,
-    ``center`` (the exact mean, ``centers_float``, full precision) and,
-    where the result knows it, ``label_center`` (the centre its pixels were
-    labelled with, in the result's colour space): what makes applying the
-    file give the same labels, shares and objective."""
-    exact = getattr(result, "centers_float", None)
-    searched = getattr(result, "label_centers", None)
-    background = {int(i) for i in hidden}
-    rest = sum(int(n) for i, n in enumerate(result.counts) if i not in background)
-    rows = []
-    for row in palette_rows(result):
-        i = int(row["index"]) - 1  # type: ignore[call-overload]
-        out = {k: v for k, v in row.items() if k != "share"}
-        out["share_percent"] = round(100 * float(result.shares[i]), 4)
-        out["background"] = i in background
-        out["share_of_rest_percent"] = (
-            None if i in background else round(100 * int(result.counts[i]) / max(1, rest), 4)
-        )
-        out["pixels"] = out.pop("pixels")
-        if exact is not None:
-            out["center"] = [float(v) for v in exact[i]]
-        if searched is not None:
-            out["label_center"] = [float(v) for v in searched[i]]
-        rows.append(out)
-    return rows
-
-
-def palette_json(result: PaletteLike, hidden: Iterable[int] = ()) -> bytes:
-    """The palette as JSON: the colour space the colours were found in and
-    a row per colour (:func:`palette_file_rows`, ``hidden`` the background);
-    shares in percent."""
-    doc = {
-        "tool": "kseg",
-        "version": __version__,
-        "color_space": _space(result),
-        "shares": SHARES,
-        "palette": palette_file_rows(result, hidden),
-    }
-    return (json.dumps(doc, indent=2) + "\n").encode()
-
-
-def palette_csv(result: PaletteLike, hidden: Iterable[int] = ()) -> bytes:
-    """The palette as CSV with a header row: :func:`palette_file_rows`
-    flattened (``center_r`` ... ``label_3``), shares in percent, and each
-    row's ``color_space``."""
-    buf = io.StringIO()
-    rows = []
-    for row in palette_file_rows(result, hidden):
-        flat = {k: v for k, v in row.items() if k not in ("center", "label_center")}
-        for c, v in zip("rgb", row.get("center", ()), strict=False):  # type: ignore[call-overload]
-            flat[f"center_{c}"] = repr(v)
-        for j, v in enumerate(row.get("label_center", ()), start=1):  # type: ignore[call-overload]
-            flat[f"label_{j}"] = repr(v)
-        flat["color_space"] = _space(result)
-        rows.append(flat)
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue().encode()
-
-
-def palette_gpl(result: PaletteLike, name: str = "kseg", hidden: Iterable[int] = ()) -> bytes:
-    """The palette as a GIMP/Inkscape palette file (.gpl), each colour named
-    with its number, name, hex and share (and its share of the rest, or
-    "background"); the exact centres and the colour space in comment lines
-    (``# kseg ...``), which GIMP and Inkscape skip and
-    :func:`kseg.load_palette` reads."""
-    lines = ["GIMP Palette", f"Name: {safe_stem(name)}", "Columns: 8", "#"]
-    lines.append(f"# kseg color_space {_space(result)}")
-    rows = palette_file_rows(result, hidden)
-    for row in rows:
-        rest = row["share_of_rest_percent"]
-        more = " background" if row["background"] else ""
-        if hidden and rest is not None:
-            more = f" ({rest:.2f}% of the rest)"
-        lines.append(
-            f"{row['r']:3d} {row['g']:3d} {row['b']:3d}\t"
-            f"{row['index']} {row['name']} {row['hex']} {row['share_percent']:.2f}%{more}"
-        )
-    for row in rows:
-        for key in ("center", "label_center"):
-            if key in row:
-                values = " ".join(repr(v) for v in row[key])  # type: ignore[attr-defined]
-                lines.append(f"# kseg {key} {row['index']} {values}")
-    return ("\n".join(lines) + "\n").encode()
-
-
-def safe_stem(name: str, default: str = "image") -> str:
-    """A file-name stem with no path parts or unsafe characters.
-
-    ``"../../etc/passwd.png"`` becomes ``"passwd"``.
-    """
-    base = Path(str(name).replace("\\", "/")).name
-    stem = base.rsplit(".", 1)[0] if "." in base[1:] else base
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-")[:80]
-    return stem or default
-
-
 def cluster_file_stem(result: Segmentation, index: int) -> str:
     """``cluster_01_light-blue_aabbcc`` for cluster 0: numbered from 1, with
     its colour's name and hex (two clusters of one name differ by number)."""
     centre = result.centers[index]
     name = re.sub(r"[^a-z0-9]+", "-", color_name(centre).lower()).strip("-")
-    return f"cluster_{index + 1:02d}_{name}_{_hex(centre)[1:]}"
+    code = "{:02x}{:02x}{:02x}".format(*(int(v) for v in centre))
+    return f"cluster_{index + 1:02d}_{name}_{code}"
 
 
 def export_entries(
@@ -300,37 +149,6 @@ def export_entries(
     return entries
 
 
-def provenance() -> dict[str, object]:
-    """When and with what a file was made, for a methods section: the date
-    and time (UTC, to the second; ``SOURCE_DATE_EPOCH`` from the
-    environment where it is set, so two runs can give the same bytes) and
-    the versions of kseg, Python and the libraries it computes with."""
-    import numba
-    import PIL
-
-    from kseg._cv import cv2
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
-    return {
-        "created": when.isoformat(timespec="seconds"),
-        "versions": {
-            "kseg": __version__,
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "opencv": cv2.__version__,
-            "pillow": PIL.__version__,
-            "numba": numba.__version__,
-        },
-    }
-
-
-def pixels_sha256(rgb: np.ndarray) -> str:
-    """SHA-256 of the decoded pixels (rows of RGB bytes): the same for the
-    same picture whatever file it came in."""
-    return hashlib.sha256(np.ascontiguousarray(rgb, dtype=np.uint8).tobytes()).hexdigest()
-
-
 def _manifest(
     rgb: np.ndarray,
     result: Segmentation,
@@ -356,7 +174,7 @@ def _manifest(
         "clusters_found": result.k,
         "mse": round(result.mse, 4),
         "notice": result.notice,
-        "color_space": _space(result),
+        "color_space": space_of(result),
         "shares": SHARES,
         "palette": palette_file_rows(result, hidden),
         "clusters": stems,

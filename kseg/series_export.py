@@ -13,20 +13,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from kseg._version import __version__
-from kseg.export import (
+from kseg.export import export_entries, unique_stems, write_entries
+from kseg.naming import color_names
+from kseg.palette_files import (
     SHARES,
     PaletteLike,
-    export_entries,
     palette_csv,
     palette_file_rows,
     palette_gpl,
     palette_json,
     pixels_sha256,
     provenance,
-    unique_stems,
-    write_entries,
 )
-from kseg.naming import color_names
 from kseg.parallel import THREADS
 from kseg.result import Segmentation
 from kseg.series import SharedPalette

@@ -7,7 +7,9 @@ range and the value given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -18,6 +20,7 @@ __all__ = [
     "check_number",
     "check_rgb",
     "check_same_size",
+    "safe_stem",
 ]
 
 
@@ -92,3 +95,14 @@ def check_same_size(rgb: np.ndarray, labels: np.ndarray) -> None:
     if rgb.shape[:2] != labels.shape:
         msg = f"rgb has shape {rgb.shape[:2]} but the labels have {labels.shape}"
         raise ValueError(msg)
+
+
+def safe_stem(name: str, default: str = "image") -> str:
+    """A file-name stem with no path parts or unsafe characters.
+
+    ``"../../etc/passwd.png"`` becomes ``"passwd"``.
+    """
+    base = Path(str(name).replace("\\", "/")).name
+    stem = base.rsplit(".", 1)[0] if "." in base[1:] else base
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-")[:80]
+    return stem or default

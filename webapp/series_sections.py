@@ -13,7 +13,7 @@ from webapp import charts, markup
 from webapp.jobs import queue_notice
 from webapp.series import MAX_PHOTOS, Series, cached_series, series_key
 from webapp.series_downloads import ZIP_CUTOUT_PIXELS, mask_file, shares_file, zip_file
-from webapp.state import Edits, Settings, settings_to_url
+from webapp.state import Edits, Settings, kept_background, settings_to_url
 from webapp.uploads import Upload
 from webapp.widgets import download
 
@@ -102,9 +102,7 @@ def palette(series: Series) -> frozenset[int]:
             "The pinned colours are not used: the palette file gives every colour.",
         )
     k = len(series.palette)
-    kept = [i for i in st.session_state.get("series_hide", []) if i < k][: k - 1]
-    st.session_state["series_hide"] = kept
-    hidden = frozenset(kept)
+    hidden = kept_background(k, "series_hide")
     st.html(markup.palette_html(series.palette, hidden, series.pinned))
     st.multiselect(
         "Background (left out of the shares of the rest)",

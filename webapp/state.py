@@ -121,14 +121,13 @@ def merge_changed(raw_counts: Sequence[int]) -> None:
     st.rerun()
 
 
-def kept_background(k: int) -> frozenset[int]:
-    """Drop background choices that name clusters this result does not have,
-    keeping one colour in the foreground; returns the background (before the
-    background widget is drawn)."""
-    st.session_state.hide = [i for i in st.session_state.hide if i < k]
-    if len(st.session_state.hide) == k:  # something must stay in the foreground
-        st.session_state.hide = st.session_state.hide[:-1]
-    return frozenset(st.session_state.hide)
+def kept_background(k: int, key: str = "hide") -> frozenset[int]:
+    """Drop background choices (session state ``key``) that name clusters
+    this result does not have, keeping one colour in the foreground;
+    returns the background (before the background widget is drawn)."""
+    kept = [i for i in st.session_state.get(key, []) if i < k]
+    st.session_state[key] = kept[: k - 1]  # something must stay in the foreground
+    return frozenset(st.session_state[key])
 
 
 def remember_photo(name: str, data: bytes, sample: str | None) -> None:
