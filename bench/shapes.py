@@ -5,7 +5,7 @@ Run:  make bench-shapes    (or: .venv/bin/python bench/shapes.py --help)
 
 For each of bench/series.py's 12 MP JPEGs (4000 x 3000, cut from real
 photographs) at k = 16: kseg.layers_svg (smooth, specks under 64 pixels
-given to their surroundings; and exact), and one colour's exact
+given to their surroundings: stacked and touching; and exact, stacked), and one colour's exact
 kseg.mask_svg; then kseg.paint_by_number (A4); seconds (median of
 --repeat) and megabytes.
 """
@@ -43,17 +43,22 @@ def main() -> None:
     args = p.parse_args()
     kseg.warm_up()
     sheets = []
-    print("| photo | k | layers smooth s | MB | layers exact s | MB | one colour exact s | MB |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| photo | k | layers smooth s | MB | touching s | MB "
+        "| layers exact s | MB | one colour exact s | MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for path in series_photos(args.photos):
         rgb = kseg.load_image(path).rgb
         result = kseg.segment(rgb, args.k, seed=0)
         smooth_s, smooth = timed(lambda r=result: kseg.layers_svg(r), args.repeat)
+        touch_s, touch = timed(lambda r=result: kseg.layers_svg(r, stacked=False), args.repeat)
         exact_s, exact = timed(lambda r=result: kseg.layers_svg(r, smooth=False), args.repeat)
         one_s, one = timed(lambda r=result: kseg.mask_svg(r, 0), args.repeat)
         print(
             f"| {path.name} ({rgb.shape[1]}x{rgb.shape[0]}) | {args.k} | {smooth_s:.2f} | "
-            f"{len(smooth) / 1e6:.1f} | {exact_s:.2f} | {len(exact) / 1e6:.1f} | "
+            f"{len(smooth) / 1e6:.1f} | {touch_s:.2f} | {len(touch) / 1e6:.1f} | "
+            f"{exact_s:.2f} | {len(exact) / 1e6:.1f} | "
             f"{one_s:.2f} | {len(one) / 1e6:.1f} |"
         )
         sheet_s, sheet = timed(lambda r=result, p=rgb: kseg.paint_by_number(p, r), args.repeat)

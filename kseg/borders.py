@@ -25,7 +25,7 @@ import numba
 import numpy as np
 
 from kseg.chains import LINE, smooth_chains
-from kseg.curves import put_number
+from kseg.curves import put_tenths
 
 __all__ = ["FRAME", "Borders", "border_chains", "colour_path"]
 
@@ -165,13 +165,15 @@ def _put_chain(
     i: int,
     forward: bool,
     state: np.ndarray,
+    whole: bool,
 ) -> int:
     """Write chain ``i``'s pieces (reversed unless ``forward``) relative to
     the current point; ``state`` holds the point (tenths), the last
     command letter and what the last number was (so a repeated command
     needs no letter), and is updated.  A curve whose control mirrors the
     last one's (curves of one spline meeting smoothly) is written as ``t``
-    with its end only.  Returns the new end of ``buf``."""
+    with its end only.  Numbers in tenths, whole where ``whole``.  Returns
+    the new end of ``buf``."""
     x, y, last, after = state[0], state[1], state[2], state[3]
     px, py = 0, 0  # the last curve's control, if the last piece was a curve
     curve = False
@@ -195,12 +197,12 @@ def _put_chain(
             n += 1
             after = 0
         if letter == 113:
-            n, after = put_number(buf, n, pts[j, 0] - x, after)
-            n, after = put_number(buf, n, pts[j, 1] - y, after)
+            n, after = put_tenths(buf, n, pts[j, 0] - x, after, whole)
+            n, after = put_tenths(buf, n, pts[j, 1] - y, after, whole)
         if letter != 118:
-            n, after = put_number(buf, n, ex - x, after)
+            n, after = put_tenths(buf, n, ex - x, after, whole)
         if letter != 104:
-            n, after = put_number(buf, n, ey - y, after)
+            n, after = put_tenths(buf, n, ey - y, after, whole)
         curve = letter == 113 or letter == 116
         px, py = pts[j, 0], pts[j, 1]
         x, y, last = ex, ey, letter
@@ -226,6 +228,7 @@ def colour_path(
     kind: np.ndarray,
     pts: np.ndarray,
     width: int,
+    whole: bool,
 ) -> np.ndarray:
     """SVG path data (ASCII bytes) of the regions of the labels ``l`` with
     ``member[l + 2]`` (one label, or several as one shape): the chains with
@@ -264,17 +267,18 @@ def colour_path(
         i = mine[r]
         x, y = _chain_end(first, pieces, pts, i, 0)
         buf[n] = 77  # "M"
-        n, after = put_number(buf, n + 1, x, 0)
-        n, after = put_number(buf, n, y, after)
+        n, after = put_tenths(buf, n + 1, x, 0, whole)
+        n, after = put_tenths(buf, n, y, after, whole)
         state[0], state[1], state[2], state[3] = x, y, 77, after
-        n = _put_chain(buf, n, first, pieces, kind, pts, i, True, state)
+        n = _put_chain(buf, n, first, pieces, kind, pts, i, True, state, whole)
         end = 2 * r + 1
         while not closed[i]:
             nxt = partner[end]
             if nxt == 2 * r or nxt < 0:
                 break
             used[nxt // 2] = True
-            n = _put_chain(buf, n, first, pieces, kind, pts, mine[nxt // 2], nxt % 2 == 0, state)
+            forward = nxt % 2 == 0
+            n = _put_chain(buf, n, first, pieces, kind, pts, mine[nxt // 2], forward, state, whole)
             end = nxt ^ 1
         buf[n] = 122  # "z"
         n += 1
@@ -295,9 +299,10 @@ class Borders:
         self.width = int(labels.shape[1])
         self.top = int(self.sides.max(initial=0))
 
-    def path(self, labels: int | Iterable[int]) -> str:
+    def path(self, labels: int | Iterable[int], *, tenths: bool = False) -> str:
         """SVG path data of the regions of ``labels`` (an int, or several
-        drawn as one shape), fill-rule evenodd."""
+        drawn as one shape), fill-rule evenodd; in pixels, or, with
+        ``tenths``, in whole tenths of a pixel (to draw at ``scale(.1)``)."""
         member = np.zeros(self.top + 3, dtype=np.bool_)
         for label in np.atleast_1d(np.asarray(labels, dtype=np.int64)).tolist():
             if 0 <= label <= self.top:
@@ -311,5 +316,6 @@ class Borders:
             self.kind,
             self.pts,
             self.width,
+            tenths,
         )
         return d.tobytes().decode("ascii")

@@ -35,6 +35,7 @@ __all__ = [
     "kept",
     "put_int",
     "put_number",
+    "put_tenths",
     "samples",
     "shares",
     "simplify",
@@ -156,6 +157,19 @@ def put_number(buf: np.ndarray, n: int, v: int, after: int) -> tuple[int, int]:
         buf[n + 1] = 48 + tenth
         n += 2
     return n, _DOTTED if tenth else _PLAIN
+
+
+@_jit
+def put_tenths(buf: np.ndarray, n: int, v: int, after: int, whole: bool) -> tuple[int, int]:
+    """Write ``v`` tenths as :func:`put_number` does, or, where ``whole``,
+    as a whole number of tenths (``-125``; for path data drawn at
+    ``scale(.1)``, a dot shorter)."""
+    if not whole:
+        return put_number(buf, n, v, after)
+    if v >= 0 and after != _LETTER:
+        buf[n] = 32
+        n += 1
+    return put_int(buf, n, v), _PLAIN
 
 
 @_jit

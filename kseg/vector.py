@@ -10,7 +10,10 @@ square (:mod:`kseg.borders`).  Patches of one colour
 smaller than ``min_area`` pixels are given to the colour around them first
 (a cutter cannot cut them): a speck is left out of its colour's shape and
 fills the hole it made in its neighbour's.  Paths use
-``fill-rule="evenodd"`` in the photo's pixel coordinates.
+``fill-rule="evenodd"`` in the photo's pixel coordinates (smooth ones in
+whole tenths of a pixel, drawn at ``scale(.1)``).  Stacked layers are
+ordered so that they draw their shared borders as few times as they can
+(:mod:`kseg.stacking`).
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from kseg.borders import Borders
+from kseg.borders import Borders, border_chains
 from kseg.curves import exact_path
 from kseg.editing import cleaned_labels
 from kseg.naming import color_names
 from kseg.parallel import on_threads
 from kseg.result import Segmentation
+from kseg.stacking import stacking_order
 from kseg.tracing import trace_loops
 from kseg.validation import check_int
 
@@ -89,7 +93,8 @@ def _rows(result: Segmentation) -> list[dict[str, object]]:
 
 def _path_element(row: dict, d: str, smooth: bool) -> str:
     label = f"#{row['index']} {row['name']} {row['hex']}"
-    rendering = "" if smooth else ' shape-rendering="crispEdges"'
+    # Smooth paths are written in whole tenths of a pixel (a dot shorter).
+    rendering = ' transform="scale(.1)"' if smooth else ' shape-rendering="crispEdges"'
     return (
         f'<path id="colour-{row["index"]}" fill="{row["hex"]}" fill-rule="evenodd"'
         f'{rendering} d="{d}"><title>{html.escape(label)}</title></path>\n'
@@ -131,7 +136,7 @@ def mask_svg(result: Segmentation, cluster: int, *, smooth: bool = False, min_ar
     h, w = result.labels.shape
     labels = _labels(result, min_area)
     # Smooth: the borders it shares with its neighbours, as in the layers.
-    d = Borders(labels, SMOOTH_TOLERANCE).path(i) if smooth else mask_path(labels == i)
+    d = Borders(labels, SMOOTH_TOLERANCE).path(i, tenths=True) if smooth else mask_path(labels == i)
     body = _path_element(row, d, smooth)
     return _svg(w, h, body, f"Colour #{row['index']} {row['name']} {row['hex']}")
 
@@ -145,14 +150,18 @@ def layers_svg(
     stacked: bool = True,
 ) -> str:
     """Every colour as a named layer of one SVG (Inkscape and Illustrator
-    open them as layers: ``#2 copper``), the largest area underneath.
+    open them as layers: ``#2 copper``).
 
     Stacked (the default), each layer also covers the areas of the layers
     above it, as layered vinyl and screen prints are cut: the layers
     overlap, so nothing shows between them however the file is drawn or
-    cut.  Not stacked, each layer is its own colour's area only and the
-    layers touch along shared borders (a viewer that smooths edges may draw
-    a faint line where they meet).
+    cut, and the bottom layer is the whole picture.  They are ordered so
+    that the borders between colours are drawn by as few layers as one
+    move of a layer can make it (:func:`kseg.stacking.stacking_order`),
+    which keeps the file small.  Not stacked, each layer is its own
+    colour's area only, the largest underneath, and the layers touch along
+    shared borders (a viewer that smooths edges may draw a faint line where
+    they meet).
 
     Parameters
     ----------
@@ -186,9 +195,15 @@ def layers_svg(
     h, w = result.labels.shape
     order = [i for i in np.argsort(-result.counts, kind="stable").tolist() if i not in skip]
     labels = _labels(result, min_area)
+    borders = Borders(labels, SMOOTH_TOLERANCE) if smooth else None
+    if stacked and borders is not None:
+        order = stacking_order(borders.sides, np.diff(borders.pieces), order)
+    elif stacked:
+        _, starts, sides, _ = border_chains(labels)
+        order = stacking_order(sides, np.diff(starts), order)
     shapes = [order[r:] if stacked else [i] for r, i in enumerate(order)]
-    if smooth:
-        paths = on_threads(Borders(labels, SMOOTH_TOLERANCE).path, shapes)
+    if borders is not None:
+        paths = on_threads(lambda s: borders.path(s, tenths=True), shapes)
     else:
         paths = on_threads(lambda s: mask_path(np.isin(labels, s)), shapes)
     body = []

@@ -11,6 +11,7 @@ from kseg.borders import Borders
 from kseg.curves import exact_path, smooth_path
 from kseg.kernels import warm_up_lloyd
 from kseg.pixel_kernels import count_colours, label_through
+from kseg.stacking import stacking_order
 from kseg.tracing import regions, small_regions, swept_areas, trace_loops
 
 __all__ = ["warm_up"]
@@ -47,5 +48,8 @@ def warm_up() -> float:
     labels[1:3, 1:3] = 1  # a closed border, and one meeting the frame
     labels[3, 3] = 2
     for kind in (np.int16, np.int8):
-        Borders(labels.astype(kind), 0.6).path(1)
+        borders = Borders(labels.astype(kind), 0.6)
+        borders.path(1)
+        borders.path([1, 2], tenths=True)
+    stacking_order(borders.sides, np.diff(borders.pieces), [0, 1, 2])
     return time.perf_counter() - t

@@ -6,6 +6,7 @@ polygons and filled with the even-odd rule; and flat-colour art to draw."""
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 
 import numpy as np
 
@@ -16,8 +17,9 @@ NUMBER = r"-?(?:\d+(?:\.\d+)?|\.\d+)"
 _ARGS = {"M": 2, "l": 2, "q": 4, "t": 2, "h": 1, "v": 1, "z": 0}
 
 
-def path_loops(d: str, steps: int = 8) -> list[np.ndarray]:
-    """Each closed loop of the path ``d`` as an (n, 2) polygon, its curves
+def path_loops(d: str, steps: int = 8, *, tenths: bool = False) -> list[np.ndarray]:
+    """Each closed loop of the path ``d`` (in pixels, or in whole
+    ``tenths`` of a pixel) as an (n, 2) polygon in pixels, its curves
     flattened into ``steps`` pieces each."""
     tokens = re.findall(rf"[A-Za-z]|{NUMBER}", d)
     assert "".join(tokens) == d.replace(" ", ""), "nothing else in d"
@@ -34,7 +36,7 @@ def path_loops(d: str, steps: int = 8) -> list[np.ndarray]:
         # In tenths of a pixel, as kseg writes them: sums and the curves'
         # points (at dyadic t) are exact, so a border drawn either way round
         # gives the same points.
-        args = [round(float(t) * 10) for t in tokens[i : i + _ARGS[command]]]
+        args = [round(float(t) * (1 if tenths else 10)) for t in tokens[i : i + _ARGS[command]]]
         i += _ARGS[command]
         if command == "M":
             x, y = args
@@ -67,14 +69,32 @@ def path_loops(d: str, steps: int = 8) -> list[np.ndarray]:
     return loops
 
 
+def element_loops(path: ET.Element, steps: int = 8) -> list[np.ndarray]:
+    """The loops of an SVG ``<path>`` element in pixels: its ``d`` in
+    pixels, or in tenths where it is drawn at ``scale(.1)``."""
+    transform = path.get("transform")
+    assert transform in (None, "scale(.1)"), transform
+    return path_loops(path.get("d"), steps, tenths=transform is not None)
+
+
+def fill_element(path: ET.Element, h: int, w: int) -> np.ndarray:
+    """:func:`fill_even_odd` of an SVG ``<path>`` element (its transform read)."""
+    return fill_loops(element_loops(path), h, w)
+
+
 def fill_even_odd(d: str, h: int, w: int) -> np.ndarray:
     """(H, W) bool: the pixels whose centres the path ``d`` encloses, by
     the even-odd rule (each edge toggles the centres to its right on the
     rows it crosses, half-open, so a centre on a shared edge falls on
     exactly one side)."""
+    return fill_loops(path_loops(d), h, w)
+
+
+def fill_loops(loops: list[np.ndarray], h: int, w: int) -> np.ndarray:
+    """(H, W) bool: the pixel centres the ``loops`` enclose (even-odd)."""
     toggles = np.zeros((h, w + 1), dtype=np.int64)
     centres = np.arange(w) + 0.5
-    for loop in path_loops(d):
+    for loop in loops:
         a, b = loop, np.roll(loop, -1, axis=0)
         for (x0, y0), (x1, y1) in zip(a.tolist(), b.tolist(), strict=True):
             if y0 == y1:

@@ -14,8 +14,9 @@ import kseg
 from kseg._cv import cv2
 from kseg.borders import Borders, border_chains
 from kseg.editing import cleaned_labels
+from kseg.stacking import drawn_size, stacking_order
 from kseg.vector import SMOOTH_TOLERANCE, layers_svg
-from tests.drawing import border_distance, fill_even_odd, flat_art, path_loops
+from tests.drawing import border_distance, fill_element, fill_even_odd, flat_art, path_loops
 
 art_cases = st.tuples(
     st.sampled_from([(60, 80), (97, 131), (150, 120)]), st.integers(0, 10_000), st.integers(2, 6)
@@ -128,19 +129,67 @@ def test_stacked_layers_each_cover_their_colour_and_every_layer_above(chelsea):
     h, w = chelsea.labels.shape
     root = ET.fromstring(layers_svg(chelsea))
     paths = list(root.iter("{http://www.w3.org/2000/svg}path"))
-    order = np.argsort(-chelsea.counts, kind="stable").tolist()
+    order = [int(p.get("id").split("-")[1]) - 1 for p in paths]
+    assert sorted(order) == list(range(chelsea.k))
     labels = cleaned_labels(chelsea.labels, 64, diagonal=False)
-    assert [int(p.get("id").split("-")[1]) - 1 for p in paths] == order
-    bottom = fill_even_odd(paths[0].get("d"), h, w)
-    assert bottom.all()  # the largest colour's layer covers the whole photo
+    assert fill_element(paths[0], h, w).all()  # the bottom layer covers the whole photo
     for r, path in enumerate(paths):
-        drawn = fill_even_odd(path.get("d"), h, w)
+        drawn = fill_element(path, h, w)
         want = np.isin(labels, order[r:])
         assert (drawn & want).sum() / (drawn | want).sum() > 0.97, r
         assert path.get("stroke") is None  # what a cutter cuts is what is drawn
     touching = ET.fromstring(layers_svg(chelsea, stacked=False))
     cover = sum(
-        fill_even_odd(p.get("d"), h, w).astype(int)
-        for p in touching.iter("{http://www.w3.org/2000/svg}path")
+        fill_element(p, h, w).astype(int) for p in touching.iter("{http://www.w3.org/2000/svg}path")
     )
     assert (cover == 1).all()
+
+
+def test_stacked_layers_are_ordered_to_draw_fewer_borders_than_largest_first(chelsea):
+    import xml.etree.ElementTree as ET
+
+    labels = cleaned_labels(chelsea.labels, 64, diagonal=False)
+    borders = Borders(labels, SMOOTH_TOLERANCE)
+    largest_first = np.argsort(-chelsea.counts, kind="stable").tolist()
+    root = ET.fromstring(layers_svg(chelsea))
+    paths = list(root.iter("{http://www.w3.org/2000/svg}path"))
+    order = [int(p.get("id").split("-")[1]) - 1 for p in paths]
+    sizes = np.diff(borders.pieces)
+    assert drawn_size(borders.sides, sizes, order) < drawn_size(borders.sides, sizes, largest_first)
+
+    def written(stack: list[int]) -> int:
+        return sum(len(borders.path(stack[r:], tenths=True)) for r in range(len(stack)))
+
+    assert written(order) < 0.8 * written(largest_first)
+    # The file holds exactly those paths, in that order.
+    assert [p.get("d") for p in paths] == [borders.path(order[r:], tenths=True) for r in range(8)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 7), st.integers(0, 10_000))
+def test_no_single_move_of_a_layer_makes_the_stack_smaller(n, seed):
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 30))
+    sides = rng.integers(-2, n + 1, size=(m, 2))  # -2 the frame, n a colour left out
+    sizes = rng.integers(1, 50, size=m)[sides[:, 0] != sides[:, 1]]
+    sides = sides[sides[:, 0] != sides[:, 1]]
+    start = rng.permutation(n).tolist()
+    order = stacking_order(sides, sizes, start)
+    assert sorted(order) == list(range(n))
+    best = drawn_size(sides, sizes, order)
+    assert best <= drawn_size(sides, sizes, start)
+    for p in range(n):
+        for q in range(n):
+            moved = order.copy()
+            moved.insert(q, moved.pop(p))
+            assert drawn_size(sides, sizes, moved) >= best
+
+
+def test_the_drawn_size_counts_each_border_once_per_layer_that_draws_it():
+    # Colours 0, 1, 2 stacked in that order: layer 0 is all three (the
+    # frame), layer 1 is {1, 2}, layer 2 is {2}.
+    sides = np.array([[0, 1], [0, 2], [1, 2], [-2, 0], [-2, 2]])
+    sizes = np.array([1, 10, 100, 1000, 10000])
+    # 0|1 drawn by layer 1; 0|2 by layers 1, 2; 1|2 by layer 2; the frame
+    # of 0 by layer 0; the frame of 2 by layers 0, 1, 2.
+    assert drawn_size(sides, sizes, [0, 1, 2]) == 1 + 2 * 10 + 100 + 1000 + 3 * 10000

@@ -19,7 +19,7 @@ from kseg._cv import cv2
 from kseg.editing import cleaned_labels
 from kseg.tracing import small_regions
 from kseg.vector import layers_svg, mask_path, mask_svg
-from tests.drawing import fill_even_odd, path_loops
+from tests.drawing import element_loops, fill_even_odd, path_loops
 
 SVG = "{http://www.w3.org/2000/svg}"
 INKSCAPE = "{http://www.inkscape.org/namespaces/inkscape}"
@@ -113,9 +113,9 @@ def test_a_colours_svg_is_its_mask_named_and_sized_as_the_photo(coffee):
     assert np.array_equal(rasterise(path.get("d"), 400, 600), result.labels == 1)
 
 
-def test_the_layers_are_named_largest_first_and_leave_out_the_background(coffee):
+def test_touching_layers_are_named_largest_first_and_leave_out_the_background(coffee):
     _, result = coffee
-    root = ET.fromstring(layers_svg(result, hidden=[2], min_area=16))
+    root = ET.fromstring(layers_svg(result, hidden=[2], min_area=16, stacked=False))
     layers = [g for g in root.iter(f"{SVG}g") if g.get(f"{INKSCAPE}groupmode") == "layer"]
     rows = kseg.palette_rows(result)
     names = [g.get(f"{INKSCAPE}label") for g in layers]
@@ -162,8 +162,8 @@ def test_a_wavy_outline_is_followed_closely_by_fitted_curves():
 
 def test_the_smooth_outline_is_curves_within_the_photo(coffee):
     _, result = coffee
-    d = ET.fromstring(mask_svg(result, 0, smooth=True, min_area=64)).find(f"{SVG}path").get("d")
-    loops = path_loops(d)
+    path = ET.fromstring(mask_svg(result, 0, smooth=True, min_area=64)).find(f"{SVG}path")
+    loops = element_loops(path)
     assert loops and all(
         (lp[:, 0] >= 0).all() and (lp[:, 0] <= 600).all() and (lp[:, 1] <= 400).all()
         for lp in loops

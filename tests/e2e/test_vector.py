@@ -190,9 +190,12 @@ def test_the_page_offers_each_colours_shapes_and_the_layers_as_svg(
     result = kseg.segment(rgb, 5, seed=0)
     drawn = render(browser, shapes, 600, 400)
     assert np.array_equal((drawn == result.centers[1]).all(axis=2), result.labels == 1)
-    layers = ET.fromstring(download(page, "Layers (SVG)"))
-    groups = [g for g in layers.iter(f"{SVG}g") if g.get(f"{INKSCAPE}groupmode") == "layer"]
-    assert len(groups) == 5 and groups[0].get(f"{INKSCAPE}label").startswith("#1 ")
+    layers = download(page, "Layers (SVG)")
+    assert layers.decode() == kseg.layers_svg(result)  # stacked, every colour
+    groups = [
+        g for g in ET.fromstring(layers).iter(f"{SVG}g") if g.get(f"{INKSCAPE}groupmode") == "layer"
+    ]
+    assert sorted(g.get(f"{INKSCAPE}label")[:3] for g in groups) == [f"#{i} " for i in range(1, 6)]
     names = zipfile.ZipFile(io.BytesIO(download_zip(page))).namelist()
     assert sum(n.startswith("coffee/svg/") for n in names) == 5 and "coffee/layers.svg" in names
     assert {"coffee/paint_by_number.pdf", "coffee/paint_by_number.svg"} <= set(names)
