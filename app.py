@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-# series_widgets: imported for its start-up work at the first page run,
-# whichever page (the series photos' folder made, a dead server's removed).
-from webapp import markup, memory, series_widgets, state  # noqa: F401
+# The series' inputs: imported for their start-up work at the first page
+# run, whichever page (the series photos' folder made, a dead server's removed).
+from webapp.many_photos import widgets as series_widgets  # noqa: F401
+from webapp.parts import markup
+from webapp.server import memory
+from webapp.session import state
 
 st.set_page_config(
     page_title="kseg · colour segmentation",

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from webapp import series_sections as sections
-from webapp import series_widgets, widgets
-from webapp.series import MAX_PHOTOS
+from webapp.many_photos import sections
+from webapp.many_photos import widgets as series_widgets
+from webapp.many_photos.photos import MAX_PHOTOS
+from webapp.parts import widgets
 
 st.title("Many photos, one palette")
 st.caption(

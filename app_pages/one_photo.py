@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from webapp import fold, sections, widgets
+from webapp.one_photo import sections
+from webapp.parts import fold, widgets
 
 fold.page_starts()  # a new visitor's first run leaves what is below the fold to the next
 st.title("Colour segmentation")

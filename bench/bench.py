@@ -12,7 +12,7 @@ squared RGB error per pixel, the K-means objective) of:
   colours kseg clusters (the same objective);
 - one nearest-centre pass over all pixels (numpy, float32, chunked), the
   floor any K-means must pay at least once, and the same pass through kseg's
-  compiled kernel (kseg.lloyd.assign2, on the thread pool),
+  compiled kernel (kseg.engine.lloyd.assign2, on the thread pool),
 with the ratios, plus kseg's peak memory (tracemalloc) above the decoded image.
 
 Photos: the bundled samples, and real photos from Debian's
@@ -37,8 +37,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import kseg
-from kseg._cv import cv2
-from kseg.lloyd import assign2
+from kseg.base.opencv import cv2
+from kseg.engine.lloyd import assign2
 
 HERE = Path(__file__).resolve().parent
 PHOTOS = HERE / "photos"
@@ -106,7 +106,7 @@ def sklearn_on_colours(rgb: np.ndarray, k: int) -> tuple[float, float] | None:
     except ImportError:
         return None
     counted = kseg.color_histogram(rgb)
-    x = kseg.histogram.unpack(counted.colors).astype(np.float64)
+    x = kseg.engine.histogram.unpack(counted.colors).astype(np.float64)
     w = counted.counts.astype(np.float64)
     t = time.perf_counter()
     km = KMeans(n_clusters=k, n_init=1, random_state=0).fit(x, sample_weight=w)

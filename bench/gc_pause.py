@@ -1,5 +1,5 @@
 """The pause of a full garbage collection in the page's server process,
-before and after the start-up heap is frozen (webapp.memory).
+before and after the start-up heap is frozen (webapp.server.memory).
 
 Run:  make bench-gc        (or: .venv/bin/python bench/gc_pause.py --help)
 
@@ -8,7 +8,7 @@ holding the interpreter lock, so no session's messages go out meanwhile.
 This loads what the server holds once the page has run (Streamlit's server
 and elements, the engine's compiled kernels, the page's modules), then
 times --repeat full collections (``gc.collect(2)``), then calls
-``webapp.memory.freeze_startup_heap()`` as the page's first run does, and
+``webapp.server.memory.freeze_startup_heap()`` as the page's first run does, and
 times them again.  Prints the medians and the number of objects tracked.
 """
 
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from webapp import memory  # noqa: E402
+from webapp.server import memory  # noqa: E402
 
 #: What a running server has imported besides kseg (its web server, the
 #: elements the page draws, and the page's own modules).
@@ -36,8 +36,8 @@ MODULES = [
     "streamlit.elements.widgets.file_uploader",
     "streamlit.elements.widgets.slider",
     "streamlit.elements.image",
-    "webapp.sections",
-    "webapp.series_sections",
+    "webapp.one_photo.sections",
+    "webapp.many_photos.sections",
 ]
 
 

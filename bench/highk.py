@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 import kseg  # noqa: E402
 from bench.bench import fetch_photos, resized  # noqa: E402
-from kseg.histogram import unpack  # noqa: E402
-from kseg.lloyd import assign2  # noqa: E402
+from kseg.engine.histogram import unpack  # noqa: E402
+from kseg.engine.lloyd import assign2  # noqa: E402
 
 SEEDS = (0, 1, 2)
 

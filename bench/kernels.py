@@ -8,7 +8,7 @@ For real photos (the wallpapers of bench/bench.py at 4 MP and as shipped,
 pixel counts (what kseg clusters) are seeded once with kseg's k-means++ and
 run to convergence by:
 
-- kseg.lloyd.lloyd (numba kernel: an active set with Hamerly bounds);
+- kseg.engine.lloyd.lloyd (numba kernel: an active set with Hamerly bounds);
 - scikit-learn's KMeans(init=start, n_init=1, tol=0), algorithm "lloyd"
   and "elkan" (Cython with OpenMP);
 - faiss's Kmeans (C++ with BLAS) for as many iterations as kseg needed,
@@ -34,9 +34,12 @@ sys.path.insert(0, str(ROOT))
 
 import kseg  # noqa: E402
 from bench.bench import fetch_photos, resized  # noqa: E402
-from kseg.histogram import features, unpack  # noqa: E402
-from kseg.lloyd import assign2, lloyd  # noqa: E402
-from kseg.seeding import init_centres  # noqa: E402
+from kseg.engine.histogram import features, unpack  # noqa: E402
+from kseg.engine.lloyd import (  # noqa: E402
+    assign2,
+    init_centres,
+    lloyd,
+)
 
 
 def mse(x: np.ndarray, w: np.ndarray, centres: np.ndarray) -> float:

@@ -59,7 +59,7 @@ def make_photo(base: Path, index: int, megapixels: float) -> tuple[bytes, str]:
 
 
 def step_breakdown(path: Path) -> str:
-    """The jobs logged in ``path`` (webapp.jobs.STEP_LOG) by kind: how many,
+    """The jobs logged in ``path`` (webapp.session.jobs.STEP_LOG) by kind: how many,
     their seconds at work and the server's CPU seconds meanwhile (which
     counts every job running at the same time)."""
     kinds: dict[str, list[float]] = {}

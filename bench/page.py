@@ -48,7 +48,7 @@ TIMEOUT = 600_000
 #: True once the page has answered: the script run is over, nothing is stale,
 #: ``text`` is in the element ``selector``, no element is still a grey
 #: placeholder waiting for its code (Streamlit fetches each widget kind's
-#: code on its first use), nothing is still to follow (``webapp.fold``'s note
+#: code on its first use), nothing is still to follow (``webapp.parts.fold``'s note
 #: in a new visitor's first run) and every image has loaded.  With
 #: ``inView``, only what shows in the window counts.  Checked on every
 #: animation frame, so waits are not rounded up to a poll.

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 import kseg  # noqa: E402
 from bench.bench import fetch_photos  # noqa: E402
 from bench.load import watched_server  # noqa: E402
-from kseg._cv import cv2  # noqa: E402
+from kseg.base.opencv import cv2  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SERIES = ROOT / "bench" / ".cache" / "series"

@@ -9,13 +9,16 @@
 
 from __future__ import annotations
 
-from kseg._version import __version__
-from kseg.applying import apply_palette, palette_counts
-from kseg.choosing import KCurve, objective_curve
-from kseg.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
-from kseg.editing import clean_segmentation, merge_clusters, merged_numbers
-from kseg.encoding import encode_jpeg, encode_png, labels_png, segmented_png
-from kseg.export import (
+from kseg.base.naming import basic_name, color_name, color_names
+from kseg.base.validation import safe_stem
+from kseg.base.version import __version__
+from kseg.engine.applying import apply_palette, palette_counts
+from kseg.engine.choosing import KCurve, objective_curve
+from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
+from kseg.engine.editing import clean_segmentation, merge_clusters, merged_numbers
+from kseg.engine.histogram import ColorHistogram, color_histogram
+from kseg.files.encoding import encode_jpeg, encode_png, labels_png, segmented_png
+from kseg.files.export import (
     cluster_file_stem,
     cutout_png,
     export_entries,
@@ -24,8 +27,7 @@ from kseg.export import (
     mask_png,
     unique_stems,
 )
-from kseg.histogram import ColorHistogram, color_histogram
-from kseg.loading import (
+from kseg.files.loading import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_PIXELS,
     FORMATS,
@@ -36,7 +38,15 @@ from kseg.loading import (
     load_image,
     opaque_mask,
 )
-from kseg.masks import (
+from kseg.files.palette_reading import Palette, PaletteError, load_palette, read_palette
+from kseg.files.palette_writing import (
+    palette_csv,
+    palette_file_rows,
+    palette_gpl,
+    palette_json,
+    palette_rows,
+)
+from kseg.pictures.masks import (
     cluster_mask,
     cutout,
     downscale,
@@ -45,32 +55,23 @@ from kseg.masks import (
     paint_labels,
     segmented_image,
 )
-from kseg.naming import basic_name, color_name, color_names
-from kseg.paint import MIN_WIDTH_MM, NUMBER_MM, PaintByNumber, paint_by_number
-from kseg.palette_files import (
-    palette_csv,
-    palette_file_rows,
-    palette_gpl,
-    palette_json,
-    palette_rows,
-)
-from kseg.palettes import Palette, PaletteError, load_palette, read_palette
-from kseg.pointing import cluster_at, pixel_at
-from kseg.previews import Previews, make_previews, on_checkerboard, photo_preview
-from kseg.samples import SAMPLES, sample_path
-from kseg.series import ColorTotals, SharedPalette, fit_shared_palette, segment_many
-from kseg.series_export import colour_columns, series_zip, shares_csv, shares_rows
-from kseg.validation import safe_stem
-from kseg.vector import layers_svg, mask_svg
-from kseg.views import (
+from kseg.pictures.previews import Previews, make_previews, on_checkerboard, photo_preview
+from kseg.pictures.views import (
     ColorSample,
     boundary_overlay,
+    cluster_at,
     color_sample,
     highlight,
+    pixel_at,
     preview_labels,
     preview_pixels,
     split_view,
 )
+from kseg.samples import SAMPLES, sample_path
+from kseg.series.files import colour_columns, series_zip, shares_csv, shares_rows
+from kseg.series.fitting import ColorTotals, SharedPalette, fit_shared_palette, segment_many
+from kseg.shapes.paint import MIN_WIDTH_MM, NUMBER_MM, PaintByNumber, paint_by_number
+from kseg.shapes.vector import layers_svg, mask_svg
 from kseg.warming import warm_up
 
 __all__ = [

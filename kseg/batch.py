@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kseg.export import unique_stems
+from kseg.files.export import unique_stems
 
 __all__ = ["label_on", "label_one"]
 

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import numpy as np
 
-from kseg._version import __version__
-from kseg.applying import apply_palette
-from kseg.clustering import COLOR_SPACES, INITS, MAX_K, segment
-from kseg.export import export_files, unique_stems
-from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, load_image, opaque_mask
-from kseg.palette_files import palette_csv, palette_gpl, palette_json, palette_rows
-from kseg.palettes import Palette, PaletteError, load_palette
-from kseg.result import Segmentation
-from kseg.series import SharedPalette, fit_shared_palette, in_series
-from kseg.series_export import shares_csv
+from kseg.base.version import __version__
+from kseg.engine.applying import apply_palette
+from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K, segment
+from kseg.engine.result import Segmentation
+from kseg.files.export import export_files, unique_stems
+from kseg.files.loading import DEFAULT_MAX_PIXELS, ImageError, load_image, opaque_mask
+from kseg.files.palette_reading import Palette, PaletteError, load_palette
+from kseg.files.palette_writing import palette_csv, palette_gpl, palette_json, palette_rows
+from kseg.series.files import shares_csv
+from kseg.series.fitting import SharedPalette, fit_shared_palette, in_series
 
 __all__ = ["build_parser", "main"]
 

@@ -7,12 +7,14 @@ import time
 
 import numpy as np
 
-from kseg.borders import Borders
-from kseg.curves import exact_path, smooth_path
-from kseg.kernels import warm_up_lloyd
-from kseg.pixel_kernels import count_colours, label_through
-from kseg.stacking import stacking_order
-from kseg.tracing import regions, small_regions, swept_areas, trace_loops
+from kseg.engine.hamerly import warm_up_lloyd
+from kseg.engine.pixel_kernels import count_colours, label_through
+from kseg.engine.regions import regions, small_regions, swept_areas
+from kseg.shapes.borders import Borders
+from kseg.shapes.curves import smooth_path
+from kseg.shapes.pathdata import exact_path
+from kseg.shapes.stacking import stacking_order
+from kseg.shapes.tracing import trace_loops
 
 __all__ = ["warm_up"]
 

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
-from kseg._cv import cv2
+from kseg.base.opencv import cv2
 
 #: An SVG number as the path grammar reads it ("1.5.5" is 1.5 and .5; "2-3" is 2 and -3).
 NUMBER = r"-?(?:\d+(?:\.\d+)?|\.\d+)"

@@ -61,7 +61,7 @@ def _first_run(query: dict[str, str] | None = None) -> AppTest:
 
 def _app(query: dict[str, str] | None = None) -> AppTest:
     """A new session's whole page: its first run, then the run the browser
-    asks for a moment later (webapp.fold; AppTest has no browser to ask)."""
+    asks for a moment later (webapp.parts.fold; AppTest has no browser to ask)."""
     at = _first_run(query)
     waiting = "below_fold" in at.session_state and at.session_state["below_fold"] == "waiting"
     return at.run() if waiting else at
@@ -247,8 +247,8 @@ def test_after_a_bad_upload_the_previous_upload_stays_on_the_page():
 def test_a_photo_too_large_for_the_memory_budget_gets_the_largest_size_that_fits(
     monkeypatch, downloads
 ):
-    from webapp import jobs
-    from webapp.budget import MB, Admission
+    from webapp.server.budget import MB, Admission
+    from webapp.session import jobs
 
     # A server whose budget gives one photo 20 MB: the 640 x 427 rocket needs
     # about 21 MB for its ZIP, so it does not fit at its full size.
@@ -285,7 +285,7 @@ def test_mask_download_is_full_size_black_and_white_and_matches_the_page(downloa
 
 
 def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads):
-    from webapp import cache
+    from webapp.server import cache
 
     at = _app({"k": "4"})
     assert not at.exception
@@ -543,7 +543,7 @@ def test_the_paint_by_number_view_shows_the_painted_photo_and_offers_the_sheet(d
 
 
 def test_an_uploads_header_is_read_once_and_its_bytes_hashed_once_per_session(monkeypatch):
-    from webapp import uploads
+    from webapp.server import uploads
 
     reads, hashes = [], []
     image_size, of = kseg.image_size, uploads.Upload.of.__func__

@@ -1,4 +1,4 @@
-"""Smooth shapes that fit together (kseg.borders): every border fitted once
+"""Smooth shapes that fit together (kseg.shapes.borders): every border fitted once
 and shared by the colours either side, corners kept, the frame square.
 Drawn here by flattening the curves (tests/drawing.py); as Chromium draws
 them: tests/e2e/test_vector.py."""
@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kseg
-from kseg._cv import cv2
-from kseg.borders import Borders, border_chains
-from kseg.editing import cleaned_labels
-from kseg.stacking import drawn_size, stacking_order
-from kseg.vector import SMOOTH_TOLERANCE, layers_svg
+from kseg.base.opencv import cv2
+from kseg.engine.editing import cleaned_labels
+from kseg.shapes.borders import Borders, border_chains
+from kseg.shapes.stacking import drawn_size, stacking_order
+from kseg.shapes.vector import SMOOTH_TOLERANCE, layers_svg
 from tests.drawing import border_distance, fill_element, fill_even_odd, flat_art, path_loops
 
 art_cases = st.tuples(

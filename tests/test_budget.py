@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from webapp.budget import MB, Admission, budget_bytes, step_bytes
+from webapp.server.budget import MB, Admission, budget_bytes, step_bytes
 
 
 def test_budget_comes_from_the_environment_variable_first(tmp_path):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import kseg
-from kseg._cv import cv2
+from kseg.base.opencv import cv2
 from tests.conftest import quadrants
 
 
@@ -286,7 +286,7 @@ def test_strided_views_of_image_and_mask_give_the_same_result_as_copies(coffee_r
     bits=st.sampled_from([(8, 7), (8, 5), (7, 5), (5, 4), (8, 4)]),
 )
 def test_bin_keys_keep_the_top_bits_of_each_channel(codes, bits):
-    from kseg.histogram import bin_keys
+    from kseg.engine.histogram import bin_keys
 
     hi, lo = bits
     if hi < 8:  # codes of a coarser histogram have 3 * hi bits
@@ -299,8 +299,8 @@ def test_bin_keys_keep_the_top_bits_of_each_channel(codes, bits):
 
 
 def test_histogram_levels_keep_every_pixel_and_the_mean_colour(coffee_rgb):
-    from kseg.histogram import LEVEL_BITS, features, histogram
-    from kseg.histogram import levels as histogram_levels
+    from kseg.engine.histogram import LEVEL_BITS, features, histogram
+    from kseg.engine.histogram import levels as histogram_levels
 
     colors, weights = histogram(coffee_rgb, None)
     feats = features(colors, "rgb")
@@ -319,9 +319,8 @@ def test_histogram_levels_keep_every_pixel_and_the_mean_colour(coffee_rgb):
 
 @pytest.mark.parametrize("k", [2, 5, 9])
 def test_active_set_lloyd_assigns_exactly_like_full_passes(coffee_rgb, k):
-    from kseg.histogram import features, histogram
-    from kseg.lloyd import assign, lloyd
-    from kseg.seeding import init_centres
+    from kseg.engine.histogram import features, histogram
+    from kseg.engine.lloyd import assign, init_centres, lloyd
 
     colors, weights = histogram(coffee_rgb, None)
     pts = features(colors, "rgb")
@@ -350,7 +349,7 @@ def test_active_set_lloyd_assigns_exactly_like_full_passes(coffee_rgb, k):
 
 @pytest.mark.parametrize("shape", [(1, 1), (7, 9), (700, 1000)])
 def test_gather_on_threads_equals_numpy_indexing_with_minus_one_reading_the_last(shape):
-    from kseg.parallel import gather
+    from kseg.base.parallel import gather
 
     rng = np.random.default_rng(0)
     index = rng.integers(-1, 6, shape).astype(np.int16)  # 700k: several chunks

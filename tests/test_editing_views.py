@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 from PIL import Image
 
 import kseg
-from kseg._cv import cv2
+from kseg.base.opencv import cv2
 from tests.conftest import quadrants
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import kseg
-from kseg._cv import cv2
+from kseg.base.opencv import cv2
 
 
 def sq_distances(x: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -56,8 +56,8 @@ def test_ten_attempts_beat_a_typical_start_and_come_within_1_percent_of_the_best
     rgb = small(name)
     counted = kseg.color_histogram(rgb)
     # Enough colours that kseg starts on a histogram level, not on the colours.
-    assert counted.colors.size > kseg.histogram.DIRECT_LIMIT
-    x = kseg.histogram.unpack(counted.colors).astype(np.float64)
+    assert counted.colors.size > kseg.engine.histogram.DIRECT_LIMIT
+    x = kseg.engine.histogram.unpack(counted.colors).astype(np.float64)
     w = counted.counts.astype(np.float64)
     # numpy lets go of the GIL in its loops: two threads, a seed per start.
     with ThreadPoolExecutor(2) as pool:
@@ -70,8 +70,8 @@ def test_ten_attempts_beat_a_typical_start_and_come_within_1_percent_of_the_best
 
 
 def test_a_swap_gets_lloyd_out_of_a_local_optimum_and_never_makes_it_worse():
-    from kseg.lloyd import lloyd
-    from kseg.restarts import _swapped
+    from kseg.engine.lloyd import lloyd
+    from kseg.engine.restarts import _swapped
 
     # Three tight blobs of colours; two centres split the first blob and one
     # sits between the other two: Lloyd stays there (a local optimum).
@@ -94,8 +94,8 @@ def test_a_swap_gets_lloyd_out_of_a_local_optimum_and_never_makes_it_worse():
 
 
 def test_swaps_never_move_a_pinned_centre():
-    from kseg.lloyd import lloyd
-    from kseg.restarts import _swapped
+    from kseg.engine.lloyd import lloyd
+    from kseg.engine.restarts import _swapped
 
     rng = np.random.default_rng(2)
     pts = rng.uniform(0, 255, size=(2000, 3)).astype(np.float32)

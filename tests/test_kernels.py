@@ -1,4 +1,4 @@
-"""The compiled kernels (kseg.kernels) against plain numpy references.
+"""The compiled kernels (kseg.engine.kernels) against plain numpy references.
 
 Every reference here measures every point in every iteration with the same
 float32 arithmetic, so the compiled paths must agree label for label: the
@@ -20,9 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kseg
-from kseg import parallel
-from kseg.lloyd import assign2, lloyd
-from kseg.seeding import init_centres
+from kseg.base import parallel
+from kseg.engine.lloyd import assign2, init_centres, lloyd
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import kseg
-from webapp import links
-from webapp.state import DEFAULT, Settings
+from webapp.server import links
+from webapp.session.state import DEFAULT, Settings
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

@@ -22,7 +22,7 @@ PAGE = "app_pages/many_photos.py"
 def no_photos_held():
     """AppTest gives every test the same session id: each starts with no
     photos on the spool."""
-    from webapp.series_widgets import SPOOL
+    from webapp.many_photos.widgets import SPOOL
 
     SPOOL.remove("test session id")
     yield
@@ -119,7 +119,7 @@ def test_the_settings_carry_over_between_the_two_pages():
 
 
 def test_a_rerun_of_the_same_series_reuses_it_without_decoding_again(monkeypatch):
-    from webapp.cache import PAGE
+    from webapp.server.cache import PAGE
 
     monkeypatch.setattr(PAGE, "max_bytes", 0)  # a series too large for the shared cache
     at = _upload(_many(3), _photos()[:2])
@@ -145,7 +145,7 @@ def test_the_link_carries_the_series_settings_but_never_the_photos():
 def test_uploaded_photos_leave_the_uploader_and_memory_for_the_disk_until_removed(monkeypatch):
     from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 
-    from webapp.series_widgets import SPOOL
+    from webapp.many_photos.widgets import SPOOL
 
     dropped = []
     remove_file = MemoryUploadedFileManager.remove_file
@@ -191,8 +191,8 @@ def _shown(png: bytes) -> np.ndarray:
 
 @pytest.mark.parametrize("space", ["rgb", "lab"])
 def test_a_counted_photos_view_is_the_one_its_decoded_pixels_give(space, tmp_path):
-    from webapp.series import _count, _counted_view, _photo_view
-    from webapp.uploads import Upload
+    from webapp.many_photos.views import count, counted_view, photo_view
+    from webapp.server.uploads import Upload
 
     # A photo with transparency (its mask), one without, a tiny one, and one
     # opaque in two pixels only (its preview may show none of them).
@@ -212,11 +212,11 @@ def test_a_counted_photos_view_is_the_one_its_decoded_pixels_give(space, tmp_pat
     counted = []
     for i, up in enumerate(ups):
         image = kseg.load_image(up.data)
-        kept = _count(image, kseg.opaque_mask(image), totals, tmp_path / f"{i}.npy", 2**30)
+        kept = count(image, kseg.opaque_mask(image), totals, tmp_path / f"{i}.npy", 2**30)
         counted.append(kept)
     centers = totals.fit(6, seed=0).centers_float
     for up, kept in zip(ups, counted, strict=True):
-        fast, slow = _counted_view(up, kept, centers, space), _photo_view(up, centers, space)
+        fast, slow = counted_view(up, kept, centers, space), photo_view(up, centers, space)
         assert np.array_equal(fast.counts, slow.counts) and fast.mse == slow.mse
         # The same picture (an indexed PNG's unused palette entries may differ).
         assert np.array_equal(_shown(fast.segmented), _shown(slow.segmented))
@@ -225,7 +225,7 @@ def test_a_counted_photos_view_is_the_one_its_decoded_pixels_give(space, tmp_pat
 
 
 def test_the_series_reserves_32_bit_count_tables_since_its_largest_series_never_needs_more():
-    from webapp.series import MAX_PHOTOS, TABLE_BYTES
+    from webapp.many_photos.photos import MAX_PHOTOS, TABLE_BYTES
 
     # ColorTotals keeps 32-bit counts while the pixels counted stay under 2**32.
     assert MAX_PHOTOS * kseg.DEFAULT_MAX_PIXELS < 2**32
@@ -236,9 +236,9 @@ def test_the_series_reserves_32_bit_count_tables_since_its_largest_series_never_
 def test_a_series_keeps_colours_on_disk_only_within_its_share_and_labels_the_rest_again(
     monkeypatch,
 ):
-    import webapp.series as series
-    from webapp.state import Settings
-    from webapp.uploads import Upload
+    import webapp.many_photos.photos as series
+    from webapp.server.uploads import Upload
+    from webapp.session.state import Settings
 
     ups = tuple(Upload.of(f"{n}.png", kseg.sample_path(n).read_bytes()) for n in kseg.SAMPLES)
     settings = Settings(k=5)
@@ -249,7 +249,7 @@ def test_a_series_keeps_colours_on_disk_only_within_its_share_and_labels_the_res
     room = 8 * first + 128 + 1
     monkeypatch.setenv("KSEG_SPOOL_MB", str(4 * room / 2**20))
     kept, decoded_again = [], []
-    count, view = series._count, series._photo_view
+    count, view = series.count, series.photo_view
 
     def counting(image, mask, totals, path, room):
         done = count(image, mask, totals, path, room)
@@ -260,8 +260,8 @@ def test_a_series_keeps_colours_on_disk_only_within_its_share_and_labels_the_res
         decoded_again.append(up.name)
         return view(up, centers, space, searched)
 
-    monkeypatch.setattr(series, "_count", counting)
-    monkeypatch.setattr(series, "_photo_view", labelling)
+    monkeypatch.setattr(series, "count", counting)
+    monkeypatch.setattr(series, "photo_view", labelling)
     tight = series.run_series(ups, settings, None, lambda *_: None)
     assert kept == [room - 1] + [None] * (len(ups) - 1)
     assert decoded_again == [u.name for u in ups[1:]]

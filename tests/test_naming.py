@@ -1,4 +1,4 @@
-"""Colour names a person would use (kseg.naming), and where they appear."""
+"""Colour names a person would use (kseg.base.naming), and where they appear."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kseg
-from kseg import naming
+from kseg.base import naming
 from tests.conftest import quadrants
 
 

@@ -29,9 +29,9 @@ def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_pa
     )
     (wheel,) = wheels.glob("kseg-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "kseg/clustering.py" in names and "kseg/samples/coffee.png" in names
+    assert "kseg/engine/clustering.py" in names and "kseg/samples/coffee.png" in names
     assert "kseg/samples/LICENSES.md" in names
-    assert "kseg/xkcd_colors.tsv" in names  # colour names, read at run time
+    assert "kseg/base/xkcd_colors.tsv" in names  # colour names, read at run time
     assert not [n for n in names if n.split("/")[0] in ("webapp", "tests", "bench", "app.py")]
     # The licence travels with the wheel, and the version is kseg's own.
     assert wheel.name.startswith(f"kseg-{kseg.__version__}-")
@@ -89,7 +89,12 @@ def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_pa
     bare = {"PATH": str(venv / "bin"), "CC": "/nonexistent/cc", "HOME": str(tmp_path)}
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=bare)
     assert run.returncode == 0, run.stderr
-    assert list(venv.glob("lib/python*/site-packages/kseg/__pycache__/kernels.*.nbc"))
+    assert list(venv.glob("lib/python*/site-packages/kseg/engine/__pycache__/hamerly.*.nbc"))
+    # Every group of the package, its data files with it.
+    (site,) = venv.glob("lib/python*/site-packages/kseg")
+    groups = {p.parent.name for p in site.glob("*/__init__.py")}
+    assert groups == {p.parent.name for p in (ROOT / "kseg").glob("*/__init__.py")}
+    assert (site / "base" / "xkcd_colors.tsv").is_file()
     # The same result as this process gives.
     manifest = json.loads((tmp_path / "first" / "coffee" / "manifest.json").read_text())
     assert manifest["version"] == kseg.__version__

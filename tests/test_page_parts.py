@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from webapp.cache import BytesCache, nbytes
+from webapp.server.cache import BytesCache, nbytes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +46,7 @@ def test_shrinking_a_cache_drops_the_least_recently_used_first():
 
 
 def test_entries_unused_for_a_while_are_dropped(monkeypatch):
-    from webapp import cache as cache_module
+    from webapp.server import cache as cache_module
 
     now = [1000.0]
     monkeypatch.setattr(cache_module.time, "monotonic", lambda: now[0])
@@ -119,7 +119,7 @@ def test_nbytes_counts_byte_strings_and_dict_values():
 
 def test_the_page_freezes_the_heap_it_starts_with_once_and_later_cycles_are_still_collected():
     """Streamlit collects garbage after every run; the page's first run
-    freezes the start-up heap (webapp.memory) so those collections walk
+    freezes the start-up heap (webapp.server.memory) so those collections walk
     only what came after.  In a fresh interpreter: most objects are frozen
     by the first run, none more by the second (frozen objects are still
     freed when nothing refers to them), and a cycle made later is still

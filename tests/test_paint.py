@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import kseg
-from kseg.tracing import regions, small_regions
+from kseg.engine.regions import regions, small_regions
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,4 +1,4 @@
-"""The compiled pixel passes (kseg.pixel_kernels) against plain numpy: the
+"""The compiled pixel passes (kseg.engine.pixel_kernels) against plain numpy: the
 distinct colours and their counts as ``np.unique`` gives them, and every
 pixel's label as a gather through the packed colour, on any number of
 threads."""
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from kseg import parallel
-from kseg.pixel_kernels import count_colours, label_through
+from kseg.base import parallel
+from kseg.engine.pixel_kernels import count_colours, label_through
 
 
 def packed(rgb: np.ndarray) -> np.ndarray:

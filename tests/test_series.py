@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import kseg
 from kseg.cli import main
-from kseg.palettes import PaletteError
+from kseg.files.palette_reading import PaletteError
 from tests.conftest import BADIMAGES, quadrants
 
 

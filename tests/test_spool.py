@@ -1,4 +1,4 @@
-"""Series photos on the server's disk (webapp.spool): one file per distinct
+"""Series photos on the server's disk (webapp.server.spool): one file per distinct
 photo, held by sessions, bounded in bytes, swept when sessions end, and
 gone with the process."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import kseg
-from webapp.spool import GRACE_SECONDS, Spool, SpoolFull
+from webapp.server.spool import GRACE_SECONDS, Spool, SpoolFull
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1 << 20
@@ -83,7 +83,7 @@ def test_a_photo_read_after_its_file_went_says_to_add_it_again(tmp_path):
 
 def test_the_folder_goes_with_its_process_and_a_dead_servers_folder_at_the_next_start(tmp_path):
     code = (
-        "import sys; from pathlib import Path; from webapp.spool import Spool; "
+        "import sys; from pathlib import Path; from webapp.server.spool import Spool; "
         "s = Spool(Path(sys.argv[1]), 10**6, 10**6); s.add('s', 'x', b'123'); print(s.folder)"
     )
     run = subprocess.run(

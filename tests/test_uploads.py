@@ -7,8 +7,8 @@ from starlette.exceptions import HTTPException
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
-from webapp.budget import MB
-from webapp.uploads import UploadGuard, refusal_message
+from webapp.server.budget import MB
+from webapp.server.uploads import UploadGuard, refusal_message
 
 
 def upload(store, session: str, name: str, mb: float) -> None:

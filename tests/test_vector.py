@@ -1,4 +1,4 @@
-"""Masks as shapes (kseg.vector, kseg.tracing): the exact outline fills
+"""Masks as shapes (kseg.shapes.vector, kseg.shapes.tracing): the exact outline fills
 exactly the mask's pixels, specks go to the colour around them, and the
 SVG files are well-formed, named and layered as drawing programs expect.
 Rendering in a real browser: tests/e2e/test_vector.py."""
@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import kseg
-from kseg._cv import cv2
-from kseg.editing import cleaned_labels
-from kseg.tracing import small_regions
-from kseg.vector import layers_svg, mask_path, mask_svg
+from kseg.base.opencv import cv2
+from kseg.engine.editing import cleaned_labels
+from kseg.engine.regions import small_regions
+from kseg.shapes.vector import layers_svg, mask_path, mask_svg
 from tests.drawing import element_loops, fill_even_odd, path_loops
 
 SVG = "{http://www.w3.org/2000/svg}"

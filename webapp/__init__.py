@@ -1,16 +1,12 @@
-"""The pieces of the kseg page (``app.py``), one job a module.
+"""The pieces of the kseg pages (``app.py``, ``app_pages/``), by job, each
+group importing only the groups listed before it:
 
-- ``state``: the settings and edits a user chose, the URL round trip and
-  what a session keeps; ``links``: a link's values parsed, one rule each;
-- ``compute``: the computations (decode, segment, edit, previews, the k
-  curve), shared by every session; ``downloads``: the files made on click;
-- ``jobs`` and ``budget``: every heavy job under the server's memory budget,
-  in a first-come queue the page shows;
-- ``cache`` and ``memory``: the byte-bounded caches and the allocator
-  settings that hand memory back;
-- ``widgets``: the sidebar's inputs, each helper returning plain values;
-- ``charts`` and ``markup``: Altair charts and the page's own HTML;
-- ``sections``: the parts of the page below the sidebar, in page order.
+- ``server``: what every session shares, in plain Python (budget, caches,
+  memory, uploads, spool, the link's rules);
+- ``session``: one visitor's settings and link, jobs, cached computations;
+- ``parts``: what both pages draw (widgets, charts, markup, the fold);
+- ``one_photo`` and ``many_photos``: each page's own sections, inputs and
+  downloads, mirroring ``app_pages/``.
 
 No image maths here: all of it is in ``kseg``.
 """

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kseg._cv import cv2
+from kseg.base.opencv import cv2
 
 __all__ = ["FAR", "NEUTRAL", "basic_name", "color_name", "color_names", "grey_name"]
 

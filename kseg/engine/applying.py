@@ -13,12 +13,11 @@ from typing import Literal
 
 import numpy as np
 
-from kseg._cv import cv2
-from kseg.histogram import ColorHistogram, features, unpack
-from kseg.labelling import image_colours, label_pixels
-from kseg.lloyd import assign
-from kseg.result import Segmentation, squared_error, with_clusters
-from kseg.validation import check_choice, check_mask, check_rgb
+from kseg.base.opencv import cv2
+from kseg.base.validation import check_choice, check_mask, check_rgb
+from kseg.engine.histogram import ColorHistogram, features, image_colours, label_pixels, unpack
+from kseg.engine.lloyd import assign
+from kseg.engine.result import Segmentation, squared_error, with_clusters
 
 __all__ = [
     "apply_palette",

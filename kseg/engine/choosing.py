@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kseg.clustering import MAX_K
-from kseg.histogram import Level, features, histogram, levels
-from kseg.lloyd import lloyd, sq_norms
-from kseg.restarts import start_level
-from kseg.seeding import init_centres
-from kseg.validation import check_int, check_mask, check_rgb
+from kseg.base.validation import check_int, check_mask, check_rgb
+from kseg.engine.clustering import MAX_K
+from kseg.engine.histogram import Level, features, histogram, levels
+from kseg.engine.lloyd import init_centres, lloyd, sq_norms
+from kseg.engine.restarts import start_level
 
 #: The curve's starts run on the coarsest level with this many points per
 #: cluster (one start per attempt, so a finer level than segment's starts).

@@ -4,9 +4,9 @@ The engine clusters the *distinct colours* of a photo, each weighted by how
 many pixels have it, instead of the pixels themselves.  Weighted K-means over
 distinct colours has exactly the same objective as K-means over the pixels,
 and a photo has far fewer distinct colours than pixels.  The stages live in
-their own modules: colour histograms (:mod:`kseg.histogram`), the restart
-strategy (:mod:`kseg.restarts`) over bounded Lloyd iterations
-(:mod:`kseg.lloyd`), and the finished result (:mod:`kseg.result`).  Labels
+their own modules: colour histograms (:mod:`kseg.engine.histogram`), the restart
+strategy (:mod:`kseg.engine.restarts`) over bounded Lloyd iterations
+(:mod:`kseg.engine.lloyd`), and the finished result (:mod:`kseg.engine.result`).  Labels
 for all pixels come from a lookup table indexed by the packed 24-bit colour,
 so labelling 12 megapixels is one gather.
 """
@@ -19,12 +19,19 @@ from typing import Literal
 
 import numpy as np
 
-from kseg.histogram import ColorHistogram, features, pack, resized_histogram, unpack
-from kseg.labelling import image_colours, label_pixels
-from kseg.lloyd import Run, assign
-from kseg.restarts import best_of
-from kseg.result import Segmentation, numbered_by_share, with_clusters
-from kseg.validation import check_choice, check_int, check_mask, check_number, check_rgb
+from kseg.base.validation import check_choice, check_int, check_mask, check_number, check_rgb
+from kseg.engine.histogram import (
+    ColorHistogram,
+    features,
+    image_colours,
+    label_pixels,
+    pack,
+    resized_histogram,
+    unpack,
+)
+from kseg.engine.lloyd import Run, assign
+from kseg.engine.restarts import best_of
+from kseg.engine.result import Segmentation, numbered_by_share, with_clusters
 
 __all__ = [
     "COLOR_SPACES",
@@ -75,7 +82,7 @@ def segment(
         with ``cv2.kmeans``.  An attempt is one k-means++ start up to k = 7,
         then one more per 4 clusters up to five from k = 20, each run on a
         coarse colour histogram; the best few are refined on finer ones and
-        finished on every distinct colour (see ``kseg.restarts``).
+        finished on every distinct colour (see ``kseg.engine.restarts``).
     scale : float, optional
         Resize factor in (0, 1] for fitting the centres; labels are full size.
     init : {"kmeans++", "random"}, optional

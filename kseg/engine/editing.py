@@ -12,10 +12,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from kseg._cv import cv2
-from kseg.result import Segmentation, by_share, numbered_by_share, renumbered, with_clusters
-from kseg.tracing import small_regions
-from kseg.validation import check_int, check_same_size
+from kseg.base.opencv import cv2
+from kseg.base.validation import check_int, check_same_size
+from kseg.engine.regions import small_regions
+from kseg.engine.result import Segmentation, by_share, numbered_by_share, renumbered, with_clusters
 
 __all__ = [
     "clean_segmentation",

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kseg._cv import cv2
-from kseg.pixel_kernels import count_colours
-from kseg.validation import check_mask, check_rgb
+from kseg.base.opencv import cv2
+from kseg.base.validation import check_mask, check_rgb
+from kseg.engine.pixel_kernels import count_colours, label_through
 
 __all__ = [
     "DIRECT_LIMIT",
@@ -27,6 +27,8 @@ __all__ = [
     "color_histogram",
     "features",
     "histogram",
+    "image_colours",
+    "label_pixels",
     "levels",
     "pack",
     "reduce",
@@ -209,3 +211,40 @@ def levels(
         if found or all_levels or colors.size > 2 * pts.shape[0]:
             found.insert(0, (pts, pw))
     return found
+
+
+# Labelling pixels from their colours (shared by segment, apply_palette and
+# segment_many): the distinct colours an image is clustered on, and every
+# pixel's cluster through a lookup table indexed by its packed 24-bit colour
+# (12 megapixels labelled in one gather).
+
+
+def image_colours(
+    rgb: np.ndarray, mask: np.ndarray | None, given: ColorHistogram | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The image's distinct colours (packed, ascending) and pixel counts:
+    counted now, or ``given`` after checking it is this image's."""
+    if given is None:
+        return histogram(rgb, mask)
+    if not isinstance(given, ColorHistogram):
+        msg = f"histogram must be a kseg.ColorHistogram or None, got {type(given).__name__}"
+        raise TypeError(msg)
+    if not given.matches(rgb, mask):
+        msg = (
+            f"histogram was counted on {given.pixels} pixels of a {given.shape} image, "
+            f"not on this {rgb.shape[:2]} image and mask"
+        )
+        raise ValueError(msg)
+    return given.colors, given.counts
+
+
+def label_pixels(
+    rgb: np.ndarray, mask: np.ndarray | None, colors: np.ndarray, colour_labels: np.ndarray
+) -> np.ndarray:
+    """Cluster of every pixel (-1 outside ``mask``), through a lookup table
+    indexed by the packed colour (a compiled pass over bands of rows on the
+    thread pool: no packed copy of the image is made).
+    ``colors`` must hold every colour of the pixels inside ``mask``."""
+    lut = np.empty(1 << 24, dtype=np.int16)
+    lut[colors] = colour_labels
+    return label_through(np.ascontiguousarray(rgb), mask, lut)

@@ -1,5 +1,5 @@
 """Weighted Lloyd runs and the nearest-centre search they are built on,
-over the compiled kernels of :mod:`kseg.kernels`.
+over the compiled kernels of :mod:`kseg.engine.kernels`.
 
 Points are (n, 3) float32 arrays in the clustering space (distinct colours
 or histogram bins), each with a float64 weight (its pixel count).  A large
@@ -9,14 +9,26 @@ kernels release the GIL), each chunk writing only its own slice.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from kseg.kernels import assign2_into, lloyd_hamerly, sums_into
-from kseg.parallel import on_chunks
+from kseg.base.parallel import on_chunks
+from kseg.engine.hamerly import lloyd_hamerly
+from kseg.engine.kernels import assign2_into, kmeanspp_steps, sums_into
 
-__all__ = ["Run", "assign", "assign2", "lloyd", "points", "score", "sq_norms", "sums"]
+__all__ = [
+    "Run",
+    "assign",
+    "assign2",
+    "init_centres",
+    "lloyd",
+    "points",
+    "score",
+    "sq_norms",
+    "sums",
+]
 
 
 @dataclass(frozen=True)
@@ -120,7 +132,7 @@ def lloyd(
 
     Every iteration assigns every point exactly as plain Lloyd would (the
     compiled kernel measures only the points its bounds leave in doubt, see
-    :func:`kseg.kernels.lloyd_hamerly`), so the result is the same.
+    :func:`kseg.engine.kernels.lloyd_hamerly`), so the result is the same.
 
     The returned centres are the weighted means of the returned labels.
     ``recount`` recounts the cluster sums at the end, so that the centres
@@ -143,3 +155,51 @@ def lloyd(
     occupied[:fixed] = False
     centres[occupied] = total[occupied] / cw[occupied, None]
     return Run(centres, score(total, cw, centres, fixed), n_iter, converged, labels, total, cw)
+
+
+# First centres of a run: weighted k-means++ or random colours.
+
+
+def init_centres(
+    pts: np.ndarray,
+    w: np.ndarray,
+    k: int,
+    init: str,
+    rng: np.random.Generator,
+    fixed: np.ndarray | None = None,
+) -> np.ndarray:
+    """``k`` starting centres among the points ``pts`` weighted by ``w``.
+
+    ``init="random"`` draws ``k`` distinct points with probability in
+    proportion to their weight; ``"kmeans++"`` is greedy weighted k-means++
+    (as in scikit-learn: several candidates per step, keeping the one that
+    lowers the potential most).  Every draw comes from ``rng``.  ``fixed``
+    (p, 3) centres come first, as they are; the other k - p are drawn (with
+    k-means++, away from the fixed ones too).
+    """
+    pts = points(pts)
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    n = pts.shape[0]
+    p = 0 if fixed is None else len(fixed)
+    more = min(k - p, n)
+    if more <= 0:
+        return np.asarray(fixed, dtype=np.float64).copy()
+    if init == "random":
+        idx = rng.choice(n, size=more, replace=False, p=w / w.sum())
+        drawn = pts[idx].astype(np.float64)
+        return drawn if not p else np.vstack([np.asarray(fixed, np.float64), drawn])
+    chosen: list[int] = []
+    if p:
+        closest = assign(pts, np.asarray(fixed, dtype=np.float64))[1].astype(np.float64)
+    else:
+        chosen.append(int(rng.choice(n, p=w / w.sum())))
+        closest = assign(pts, pts[chosen[0]][None])[1].astype(np.float64)
+    steps = more - len(chosen)
+    picked = np.empty(steps, dtype=np.intp)
+    done = kmeanspp_steps(pts, w, closest, rng.random((steps, 2 + int(math.log(k)))), picked)
+    chosen.extend(picked[:done].tolist())
+    while len(chosen) < more:
+        # Every point coincides with a chosen centre: pick unused ones.
+        chosen.append(int(rng.choice(np.setdiff1d(np.arange(n), chosen))))
+    drawn = pts[np.asarray(chosen)].astype(np.float64)
+    return drawn if not p else np.vstack([np.asarray(fixed, np.float64), drawn])

@@ -16,7 +16,7 @@ import itertools
 import numba
 import numpy as np
 
-from kseg import parallel
+from kseg.base import parallel
 
 __all__ = ["count_colours", "label_through"]
 

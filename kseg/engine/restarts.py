@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from kseg.histogram import Level, levels
-from kseg.lloyd import Run, assign2, lloyd, sq_norms
-from kseg.parallel import on_threads
-from kseg.seeding import init_centres
+from kseg.base.parallel import on_threads
+from kseg.engine.histogram import Level, levels
+from kseg.engine.lloyd import Run, assign2, init_centres, lloyd, sq_norms
 
 __all__ = [
     "STARTS_PER_ATTEMPT",

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from kseg.parallel import gather
+from kseg.base.parallel import gather
 
 __all__ = [
     "Segmentation",

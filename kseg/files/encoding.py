@@ -8,9 +8,9 @@ import io
 import numpy as np
 from PIL import Image
 
-from kseg._cv import cv2
-from kseg.result import Segmentation
-from kseg.validation import check_int
+from kseg.base.opencv import cv2
+from kseg.base.validation import check_int
+from kseg.engine.result import Segmentation
 
 __all__ = ["encode_jpeg", "encode_png", "labels_png", "segmented_png"]
 

@@ -12,12 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from kseg._version import __version__
-from kseg.encoding import encode_png, segmented_png
-from kseg.masks import cluster_mask, cutout, label_map
-from kseg.naming import color_name
-from kseg.paint import paint_by_number
-from kseg.palette_files import (
+from kseg.base.naming import color_name
+from kseg.base.parallel import THREADS
+from kseg.base.validation import safe_stem
+from kseg.base.version import __version__
+from kseg.engine.result import Segmentation
+from kseg.files.encoding import encode_png, segmented_png
+from kseg.files.palette_writing import (
     SHARES,
     palette_csv,
     palette_file_rows,
@@ -27,10 +28,9 @@ from kseg.palette_files import (
     provenance,
     space_of,
 )
-from kseg.parallel import THREADS
-from kseg.result import Segmentation
-from kseg.validation import safe_stem
-from kseg.vector import layers_svg, mask_svg
+from kseg.pictures.masks import cluster_mask, cutout, label_map
+from kseg.shapes.paint import paint_by_number
+from kseg.shapes.vector import layers_svg, mask_svg
 
 __all__ = [
     "cluster_file_stem",

@@ -1,7 +1,7 @@
 """Palette files written: a row per colour (number, hex, name, RGB,
 shares in percent, the background's share of the rest, the exact centre
 and the centre its pixels were labelled with), as JSON, CSV and GIMP
-``.gpl`` (:mod:`kseg.palettes` reads them back); and what a manifest says
+``.gpl`` (:mod:`kseg.files.palette_reading` reads them back); and what a manifest says
 of when and with what a file was made."""
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Protocol
 
 import numpy as np
 
-from kseg._version import __version__
-from kseg.naming import color_names
-from kseg.validation import safe_stem
+from kseg.base.naming import color_names
+from kseg.base.validation import safe_stem
+from kseg.base.version import __version__
 
 __all__ = [
     "SHARES",
@@ -183,7 +183,7 @@ def provenance() -> dict[str, object]:
     import numba
     import PIL
 
-    from kseg._cv import cv2
+    from kseg.base.opencv import cv2
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)

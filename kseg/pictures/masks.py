@@ -11,10 +11,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from kseg._cv import cv2
-from kseg.parallel import gather
-from kseg.result import Segmentation
-from kseg.validation import check_same_size
+from kseg.base.opencv import cv2
+from kseg.base.parallel import gather
+from kseg.base.validation import check_same_size
+from kseg.engine.result import Segmentation
 
 __all__ = [
     "cluster_mask",

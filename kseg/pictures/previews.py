@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kseg.masks import downscale, paint_labels
-from kseg.result import Segmentation
-from kseg.validation import check_int, check_same_size
-from kseg.views import preview_labels
+from kseg.base.validation import check_int, check_same_size
+from kseg.engine.result import Segmentation
+from kseg.pictures.masks import downscale, paint_labels
+from kseg.pictures.views import preview_labels
 
 __all__ = ["Previews", "make_previews", "on_checkerboard", "photo_preview"]
 

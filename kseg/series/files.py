@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from kseg._version import __version__
-from kseg.export import export_entries, unique_stems, write_entries
-from kseg.naming import color_names
-from kseg.palette_files import (
+from kseg.base.naming import color_names
+from kseg.base.parallel import THREADS
+from kseg.base.version import __version__
+from kseg.engine.result import Segmentation
+from kseg.files.export import export_entries, unique_stems, write_entries
+from kseg.files.palette_writing import (
     SHARES,
     PaletteLike,
     palette_csv,
@@ -25,9 +27,7 @@ from kseg.palette_files import (
     pixels_sha256,
     provenance,
 )
-from kseg.parallel import THREADS
-from kseg.result import Segmentation
-from kseg.series import SharedPalette
+from kseg.series.fitting import SharedPalette
 
 __all__ = ["SeriesPhoto", "colour_columns", "series_zip", "shares_csv", "shares_rows"]
 

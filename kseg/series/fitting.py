@@ -18,12 +18,12 @@ from typing import Literal, Union
 
 import numpy as np
 
-from kseg.applying import apply_palette
-from kseg.clustering import check_fixed, fit_palette, options
-from kseg.histogram import ColorHistogram, histogram, resized_histogram
-from kseg.loading import DEFAULT_MAX_PIXELS, ImageError, LoadedImage, load_image, opaque_mask
-from kseg.result import Segmentation
-from kseg.validation import check_mask, check_number, check_rgb
+from kseg.base.validation import check_mask, check_number, check_rgb
+from kseg.engine.applying import apply_palette
+from kseg.engine.clustering import check_fixed, fit_palette, options
+from kseg.engine.histogram import ColorHistogram, histogram, resized_histogram
+from kseg.engine.result import Segmentation
+from kseg.files.loading import DEFAULT_MAX_PIXELS, ImageError, LoadedImage, load_image, opaque_mask
 
 __all__ = [
     "ColorTotals",
@@ -254,7 +254,7 @@ class ColorTotals:
     def fitted(
         self, opts: dict[str, object], *, started: float, fixed: np.ndarray | None = None
     ) -> SharedPalette:
-        """:meth:`fit` with checked options (``kseg.clustering.options``)
+        """:meth:`fit` with checked options (``kseg.engine.clustering.options``)
         and pinned colours (``check_fixed``)."""
         t0 = started
         if self._total is None or self.photos == 0:

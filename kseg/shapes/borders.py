@@ -5,7 +5,7 @@ The borders between pixels of different labels (and the picture's frame)
 form a graph whose nodes are the pixel corners where three or four labels
 meet or where a border reaches the frame.  Each border between two nodes
 (or a closed border with none) is a *chain*, smoothed once
-(:mod:`kseg.chains`: its corners kept sharp, splines fitted to the runs
+(:mod:`kseg.shapes.chains`: its corners kept sharp, splines fitted to the runs
 between them); a chain along the frame stays on it, exact, so the
 picture's corners stay square.
 
@@ -24,8 +24,8 @@ from collections.abc import Iterable
 import numba
 import numpy as np
 
-from kseg.chains import LINE, smooth_chains
-from kseg.curves import put_tenths
+from kseg.shapes.chains import LINE, smooth_chains
+from kseg.shapes.pathdata import put_tenths
 
 __all__ = ["FRAME", "Borders", "border_chains", "colour_path"]
 

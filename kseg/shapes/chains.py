@@ -5,13 +5,13 @@ A chain is a border's staircase: its ends and the pixel corners where it
 turns.  Its *corners* are the turning points where the outline
 ``CORNER_ARM`` pixels either side turns by at least ``CORNER_ANGLE`` (the
 sharpest of those close together).  Each run between two corners (or the
-chain's ends) is cut by :data:`kseg.curves.CUT` at its staircase's corners,
+chain's ends) is cut by :data:`kseg.shapes.curves.CUT` at its staircase's corners,
 simplified within a tolerance (Douglas-Peucker), and drawn as an open
 quadratic spline whose controls are fitted to it by least squares (its
 ends fixed); where the spline passes farther than ``BAND`` from the run it
 is split at its worst point and each part fitted on its own (a part of two
 points is a line).  A closed chain without a corner is one closed spline
-(:func:`kseg.curves.fit_closed`).  Used by :mod:`kseg.borders`.
+(:func:`kseg.shapes.curves.fit_closed`).  Used by :mod:`kseg.shapes.borders`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from kseg.curves import CUT, cut_corners, fit_closed, kept, simplify
-from kseg.splines import arc_lengths, farthest, farthest_closed, fit_open
+from kseg.shapes.curves import CUT, cut_corners, fit_closed, kept, simplify
+from kseg.shapes.splines import arc_lengths, farthest, farthest_closed, fit_open
 
 __all__ = ["BAND", "CORNER_ANGLE", "CORNER_ARM", "LINE", "QUAD", "smooth_chains"]
 
@@ -185,7 +185,7 @@ def _add_loop(
     corners: np.ndarray, a: int, b: int, tol: float, kind: np.ndarray, pts: np.ndarray, n: int
 ) -> tuple[int, int, int]:
     """The closed chain ``corners[a:b]`` (no corner of its own) as one
-    closed spline fitted to it (:func:`kseg.curves.fit_closed`): its pieces from
+    closed spline fitted to it (:func:`kseg.shapes.curves.fit_closed`): its pieces from
     ``n``; returns the new count and the start (tenths), or ``n`` unchanged
     where the spline passes farther than ``BAND`` from the chain."""
     cut = cut_corners(corners, a, b)

@@ -1,5 +1,4 @@
-"""SVG path data of traced loops (compiled, numba): the exact pixel
-boundaries as straight runs, or smooth curves fitted to them.
+"""Smooth curves fitted to traced loops (compiled, numba).
 
 The smooth form cuts each corner of the staircase by ``CUT`` (staircases
 become diagonals), keeps the points Douglas-Peucker needs within a
@@ -8,13 +7,13 @@ controls: quadratic curves through the middles of the control polygon's
 sides, written as one ``q`` and then ``t`` curves (:func:`smooth_path`,
 the paint-by-number sheet's outlines).
 
-Also what :mod:`kseg.borders` builds its shared, smooth borders from:
+Also what :mod:`kseg.shapes.borders` builds its shared, smooth borders from:
 Douglas-Peucker (:func:`simplify`, :func:`kept`), the cut staircase
 (:func:`cut_corners`), its samples and their places on a closed spline
 (:func:`samples`, :func:`shares`, :func:`basis`), the closed spline's
 least-squares fit (:func:`fit_closed`: each sample of the staircase paired
 with the nearest point of its curve, found by a Newton step a round, and
-the controls moved), and the numbers of path data (:func:`put_number`).
+the controls moved).
 """
 
 from __future__ import annotations
@@ -30,17 +29,15 @@ __all__ = [
     "SWEEPS",
     "basis",
     "cut_corners",
-    "exact_path",
     "fit_closed",
     "kept",
-    "put_int",
-    "put_number",
-    "put_tenths",
     "samples",
     "shares",
     "simplify",
     "smooth_path",
 ]
+
+from kseg.shapes.pathdata import put_curves
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
@@ -56,52 +53,6 @@ STEP = 1.0
 HOLD = 0.01
 ROUNDS = 6
 SWEEPS = 3
-
-
-@_jit
-def put_int(buf: np.ndarray, n: int, v: int) -> int:
-    """Write the decimal ``v`` into ``buf`` at ``n``; returns the new end."""
-    if v < 0:
-        buf[n] = 45  # "-"
-        n += 1
-        v = -v
-    digits = np.empty(20, dtype=np.uint8)
-    k = 0
-    while True:
-        digits[k] = 48 + v % 10
-        k += 1
-        v //= 10
-        if v == 0:
-            break
-    for i in range(k - 1, -1, -1):
-        buf[n] = digits[i]
-        n += 1
-    return n
-
-
-@_jit
-def exact_path(corners: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """SVG path data of the loops: ``M x y`` then relative ``h``/``v``
-    runs, each loop closed with ``z``; ASCII bytes."""
-    buf = np.empty(24 * corners.shape[0] + 8, dtype=np.uint8)
-    n = 0
-    for i in range(starts.shape[0] - 1):
-        a, b = starts[i], starts[i + 1]
-        buf[n] = 77  # "M"
-        n = put_int(buf, n + 1, corners[a, 0])
-        buf[n] = 32
-        n = put_int(buf, n + 1, corners[a, 1])
-        for j in range(a + 1, b):
-            dx = corners[j, 0] - corners[j - 1, 0]
-            if dx != 0:
-                buf[n] = 104  # "h"
-                n = put_int(buf, n + 1, dx)
-            else:
-                buf[n] = 118  # "v"
-                n = put_int(buf, n + 1, corners[j, 1] - corners[j - 1, 1])
-        buf[n] = 122  # "z"
-        n += 1
-    return buf[:n].copy()
 
 
 @_jit
@@ -129,47 +80,6 @@ def simplify(p: np.ndarray, lo: int, hi: int, tol: float, keep: np.ndarray) -> N
             keep[at] = True
             stack.append((a, at))
             stack.append((at, b))
-
-
-#: What a number is written after (``put_number``): a command letter, a
-#: number without a dot, a number with one.
-_LETTER, _PLAIN, _DOTTED = 0, 1, 2
-
-
-@_jit
-def put_number(buf: np.ndarray, n: int, v: int, after: int) -> tuple[int, int]:
-    """Write ``v`` tenths as a short SVG number (``-12.5``, ``.5``, ``3``);
-    a space before it only where it would run into the number ``after``
-    (none before ``-``, nor before ``.5`` after a number with a dot).
-    Returns the new end and what the next number comes after."""
-    a = -v if v < 0 else v
-    whole, tenth = a // 10, a % 10
-    if v < 0:
-        buf[n] = 45  # "-"
-        n += 1
-    elif after == _PLAIN or (after == _DOTTED and (whole or not tenth)):
-        buf[n] = 32
-        n += 1
-    if whole or not tenth:
-        n = put_int(buf, n, whole)
-    if tenth:
-        buf[n] = 46  # "."
-        buf[n + 1] = 48 + tenth
-        n += 2
-    return n, _DOTTED if tenth else _PLAIN
-
-
-@_jit
-def put_tenths(buf: np.ndarray, n: int, v: int, after: int, whole: bool) -> tuple[int, int]:
-    """Write ``v`` tenths as :func:`put_number` does, or, where ``whole``,
-    as a whole number of tenths (``-125``; for path data drawn at
-    ``scale(.1)``, a dot shorter)."""
-    if not whole:
-        return put_number(buf, n, v, after)
-    if v >= 0 and after != _LETTER:
-        buf[n] = 32
-        n += 1
-    return put_int(buf, n, v), _PLAIN
 
 
 @_jit
@@ -211,36 +121,6 @@ def kept(chain: np.ndarray, tol: float) -> np.ndarray:
     if idx.shape[0] < 4:
         idx = np.arange(last)
     return idx
-
-
-@_jit
-def _put_curves(buf: np.ndarray, n: int, vx: np.ndarray, vy: np.ndarray) -> int:
-    """Write one closed loop of quadratic curves: through the middles of
-    the sides of the polygon ``(vx, vy)`` (in tenths of a pixel, all even),
-    each vertex the control point of its curve.  Since a middle is halfway
-    between two controls, each control is the reflection of the one before:
-    the first curve is ``q`` and the rest are ``t`` (their endpoints only),
-    relative, exact in tenths."""
-    q = vx.shape[0]
-    mx = (vx + np.roll(vx, -1)) // 2
-    my = (vy + np.roll(vy, -1)) // 2
-    buf[n] = 77  # "M"
-    n, after = put_number(buf, n + 1, mx[q - 1], _LETTER)
-    n, after = put_number(buf, n, my[q - 1], after)
-    buf[n] = 113  # "q"
-    n, after = put_number(buf, n + 1, vx[0] - mx[q - 1], _LETTER)
-    n, after = put_number(buf, n, vy[0] - my[q - 1], after)
-    n, after = put_number(buf, n, mx[0] - mx[q - 1], after)
-    n, after = put_number(buf, n, my[0] - my[q - 1], after)
-    if q > 1:
-        buf[n] = 116  # "t"
-        n += 1
-        after = _LETTER
-    for j in range(1, q):
-        n, after = put_number(buf, n, mx[j] - mx[j - 1], after)
-        n, after = put_number(buf, n, my[j] - my[j - 1], after)
-    buf[n] = 122  # "z"
-    return n + 1
 
 
 @_jit
@@ -402,5 +282,5 @@ def smooth_path(corners: np.ndarray, starts: np.ndarray, tol: float) -> np.ndarr
         # Fifths of a pixel, written as even tenths: the middles are exact.
         vx = 2 * np.round(v[:, 0] * 5).astype(np.int64)
         vy = 2 * np.round(v[:, 1] * 5).astype(np.int64)
-        n = _put_curves(buf, n, vx, vy)
+        n = put_curves(buf, n, vx, vy)
     return buf[:n].copy()

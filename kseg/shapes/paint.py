@@ -1,6 +1,7 @@
 """Paint by number: a printable sheet of a segmentation's regions, each
 outlined in thin grey and numbered with its colour, with a key of the
-colours; as SVG and PDF, on A4 or Letter paper turned to fit the photo.
+colours; as SVG and PDF, on A4 or Letter paper turned to fit the photo
+(drawn by :mod:`kseg.shapes.sheet`).
 
 Regions too small to paint or to hold a number (under ``min_region``
 pixels, or narrower than ``min_width_mm`` or the number) are merged into
@@ -13,41 +14,30 @@ sized in millimetres (SVG and PDF alike), so either prints as it is.
 
 from __future__ import annotations
 
-import html
 import math
-import re
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from kseg._cv import cv2
-from kseg.curves import smooth_path
-from kseg.editing import cleaned_labels, fill_nearest
-from kseg.masks import paint_labels
-from kseg.naming import color_names
-from kseg.parallel import on_threads
-from kseg.result import Segmentation
-from kseg.tracing import poles, regions, swept_areas, trace_loops
-from kseg.validation import check_choice, check_int, check_number, check_rgb, check_same_size
+from kseg.base.naming import color_names
+from kseg.base.opencv import cv2
+from kseg.base.parallel import on_threads
+from kseg.base.validation import check_choice, check_int, check_number, check_rgb, check_same_size
+from kseg.engine.editing import cleaned_labels, fill_nearest
+from kseg.engine.regions import poles, regions, swept_areas
+from kseg.engine.result import Segmentation
+from kseg.pictures.masks import paint_labels
+from kseg.shapes.curves import smooth_path
+from kseg.shapes.sheet import NUMBER_MAX, PAPERS, Sheet, layout, sheet_pdf, sheet_svg
+from kseg.shapes.tracing import trace_loops
 
 __all__ = ["MIN_WIDTH_MM", "NUMBER_MM", "PAPERS", "PaintByNumber", "paint_by_number"]
 
-#: Paper sizes (width, height) in millimetres, portrait.
-PAPERS = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
-_MARGIN = 10.0  # mm
-_KEY_ROW = 7.0  # mm per row of the key
-_KEY_COLUMNS = 4
-#: Smallest number printed by default (mm, the digits' height), and largest.
+#: Smallest number printed by default (mm, the digits' height).
 NUMBER_MM = 2.5
-_NUMBER_MAX = 6.0
 #: Narrowest area a painter fills by default (mm): narrower regions are
 #: merged, and parts joined by a narrower neck are numbered apart.
 MIN_WIDTH_MM = 2.0
-#: The outlines' width on paper (mm).
-_OUTLINE_MM = 0.2
-_PT = 72 / 25.4  # points per millimetre
 
 
 @dataclass(frozen=True)
@@ -82,30 +72,6 @@ class PaintByNumber:
     paper: str
     landscape: bool
     numbers: int = 0
-
-
-@dataclass(frozen=True)
-class _Layout:
-    width: float  # the paper, mm
-    height: float
-    x0: float  # the picture's top-left corner, mm
-    y0: float
-    scale: float  # mm per pixel
-    key_top: float
-
-
-def _layout(w: int, h: int, k: int, paper: str) -> tuple[_Layout, bool]:
-    pw, ph = PAPERS[paper]
-    landscape = w > h
-    if landscape:
-        pw, ph = ph, pw
-    rows = math.ceil(k / _KEY_COLUMNS)
-    key_h = rows * _KEY_ROW + 4
-    area_w, area_h = pw - 2 * _MARGIN, ph - 2 * _MARGIN - key_h
-    scale = min(area_w / w, area_h / h)
-    x0 = (pw - w * scale) / 2
-    y0 = _MARGIN
-    return _Layout(pw, ph, x0, y0, scale, y0 + h * scale + 4), landscape
 
 
 def paint_by_number(
@@ -157,8 +123,8 @@ def paint_by_number(
     paper = check_choice("paper", paper, tuple(PAPERS))
     h, w = result.labels.shape
     min_width_mm = check_number("min_width_mm", min_width_mm, 0.5, 10.0)
-    number_mm = check_number("number_mm", number_mm, 1.5, _NUMBER_MAX)
-    lay, landscape = _layout(w, h, result.k, paper)
+    number_mm = check_number("number_mm", number_mm, 1.5, NUMBER_MAX)
+    lay, landscape = layout(w, h, result.k, paper)
     if min_region is None:
         min_region = max(16, round(math.pi * (1.5 / lay.scale) ** 2))
     min_region = check_int("min_region", min_region, 1, 10**9)
@@ -177,8 +143,8 @@ def paint_by_number(
         [i for i in range(result.k) if (labels == i).any()],
     )
     names = color_names(result.centers)
-    sheet = _Sheet(lay, outlines, at, radius, colour_of, result.centers, names, number_mm)
-    svg, pdf = _sheet_svg(sheet), _sheet_pdf(sheet)
+    sheet = Sheet(lay, outlines, at, radius, colour_of, result.centers, names, number_mm)
+    svg, pdf = sheet_svg(sheet), sheet_pdf(sheet)
     preview = paint_labels(labels, result.centers)
     return PaintByNumber(svg, pdf, preview, labels, count, paper, landscape, len(at))
 
@@ -254,171 +220,3 @@ def _inner(region: np.ndarray) -> np.ndarray:
 def _outline(mask: np.ndarray, tolerance: float) -> str:
     corners, starts = trace_loops(np.ascontiguousarray(mask))
     return smooth_path(corners, starts, tolerance).tobytes().decode("ascii")
-
-
-def _number_size(radius: float, scale: float, smallest: float) -> float:
-    return min(_NUMBER_MAX, max(smallest, 1.2 * radius * scale))
-
-
-def _hex(c: np.ndarray) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in c))
-
-
-@dataclass(frozen=True)
-class _Sheet:
-    """What is drawn on the sheet: the outlines (smooth path data, one per
-    colour), each region's number at its pole, and the key."""
-
-    lay: _Layout
-    outlines: list[str]
-    at: np.ndarray  # (regions, 2) pixel (x, y) of each number
-    radius: np.ndarray  # room around it, pixels
-    colour_of: np.ndarray  # each region's colour index
-    centres: np.ndarray
-    names: list[str]
-    number_mm: float  # the smallest number
-
-    def numbers(self) -> Iterator[tuple[float, float, float, str]]:
-        """Each region's number: its centre on the sheet (mm), size, text."""
-        lay = self.lay
-        for (x, y), r, c in zip(
-            self.at.tolist(), self.radius.tolist(), self.colour_of.tolist(), strict=True
-        ):
-            size = _number_size(r, lay.scale, self.number_mm)
-            yield lay.x0 + (x + 0.5) * lay.scale, lay.y0 + (y + 0.5) * lay.scale, size, str(c + 1)
-
-    def key(self) -> Iterator[tuple[float, float, np.ndarray, str]]:
-        """Each colour's key entry: its top-left (mm), colour and name."""
-        col_w = (self.lay.width - 2 * _MARGIN) / _KEY_COLUMNS
-        for i, (centre, name) in enumerate(zip(self.centres, self.names, strict=True)):
-            x = _MARGIN + (i % _KEY_COLUMNS) * col_w
-            y = self.lay.key_top + (i // _KEY_COLUMNS) * _KEY_ROW
-            yield x, y, centre, f"{i + 1} · {name}"
-
-
-def _sheet_svg(sheet: _Sheet) -> str:
-    lay = sheet.lay
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width}mm" '
-        f'height="{lay.height}mm" viewBox="0 0 {lay.width} {lay.height}">\n'
-        "<title>Paint by number</title>\n"
-        f'<rect width="{lay.width}" height="{lay.height}" fill="#ffffff"/>\n'
-        f'<g transform="translate({lay.x0:.3f} {lay.y0:.3f}) scale({lay.scale:.6f})" '
-        f'fill="none" stroke="#8c8c8c" stroke-width="{_OUTLINE_MM / lay.scale:.4f}" '
-        'stroke-linejoin="round">\n'
-    ]
-    parts += [f'<path d="{d}"/>\n' for d in sheet.outlines if d]
-    parts.append("</g>\n<g font-family=\"Helvetica, Arial, sans-serif\" fill=\"#4a4a4a\" "
-                 'text-anchor="middle" dominant-baseline="central">\n')  # fmt: skip
-    for cx, cy, size, text in sheet.numbers():
-        parts.append(f'<text x="{cx:.2f}" y="{cy:.2f}" font-size="{size:.2f}">{text}</text>\n')
-    parts.append('</g>\n<g font-family="Helvetica, Arial, sans-serif" font-size="3.2" '
-                 'fill="#1a1a1a">\n')  # fmt: skip
-    for x, y, centre, label in sheet.key():
-        parts.append(
-            f'<rect x="{x:.2f}" y="{y:.2f}" width="8" height="5" fill="{_hex(centre)}" '
-            'stroke="#8c8c8c" stroke-width="0.2"/>'
-            f'<text x="{x + 10:.2f}" y="{y + 3.8:.2f}">{html.escape(label)}</text>\n'
-        )
-    parts.append("</g>\n</svg>\n")
-    return "".join(parts)
-
-
-_TOKEN = re.compile(r"[Mqtz]|-?(?:\d+(?:\.\d+)?|\.\d+)")
-
-
-def _pdf_path(d: str, lay: _Layout) -> list[str]:
-    """PDF path operators of a smooth outline (per loop ``M``, a relative
-    ``q``, relative ``t``s, ``z``), in millimetres on the sheet (quadratic
-    curves as cubic ones; a ``t``'s control is the last one reflected)."""
-    ops: list[str] = []
-    s = lay.scale
-    x = y = qx = qy = 0.0
-    nums: list[float] = []
-    mode = ""
-
-    def mm(px: float, py: float) -> str:
-        return f"{lay.x0 + px * s:.3f} {lay.y0 + py * s:.3f}"
-
-    def curve(ex: float, ey: float) -> None:
-        c1 = (x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y))
-        c2 = (ex + 2 / 3 * (qx - ex), ey + 2 / 3 * (qy - ey))
-        ops.append(f"{mm(*c1)} {mm(*c2)} {mm(ex, ey)} c")
-
-    for tok in _TOKEN.findall(d):
-        if tok in ("M", "q", "t"):
-            mode, nums = tok, []
-        elif tok == "z":
-            ops.append("h")
-        else:
-            nums.append(float(tok))
-            if mode == "M" and len(nums) == 2:
-                x, y = nums
-                ops.append(f"{mm(x, y)} m")
-                nums = []
-            elif mode == "q" and len(nums) == 4:
-                qx, qy = x + nums[0], y + nums[1]
-                curve(x + nums[2], y + nums[3])
-                x, y, nums = x + nums[2], y + nums[3], []
-            elif mode == "t" and len(nums) == 2:
-                qx, qy = 2 * x - qx, 2 * y - qy
-                curve(x + nums[0], y + nums[1])
-                x, y, nums = x + nums[0], y + nums[1], []
-    return ops
-
-
-def _sheet_pdf(sheet: _Sheet) -> bytes:
-    """The sheet as a one-page PDF drawn in millimetres from the top-left
-    (one transform turns that into PDF points from the bottom-left)."""
-    lay = sheet.lay
-    ops = [f"{_PT:.6f} 0 0 {-_PT:.6f} 0 {lay.height * _PT:.4f} cm", f"{_OUTLINE_MM} w 1 J 1 j"]
-    ops.append("0.549 0.549 0.549 RG")
-    for d in sheet.outlines:
-        ops += _pdf_path(d, lay)
-        ops.append("S")
-    ops.append("0.29 0.29 0.29 rg")
-    for cx, cy, size, text in sheet.numbers():
-        left, base = cx - 0.28 * size * len(text), cy + 0.36 * size
-        ops.append(f"BT /F1 {size:.2f} Tf 1 0 0 -1 {left:.3f} {base:.3f} Tm ({text}) Tj ET")
-    for x, y, centre, label in sheet.key():
-        r, g, b = (int(v) / 255 for v in centre)
-        ops.append(f"{r:.3f} {g:.3f} {b:.3f} rg {x:.2f} {y:.2f} 8 5 re B")
-        text = label.replace("·", "-").encode("latin-1", "replace").decode("latin-1")
-        text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(
-            f"0.1 0.1 0.1 rg BT /F1 3.2 Tf 1 0 0 -1 {x + 10:.2f} {y + 3.8:.2f} Tm ({text}) Tj ET"
-        )
-    return _pdf_file(ops, lay)
-
-
-def _pdf_file(ops: list[str], lay: _Layout) -> bytes:
-    """A one-page PDF of the content operators ``ops`` on ``lay``'s paper,
-    with Helvetica as /F1."""
-    content = zlib.compress("\n".join(ops).encode("latin-1"))
-    w_pt, h_pt = lay.width * _PT, lay.height * _PT
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.2f} {h_pt:.2f}] "
-            "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
-        ).encode(),
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
-        + content
-        + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)

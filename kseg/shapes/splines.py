@@ -1,8 +1,8 @@
 """Quadratic splines fitted to a run of a border's staircase (compiled,
 numba): an open spline whose two ends stay where they are, its controls
 moved so its curves follow the run best in the least-squares sense, and
-how far a spline (open, or closed as :func:`kseg.curves.fit_closed` fits
-it) passes from the run it follows.  Used by :mod:`kseg.chains`.
+how far a spline (open, or closed as :func:`kseg.shapes.curves.fit_closed` fits
+it) passes from the run it follows.  Used by :mod:`kseg.shapes.chains`.
 
 An open spline with controls ``c[0..q-1]`` is curves 1 .. q - 2: curve i
 runs from the middle of controls i - 1, i (or from ``c[0]``) to the middle
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from kseg.curves import HOLD, ROUNDS, STEP, SWEEPS, basis, samples, shares
+from kseg.shapes.curves import HOLD, ROUNDS, STEP, SWEEPS, basis, samples, shares
 
 __all__ = ["arc_lengths", "farthest", "farthest_closed", "fit_open"]
 

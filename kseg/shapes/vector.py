@@ -6,14 +6,14 @@ straight runs (rasterised back at the photo's size it is the mask, pixel
 for pixel), and *smooth*: every border between two colours fitted once,
 its corners kept sharp, and shared by the colours either side, so the
 shapes fit together without gaps or overlaps and the picture's frame stays
-square (:mod:`kseg.borders`).  Patches of one colour
+square (:mod:`kseg.shapes.borders`).  Patches of one colour
 smaller than ``min_area`` pixels are given to the colour around them first
 (a cutter cannot cut them): a speck is left out of its colour's shape and
 fills the hole it made in its neighbour's.  Paths use
 ``fill-rule="evenodd"`` in the photo's pixel coordinates (smooth ones in
 whole tenths of a pixel, drawn at ``scale(.1)``).  Stacked layers are
 ordered so that they draw their shared borders as few times as they can
-(:mod:`kseg.stacking`).
+(:mod:`kseg.shapes.stacking`).
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from kseg.borders import Borders, border_chains
-from kseg.curves import exact_path
-from kseg.editing import cleaned_labels
-from kseg.naming import color_names
-from kseg.parallel import on_threads
-from kseg.result import Segmentation
-from kseg.stacking import stacking_order
-from kseg.tracing import trace_loops
-from kseg.validation import check_int
+from kseg.base.naming import color_names
+from kseg.base.parallel import on_threads
+from kseg.base.validation import check_int
+from kseg.engine.editing import cleaned_labels
+from kseg.engine.result import Segmentation
+from kseg.shapes.borders import Borders, border_chains
+from kseg.shapes.pathdata import exact_path
+from kseg.shapes.stacking import stacking_order
+from kseg.shapes.tracing import trace_loops
 
 __all__ = ["layers_svg", "mask_path", "mask_svg"]
 
@@ -157,7 +157,7 @@ def layers_svg(
     overlap, so nothing shows between them however the file is drawn or
     cut, and the bottom layer is the whole picture.  They are ordered so
     that the borders between colours are drawn by as few layers as one
-    move of a layer can make it (:func:`kseg.stacking.stacking_order`),
+    move of a layer can make it (:func:`kseg.shapes.stacking.stacking_order`),
     which keeps the file small.  Not stacked, each layer is its own
     colour's area only, the largest underneath, and the layers touch along
     shared borders (a viewer that smooths edges may draw a faint line where

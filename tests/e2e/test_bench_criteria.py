@@ -25,7 +25,7 @@ DOT = (
     '<div data-testid="stImage"><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB'
     'CAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="></div>'
 )
-#: Where the part below the fold will be, in a new visitor's first run (webapp.fold).
+#: Where the part below the fold will be, in a new visitor's first run (webapp.parts.fold).
 FOLLOWING = (
     '<div class="st-key-below-fold"><p>The masks and downloads follow in a moment…</p></div>'
 )

@@ -20,7 +20,7 @@ TIMEOUT = 60_000
 def wait_for_app(page: Page) -> None:
     """Wait until the script run is over, nothing on the page is stale and
     nothing is still to follow (a new visitor's first run leaves what is
-    below the fold to the run after it: webapp.fold)."""
+    below the fold to the run after it: webapp.parts.fold)."""
     following = page.locator(".st-key-below-fold")
     for _ in range(2):
         expect(page.get_by_test_id("stApp")).to_have_attribute(

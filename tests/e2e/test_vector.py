@@ -16,8 +16,8 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 import kseg
-from kseg._cv import cv2
-from kseg.editing import cleaned_labels
+from kseg.base.opencv import cv2
+from kseg.engine.editing import cleaned_labels
 from tests.drawing import flat_art
 from tests.e2e.test_browser import TIMEOUT, download, download_zip, no_exceptions, open_app
 

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import numpy as np
 
 import kseg
-from webapp.cache import ZIPS
-from webapp.jobs import job
-from webapp.series import PhotoView, Series, decoded
+from webapp.many_photos.photos import Series
+from webapp.many_photos.views import PhotoView, decoded
+from webapp.server.cache import ZIPS
+from webapp.session.jobs import job
 
 #: A series ZIP carries cut-outs (full-colour PNGs) up to this many pixels
 #: in all; above, masks, segmented images and label maps only.

@@ -7,9 +7,9 @@ once: counting a photo's colours keeps its colour histogram, its preview and
 its preview's pixels, from which its counts, objective and segmented
 preview follow once the palette is fitted (a palette file labels each photo
 as it is decoded).  A series keeps only small previews and counts, and its
-uploads' compressed bytes stay on the server's disk (``webapp.spool``).
+uploads' compressed bytes stay on the server's disk (``webapp.server.spool``).
 Masks and the ZIP decode and label a photo again when asked for
-(``webapp.series_downloads``).
+(``webapp.many_photos.downloads``).
 """
 
 from __future__ import annotations
@@ -23,57 +23,23 @@ from pathlib import Path
 import numpy as np
 
 import kseg
-from webapp.cache import PAGE
-from webapp.compute import Source, photo_sizes, pinned_colours
-from webapp.jobs import TooLarge, check_fits, job
-from webapp.markup import size_text
-from webapp.spool import SESSION_SHARE, spool_cap
-from webapp.state import Settings
-from webapp.uploads import Upload
+from webapp.many_photos.views import Counted, PhotoView, count, counted_view, decoded, photo_view
+from webapp.parts.markup import size_text
+from webapp.server.cache import PAGE
+from webapp.server.spool import SESSION_SHARE, spool_cap
+from webapp.server.uploads import Upload
+from webapp.session.compute import Source, photo_sizes, pinned_colours
+from webapp.session.jobs import TooLarge, check_fits, job
+from webapp.session.state import Settings
 
 #: Most photos in one series.
 MAX_PHOTOS = 50
-#: Longest side of a photo's pictures in the gallery.
-GALLERY_SIDE = 480
 #: Bytes of one 2**24 count table (two when ``scale`` < 1): 32-bit counts,
 #: since a series of MAX_PHOTOS photos of at most kseg.DEFAULT_MAX_PIXELS
 #: (2,000 million pixels) never needs the 64-bit ones.
 TABLE_BYTES = 4 << 24
-#: Bytes of a .npy file's header (numpy writes 128 for a 2-D table).
-_NPY_HEADER = 128
 #: Bytes per distinct colour while the shared palette is fitted.
 FIT_BYTES_PER_COLOUR = 64
-
-
-@dataclass(frozen=True, eq=False)
-class PhotoView:
-    """What the page shows of one photo of the series."""
-
-    upload: Upload
-    width: int
-    height: int
-    original: bytes  # JPEG, GALLERY_SIDE
-    segmented: bytes  # PNG, GALLERY_SIDE
-    counts: np.ndarray  # pixels per palette colour
-    mse: float
-    notices: tuple[str, ...]
-
-
-@dataclass(frozen=True, eq=False)
-class _Counted:
-    """What counting a photo's colours keeps of it, so that labelling it with
-    the fitted palette needs no second decode."""
-
-    colours: Path  # its distinct colours (inside its opaque pixels) and their pixels:
-    # (2, n) uint32 on disk, not in memory, until it is labelled
-    n_colours: int
-    size: tuple[int, int]  # (height, width)
-    width: int
-    height: int
-    original: bytes  # JPEG, GALLERY_SIDE
-    pixels: np.ndarray  # the preview's pixels, nearest neighbour (kseg.preview_pixels)
-    mask: np.ndarray | None  # which of them are opaque
-    notices: tuple[str, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,11 +106,6 @@ def _pixels_or_fail(up: Upload, failed: list[tuple[str, str]]) -> tuple[int, int
     return None
 
 
-def decoded(up: Upload) -> tuple[kseg.LoadedImage, np.ndarray | None]:
-    image = kseg.load_image(up.data)
-    return image, kseg.opaque_mask(image)
-
-
 def run_series(
     uploads: tuple[Upload, ...],
     settings: Settings,
@@ -177,7 +138,7 @@ def _count_and_label(
 ) -> Series:
     """``run_series`` with a folder for what counting keeps of each photo."""
     palette: kseg.SharedPalette | None = None
-    counted: dict[Upload, _Counted | None] = {}
+    counted: dict[Upload, Counted | None] = {}
     if given is None:
         counted, palette = _count_and_fit(usable, sizes, settings, failed, report, scratch)
         if palette is None:
@@ -193,10 +154,10 @@ def _count_and_label(
             if kept is not None:
                 preview = kept.pixels.shape[0] * kept.pixels.shape[1]
                 with job(["previews"], preview, extra=FIT_BYTES_PER_COLOUR * kept.n_colours):
-                    views.append(_counted_view(up, kept, centers_float, settings.space, searched))
+                    views.append(counted_view(up, kept, centers_float, settings.space, searched))
             else:
                 with job(["decode", "segment", "previews"], pixels, decoder):
-                    views.append(_photo_view(up, centers_float, settings.space, searched))
+                    views.append(photo_view(up, centers_float, settings.space, searched))
         except kseg.ImageError as exc:
             failed.append((up.name, str(exc)))
         report("Labelling", i, len(usable))
@@ -214,7 +175,7 @@ def _count_and_fit(
     failed: list[tuple[str, str]],
     report: Callable[[str, int, int], None],
     scratch: Path,
-) -> tuple[dict[Upload, _Counted | None], kseg.SharedPalette | None]:
+) -> tuple[dict[Upload, Counted | None], kseg.SharedPalette | None]:
     """Count every photo's colours (each its own job, keeping what labelling
     it needs while ``scratch`` holds less than a session's share of
     KSEG_SPOOL_MB; a photo counted beyond it is decoded again to be
@@ -223,13 +184,13 @@ def _count_and_fit(
     totals = kseg.ColorTotals(scale=settings.scale)
     tables = TABLE_BYTES * (2 if settings.scale < 1 else 1)
     room = int(SESSION_SHARE * spool_cap())
-    counted: dict[Upload, _Counted | None] = {}
+    counted: dict[Upload, Counted | None] = {}
     for i, up in enumerate(usable, start=1):
         pixels, decoder = sizes[up]
         try:
             with job(["decode", "segment"], pixels, decoder, extra=tables):
                 image, mask = decoded(up)
-                kept = _count(image, mask, totals, scratch / f"{i}.npy", room)
+                kept = count(image, mask, totals, scratch / f"{i}.npy", room)
                 if kept is not None:
                     room -= kept.colours.stat().st_size
                 counted[up] = kept
@@ -282,111 +243,6 @@ def _empty(settings: Settings, failed: list[tuple[str, str]]) -> Series:
     none = np.zeros((0, 3))
     return Series(
         settings, none.astype(np.uint8), none, False, (), (), tuple(failed), None, 0.0, {}
-    )
-
-
-def _count(
-    image: kseg.LoadedImage,
-    mask: np.ndarray | None,
-    totals: kseg.ColorTotals,
-    colours: Path,
-    room: int,
-) -> _Counted | None:
-    """Count the photo's colours into ``totals``; keep what labelling it needs
-    (its colours in the file ``colours``) if they take at most ``room``
-    bytes on disk, else None."""
-    histogram = totals.add(image.rgb, mask)
-    table = np.stack([histogram.colors, histogram.counts.astype(np.uint32)])
-    if table.nbytes + _NPY_HEADER > room:
-        return None
-    np.save(colours, table)
-    preview = kseg.photo_preview(image.rgb, image.alpha, GALLERY_SIDE)
-    pixels, small_mask = kseg.preview_pixels(image.rgb, preview.shape[:2], mask)
-    return _Counted(
-        colours=colours,
-        n_colours=int(histogram.colors.size),
-        size=histogram.shape,
-        width=image.width,
-        height=image.height,
-        original=_original_jpeg(preview, image.alpha is not None),
-        pixels=pixels,
-        mask=small_mask,
-        notices=image.notices,
-    )
-
-
-def _original_jpeg(preview: np.ndarray, alpha: bool) -> bytes:
-    """The photo's gallery preview as a JPEG (transparency on a checkerboard)."""
-    return kseg.encode_jpeg((kseg.on_checkerboard(preview) if alpha else preview)[..., :3])
-
-
-def _counted_view(
-    up: Upload,
-    counted: _Counted,
-    centers_float: np.ndarray,
-    space: str,
-    searched: np.ndarray | None = None,
-) -> PhotoView:
-    """A counted photo's view: its counts and objective from its histogram,
-    its segmented preview from its preview's pixels (as ``_photo_view``
-    would make them from the decoded photo)."""
-    colors, pixels = np.load(counted.colours)
-    histogram = kseg.ColorHistogram(
-        colors, pixels.astype(np.int64), counted.size, int(pixels.sum(dtype=np.int64))
-    )
-    counts, mse = kseg.palette_counts(
-        histogram,
-        centers_float,
-        color_space=space,  # type: ignore[arg-type]
-        label_centers=searched,
-    )
-    if counted.mask is not None and not counted.mask.any():  # no opaque pixel in the preview
-        labels = np.full(counted.pixels.shape[:2], -1, dtype=np.int16)
-        segmented = kseg.labels_png(labels, np.zeros((len(counts), 3), dtype=np.uint8))
-    else:
-        small = kseg.apply_palette(
-            counted.pixels,
-            centers_float,
-            color_space=space,  # type: ignore[arg-type]
-            mask=counted.mask,  # type: ignore[arg-type]
-            label_centers=searched,
-        )
-        segmented = kseg.labels_png(small.labels, small.centers)
-    return PhotoView(
-        upload=up,
-        width=counted.width,
-        height=counted.height,
-        original=counted.original,
-        segmented=segmented,
-        counts=counts,
-        mse=mse,
-        notices=counted.notices,
-    )
-
-
-def _photo_view(
-    up: Upload, centers_float: np.ndarray, space: str, searched: np.ndarray | None = None
-) -> PhotoView:
-    image, mask = decoded(up)
-    result = kseg.apply_palette(
-        image.rgb,
-        centers_float,
-        color_space=space,  # type: ignore[arg-type]
-        mask=mask,  # type: ignore[arg-type]
-        label_centers=searched,
-    )
-    previews = kseg.make_previews(
-        image.rgb, result, alpha=image.alpha, side=GALLERY_SIDE, thumb_side=8
-    )
-    return PhotoView(
-        upload=up,
-        width=image.width,
-        height=image.height,
-        original=_original_jpeg(previews.original, image.alpha is not None),
-        segmented=kseg.labels_png(previews.labels, result.centers),
-        counts=result.counts,
-        mse=result.mse,
-        notices=image.notices,
     )
 
 

@@ -9,13 +9,13 @@ import html
 import streamlit as st
 
 import kseg
-from webapp import charts, markup
-from webapp.jobs import queue_notice
-from webapp.series import MAX_PHOTOS, Series, cached_series, series_key
-from webapp.series_downloads import ZIP_CUTOUT_PIXELS, mask_file, shares_file, zip_file
-from webapp.state import Edits, Settings, kept_background, settings_to_url
-from webapp.uploads import Upload
-from webapp.widgets import download
+from webapp.many_photos.downloads import ZIP_CUTOUT_PIXELS, mask_file, shares_file, zip_file
+from webapp.many_photos.photos import MAX_PHOTOS, Series, cached_series, series_key
+from webapp.parts import charts, markup
+from webapp.parts.widgets import download
+from webapp.server.uploads import Upload
+from webapp.session.jobs import queue_notice
+from webapp.session.state import Edits, Settings, kept_background, settings_to_url
 
 
 def given_palette_or_stop(

@@ -1,5 +1,5 @@
 """The inputs of the "Many photos" page: the series' photos (kept on the
-server's disk, see webapp.spool) and where its palette comes from."""
+server's disk, see webapp.server.spool) and where its palette comes from."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import kseg
-from webapp.budget import MB
-from webapp.compute import sample_bytes
-from webapp.jobs import on_janitor
-from webapp.spool import Spool, SpoolFull
-from webapp.uploads import Upload
-from webapp.widgets import UPLOAD_TYPES, session_alive, upload_refusals
+from webapp.parts.widgets import UPLOAD_TYPES, session_alive, upload_refusals
+from webapp.server.budget import MB
+from webapp.server.spool import Spool, SpoolFull
+from webapp.server.uploads import Upload
+from webapp.session.compute import sample_bytes
+from webapp.session.jobs import on_janitor
 
-#: Series photos on the server's disk (see webapp.spool).
+#: Series photos on the server's disk (see webapp.server.spool).
 SPOOL = Spool.from_env()
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 import kseg
-from webapp.cache import ZIPS
-from webapp.compute import PhotoRef, missing_steps, photo_sizes
-from webapp.jobs import job
+from webapp.server.cache import ZIPS
+from webapp.session.compute import PhotoRef, missing_steps, photo_sizes
+from webapp.session.jobs import job
 
 
 def _download_job(ref: PhotoRef, *names: str) -> AbstractContextManager[None]:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import streamlit as st
 
 import kseg
-from webapp.cache import PAGE
-from webapp.compute import PREVIEW_SIDE, Photo, PhotoRef, missing_steps, photo_sizes
-from webapp.jobs import job, queue_notice
-from webapp.widgets import download
+from webapp.parts.widgets import download
+from webapp.server.cache import PAGE
+from webapp.session.compute import PREVIEW_SIDE, Photo, PhotoRef, missing_steps, photo_sizes
+from webapp.session.jobs import job, queue_notice
 
 
 @dataclass(frozen=True, eq=False)

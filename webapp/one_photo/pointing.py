@@ -15,10 +15,10 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 import kseg
-from webapp import markup
-from webapp.compute import Photo, run_segmentation
-from webapp.downloads import mask_file
-from webapp.widgets import MAX_PINS, PINS_FULL, add_pin, download
+from webapp.one_photo.downloads import mask_file
+from webapp.parts import markup
+from webapp.parts.widgets import MAX_PINS, PINS_FULL, add_pin, download
+from webapp.session.compute import Photo, run_segmentation
 
 
 def clickable_photo(photo: Photo) -> dict | None:

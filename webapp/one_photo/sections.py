@@ -12,15 +12,8 @@ import html
 import streamlit as st
 
 import kseg
-from webapp import charts, fold, markup, paint_view, pointing
-from webapp.compute import (
-    Photo,
-    PhotoRef,
-    k_curve,
-    photo_digest,
-    segment_photo,
-)
-from webapp.downloads import (
+from webapp.one_photo import paint_view, pointing
+from webapp.one_photo.downloads import (
     cutout_file,
     layers_file,
     mask_file,
@@ -29,8 +22,17 @@ from webapp.downloads import (
     svg_file,
     zip_bytes,
 )
-from webapp.jobs import TooLarge, queue_notice
-from webapp.state import (
+from webapp.parts import charts, fold, markup
+from webapp.parts.widgets import background_picker, download, drop_failed_upload, merge_picker
+from webapp.session.compute import (
+    Photo,
+    PhotoRef,
+    k_curve,
+    photo_digest,
+    segment_photo,
+)
+from webapp.session.jobs import TooLarge, queue_notice
+from webapp.session.state import (
     VIEWS,
     Settings,
     keep_merge_choices,
@@ -38,7 +40,6 @@ from webapp.state import (
     remember_photo,
     settings_to_url,
 )
-from webapp.widgets import background_picker, download, drop_failed_upload, merge_picker
 
 
 def photo_or_previous(

@@ -11,12 +11,12 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import kseg
-from webapp.compute import sample_bytes
-from webapp.jobs import on_janitor
-from webapp.state import CLEAN_LIMITS, LIMITS, Settings, merge_changed, previous_photo
-from webapp.uploads import UploadGuard, refusal_message
+from webapp.server.uploads import UploadGuard, refusal_message
+from webapp.session.compute import sample_bytes
+from webapp.session.jobs import on_janitor
+from webapp.session.state import CLEAN_LIMITS, LIMITS, Settings, merge_changed, previous_photo
 
-#: The caps on what visitors' uploaders hold (see webapp.uploads).
+#: The caps on what visitors' uploaders hold (see webapp.server.uploads).
 UPLOAD_GUARD = UploadGuard.for_budget()
 
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from webapp.budget import budget_bytes
+from webapp.server.budget import budget_bytes
 
 T = TypeVar("T")
 

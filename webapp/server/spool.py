@@ -26,8 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from webapp.budget import MB
-from webapp.uploads import Upload
+from webapp.server.budget import MB
+from webapp.server.uploads import Upload
 
 #: Disk the series photos of all sessions may take (MB), unless
 #: KSEG_SPOOL_MB says otherwise; and the share one session may take.

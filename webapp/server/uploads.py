@@ -23,7 +23,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 
 import kseg
-from webapp.budget import MB, budget_bytes
+from webapp.server.budget import MB, budget_bytes
 
 #: What one session may hold in its uploaders at once, as a share of the
 #: memory budget, and what all sessions together may hold.
@@ -35,7 +35,7 @@ TOTAL_SHARE = 0.40
 class Upload:
     """One photo the page works on: its name, the hash of its bytes, their
     size, and the bytes themselves, in memory or in a file on the server's
-    disk (see ``webapp.spool``).  Two uploads are equal when their names and
+    disk (see ``webapp.server.spool``).  Two uploads are equal when their names and
     bytes are."""
 
     name: str

@@ -1,14 +1,14 @@
 """Computations of the page, keyed on the image bytes' hash, never an array.
 
 Full-size pieces (decoded pixels, labels) live in one cache bounded by bytes
-(``webapp.cache.FULL_SIZE``), shared by every session.  What a session keeps
+(``webapp.server.cache.FULL_SIZE``), shared by every session.  What a session keeps
 is small: a :class:`PhotoRef` (the upload's compressed bytes and the
 settings), the previews and the palette.  Downloads fetch the full-size
 pieces by that reference when clicked, rebuilding them if the cache let them
 go, so no open tab pins a photo's pixels in memory.
 
 Every heavy step runs as a job under the server's memory budget
-(``webapp.jobs``): it reserves its estimated bytes first and, when the budget
+(``webapp.session.jobs``): it reserves its estimated bytes first and, when the budget
 or every worker is taken, waits its turn while the page says how many are
 ahead.
 """
@@ -25,10 +25,10 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 import kseg
-from webapp.cache import FULL_SIZE, PAGE
-from webapp.jobs import check_fits, decode_pixels, job, step
-from webapp.state import Edits, Settings
-from webapp.uploads import Upload
+from webapp.server.cache import FULL_SIZE, PAGE
+from webapp.server.uploads import Upload
+from webapp.session.jobs import check_fits, decode_pixels, job, step
+from webapp.session.state import Edits, Settings
 
 LOG = get_logger(__name__)
 PREVIEW_SIDE = 1200  # longest side of the images shown on the page

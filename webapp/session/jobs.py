@@ -4,7 +4,7 @@ that drops idle cache entries and hands freed memory back.
 
 A job is a page run that must build full-size pieces, or a download: it
 reserves, before it holds anything, the bytes of every step it will run
-(``webapp.budget``), waits its turn when the budget or every worker is
+(``webapp.server.budget``), waits its turn when the budget or every worker is
 taken, and hands its freed memory back when it ends.
 """
 
@@ -22,10 +22,10 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 import kseg
-from webapp.budget import Admission, budget_bytes, job_bytes, step_bytes
-from webapp.cache import FULL_SIZE, IDLE_SECONDS, PAGE, ZIPS
-from webapp.memory import limit_arenas, trim
-from webapp.uploads import Upload
+from webapp.server.budget import Admission, budget_bytes, job_bytes, step_bytes
+from webapp.server.cache import FULL_SIZE, IDLE_SECONDS, PAGE, ZIPS
+from webapp.server.memory import limit_arenas, trim
+from webapp.server.uploads import Upload
 
 LOG = get_logger(__name__)
 limit_arenas()

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 import kseg
-from webapp import links
+from webapp.server import links
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def start_session() -> None:
 
 
 def settings_from_url() -> dict[str, object]:
-    """Widget values from the query string (webapp.links: bad or missing
+    """Widget values from the query string (webapp.server.links: bad or missing
     values are skipped, the rest of the link is honoured)."""
     return links.from_link(st.query_params.to_dict())
 

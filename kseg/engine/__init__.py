@@ -1,0 +1,11 @@
+"""A photo becomes a :class:`~kseg.Segmentation`, and edits make new ones.
+
+The compiled kernels (``kernels``, ``hamerly``, ``pixel_kernels``), a
+photo's colours counted and its pixels labelled (``histogram``), Lloyd's
+iterations and their first centres (``lloyd``), restarts (``restarts``),
+the result (``result``), :func:`~kseg.segment` (``clustering``),
+:func:`~kseg.apply_palette` (``applying``), choosing k (``choosing``),
+merging and cleaning (``editing``) and connected regions (``regions``).
+
+May import: ``kseg.base``.
+"""

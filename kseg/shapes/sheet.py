@@ -1,0 +1,220 @@
+"""The paint-by-number sheet on paper: the layout (the picture and the key
+of colours on A4 or Letter, turned to fit), and the sheet drawn as SVG and
+as a one-page PDF, both in millimetres, so either prints as it is.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["NUMBER_MAX", "PAPERS", "Layout", "Sheet", "layout", "sheet_pdf", "sheet_svg"]
+
+#: Paper sizes (width, height) in millimetres, portrait.
+PAPERS = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
+_MARGIN = 10.0  # mm
+_KEY_ROW = 7.0  # mm per row of the key
+_KEY_COLUMNS = 4
+#: Largest number printed (mm, the digits' height).
+NUMBER_MAX = 6.0
+#: The outlines' width on paper (mm).
+_OUTLINE_MM = 0.2
+_PT = 72 / 25.4  # points per millimetre
+
+
+@dataclass(frozen=True)
+class Layout:
+    width: float  # the paper, mm
+    height: float
+    x0: float  # the picture's top-left corner, mm
+    y0: float
+    scale: float  # mm per pixel
+    key_top: float
+
+
+def layout(w: int, h: int, k: int, paper: str) -> tuple[Layout, bool]:
+    pw, ph = PAPERS[paper]
+    landscape = w > h
+    if landscape:
+        pw, ph = ph, pw
+    rows = math.ceil(k / _KEY_COLUMNS)
+    key_h = rows * _KEY_ROW + 4
+    area_w, area_h = pw - 2 * _MARGIN, ph - 2 * _MARGIN - key_h
+    scale = min(area_w / w, area_h / h)
+    x0 = (pw - w * scale) / 2
+    y0 = _MARGIN
+    return Layout(pw, ph, x0, y0, scale, y0 + h * scale + 4), landscape
+
+
+def number_size(radius: float, scale: float, smallest: float) -> float:
+    return min(NUMBER_MAX, max(smallest, 1.2 * radius * scale))
+
+
+def _hex(c: np.ndarray) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in c))
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What is drawn on the sheet: the outlines (smooth path data, one per
+    colour), each region's number at its pole, and the key."""
+
+    lay: Layout
+    outlines: list[str]
+    at: np.ndarray  # (regions, 2) pixel (x, y) of each number
+    radius: np.ndarray  # room around it, pixels
+    colour_of: np.ndarray  # each region's colour index
+    centres: np.ndarray
+    names: list[str]
+    number_mm: float  # the smallest number
+
+    def numbers(self) -> Iterator[tuple[float, float, float, str]]:
+        """Each region's number: its centre on the sheet (mm), size, text."""
+        lay = self.lay
+        for (x, y), r, c in zip(
+            self.at.tolist(), self.radius.tolist(), self.colour_of.tolist(), strict=True
+        ):
+            size = number_size(r, lay.scale, self.number_mm)
+            yield lay.x0 + (x + 0.5) * lay.scale, lay.y0 + (y + 0.5) * lay.scale, size, str(c + 1)
+
+    def key(self) -> Iterator[tuple[float, float, np.ndarray, str]]:
+        """Each colour's key entry: its top-left (mm), colour and name."""
+        col_w = (self.lay.width - 2 * _MARGIN) / _KEY_COLUMNS
+        for i, (centre, name) in enumerate(zip(self.centres, self.names, strict=True)):
+            x = _MARGIN + (i % _KEY_COLUMNS) * col_w
+            y = self.lay.key_top + (i // _KEY_COLUMNS) * _KEY_ROW
+            yield x, y, centre, f"{i + 1} · {name}"
+
+
+def sheet_svg(sheet: Sheet) -> str:
+    lay = sheet.lay
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width}mm" '
+        f'height="{lay.height}mm" viewBox="0 0 {lay.width} {lay.height}">\n'
+        "<title>Paint by number</title>\n"
+        f'<rect width="{lay.width}" height="{lay.height}" fill="#ffffff"/>\n'
+        f'<g transform="translate({lay.x0:.3f} {lay.y0:.3f}) scale({lay.scale:.6f})" '
+        f'fill="none" stroke="#8c8c8c" stroke-width="{_OUTLINE_MM / lay.scale:.4f}" '
+        'stroke-linejoin="round">\n'
+    ]
+    parts += [f'<path d="{d}"/>\n' for d in sheet.outlines if d]
+    parts.append("</g>\n<g font-family=\"Helvetica, Arial, sans-serif\" fill=\"#4a4a4a\" "
+                 'text-anchor="middle" dominant-baseline="central">\n')  # fmt: skip
+    for cx, cy, size, text in sheet.numbers():
+        parts.append(f'<text x="{cx:.2f}" y="{cy:.2f}" font-size="{size:.2f}">{text}</text>\n')
+    parts.append('</g>\n<g font-family="Helvetica, Arial, sans-serif" font-size="3.2" '
+                 'fill="#1a1a1a">\n')  # fmt: skip
+    for x, y, centre, label in sheet.key():
+        parts.append(
+            f'<rect x="{x:.2f}" y="{y:.2f}" width="8" height="5" fill="{_hex(centre)}" '
+            'stroke="#8c8c8c" stroke-width="0.2"/>'
+            f'<text x="{x + 10:.2f}" y="{y + 3.8:.2f}">{html.escape(label)}</text>\n'
+        )
+    parts.append("</g>\n</svg>\n")
+    return "".join(parts)
+
+
+_TOKEN = re.compile(r"[Mqtz]|-?(?:\d+(?:\.\d+)?|\.\d+)")
+
+
+def _pdf_path(d: str, lay: Layout) -> list[str]:
+    """PDF path operators of a smooth outline (per loop ``M``, a relative
+    ``q``, relative ``t``s, ``z``), in millimetres on the sheet (quadratic
+    curves as cubic ones; a ``t``'s control is the last one reflected)."""
+    ops: list[str] = []
+    s = lay.scale
+    x = y = qx = qy = 0.0
+    nums: list[float] = []
+    mode = ""
+
+    def mm(px: float, py: float) -> str:
+        return f"{lay.x0 + px * s:.3f} {lay.y0 + py * s:.3f}"
+
+    def curve(ex: float, ey: float) -> None:
+        c1 = (x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y))
+        c2 = (ex + 2 / 3 * (qx - ex), ey + 2 / 3 * (qy - ey))
+        ops.append(f"{mm(*c1)} {mm(*c2)} {mm(ex, ey)} c")
+
+    for tok in _TOKEN.findall(d):
+        if tok in ("M", "q", "t"):
+            mode, nums = tok, []
+        elif tok == "z":
+            ops.append("h")
+        else:
+            nums.append(float(tok))
+            if mode == "M" and len(nums) == 2:
+                x, y = nums
+                ops.append(f"{mm(x, y)} m")
+                nums = []
+            elif mode == "q" and len(nums) == 4:
+                qx, qy = x + nums[0], y + nums[1]
+                curve(x + nums[2], y + nums[3])
+                x, y, nums = x + nums[2], y + nums[3], []
+            elif mode == "t" and len(nums) == 2:
+                qx, qy = 2 * x - qx, 2 * y - qy
+                curve(x + nums[0], y + nums[1])
+                x, y, nums = x + nums[0], y + nums[1], []
+    return ops
+
+
+def sheet_pdf(sheet: Sheet) -> bytes:
+    """The sheet as a one-page PDF drawn in millimetres from the top-left
+    (one transform turns that into PDF points from the bottom-left)."""
+    lay = sheet.lay
+    ops = [f"{_PT:.6f} 0 0 {-_PT:.6f} 0 {lay.height * _PT:.4f} cm", f"{_OUTLINE_MM} w 1 J 1 j"]
+    ops.append("0.549 0.549 0.549 RG")
+    for d in sheet.outlines:
+        ops += _pdf_path(d, lay)
+        ops.append("S")
+    ops.append("0.29 0.29 0.29 rg")
+    for cx, cy, size, text in sheet.numbers():
+        left, base = cx - 0.28 * size * len(text), cy + 0.36 * size
+        ops.append(f"BT /F1 {size:.2f} Tf 1 0 0 -1 {left:.3f} {base:.3f} Tm ({text}) Tj ET")
+    for x, y, centre, label in sheet.key():
+        r, g, b = (int(v) / 255 for v in centre)
+        ops.append(f"{r:.3f} {g:.3f} {b:.3f} rg {x:.2f} {y:.2f} 8 5 re B")
+        text = label.replace("·", "-").encode("latin-1", "replace").decode("latin-1")
+        text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(
+            f"0.1 0.1 0.1 rg BT /F1 3.2 Tf 1 0 0 -1 {x + 10:.2f} {y + 3.8:.2f} Tm ({text}) Tj ET"
+        )
+    return _pdf_file(ops, lay)
+
+
+def _pdf_file(ops: list[str], lay: Layout) -> bytes:
+    """A one-page PDF of the content operators ``ops`` on ``lay``'s paper,
+    with Helvetica as /F1."""
+    content = zlib.compress("\n".join(ops).encode("latin-1"))
+    w_pt, h_pt = lay.width * _PT, lay.height * _PT
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.2f} {h_pt:.2f}] "
+            "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+        ).encode(),
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
+        + content
+        + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
