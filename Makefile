@@ -75,12 +75,13 @@ lint: $(VENV)/.dev
 ## The fast tier, for every change: lint, unit, property and AppTest tests (no browser).
 check: $(VENV)/.dev lint
 	$(WARM)
-	$(PY) -m pytest -q --ignore=tests/e2e
+	$(PY) -m pytest -q -n auto --ignore=tests/e2e
 
 ## Every test: lint, unit, property, AppTest and browser tests.
 test: $(VENV)/.dev browser nginx parallel lint
 	$(WARM)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --ignore=tests/e2e
+	$(PY) -m pytest -q tests/e2e
 
 ## Speed and objective against the OpenCV tutorial recipe (see README.md, "Benchmarks").
 bench: $(VENV)/.bench
