@@ -30,8 +30,8 @@ trap stop EXIT
 # photos (KSEG_SPOOL_MB), each replica an equal share of both.
 read -r budget_mb spool_mb < <("$PY" -c '
 import sys
-from webapp.budget import MB, budget_bytes
-from webapp.spool import spool_cap
+from webapp.server.budget import MB, budget_bytes
+from webapp.server.spool import spool_cap
 n = int(sys.argv[1])
 print(budget_bytes()[0] / MB / n, spool_cap() / MB / n)
 ' "$REPLICAS")
