@@ -8,7 +8,7 @@ PORT ?= 8501
 WARM = $(PY) -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run check test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-uploads bench-first bench-gc load cli clean
+.PHONY: run check test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-picking bench-uploads bench-first bench-gc load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -117,6 +117,9 @@ bench-gc: $(VENV)/.dev
 ## Masks as shapes: the SVGs of 12 MP photos, time and size (docs/benchmarks.md).
 bench-shapes: $(VENV)/.dev
 	$(PY) bench/shapes.py
+
+bench-picking: $(VENV)/.dev
+	$(PY) bench/picking.py
 
 ## Two tabs flooding "Many photos" with uploads while a third segments (docs/benchmarks.md).
 bench-uploads: $(VENV)/.dev browser

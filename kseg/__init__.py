@@ -17,6 +17,7 @@ from kseg.engine.choosing import KCurve, objective_curve
 from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
 from kseg.engine.editing import clean_segmentation, merge_clusters, merged_numbers
 from kseg.engine.histogram import ColorHistogram, color_histogram
+from kseg.engine.picking import pick_colours
 from kseg.files.encoding import encode_jpeg, encode_png, labels_png, segmented_png
 from kseg.files.export import (
     cluster_file_stem,
@@ -46,6 +47,7 @@ from kseg.files.palette_writing import (
     palette_json,
     palette_rows,
 )
+from kseg.files.swatches import palette_ase, palette_css, palette_png
 from kseg.pictures.masks import (
     cluster_mask,
     cutout,
@@ -137,13 +139,17 @@ __all__ = [
     "opaque_mask",
     "paint_by_number",
     "paint_labels",
+    "palette_ase",
     "palette_counts",
+    "palette_css",
     "palette_csv",
     "palette_file_rows",
     "palette_gpl",
     "palette_json",
+    "palette_png",
     "palette_rows",
     "photo_preview",
+    "pick_colours",
     "pixel_at",
     "preview_labels",
     "preview_pixels",

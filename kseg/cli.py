@@ -14,6 +14,7 @@ import numpy as np
 from kseg.base.version import __version__
 from kseg.engine.applying import apply_palette
 from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K, segment
+from kseg.engine.picking import pick_colours
 from kseg.engine.result import Segmentation
 from kseg.files.export import export_files, unique_stems
 from kseg.files.loading import DEFAULT_MAX_PIXELS, ImageError, load_image, opaque_mask
@@ -70,22 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("kseg-out"),
         help="folder to write into; each photo gets a subfolder (default: kseg-out)",
     )
-    series = p.add_mutually_exclusive_group()
-    series.add_argument(
-        "--shared-palette",
-        action="store_true",
-        help="fit one palette on all the photos together, so colour N is the same "
-        "colour in every photo; writes shares.csv (each colour's share per photo) "
-        "and the palette files beside the photo folders",
-    )
-    series.add_argument(
-        "--palette",
-        type=Path,
-        metavar="FILE",
-        help="label every photo with this palette (kseg's palette.json, .csv, .gpl: "
-        "the numbers of the run that wrote it; or hex colours) instead of fitting "
-        "one; -k is not used; writes shares.csv beside the photo folders",
-    )
+    _add_palette_options(p)
     p.add_argument(
         "--svg",
         action="store_true",
@@ -105,6 +91,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="no progress line per photo on stderr (problems are still reported)",
     )
     return p
+
+
+def _add_palette_options(p: argparse.ArgumentParser) -> None:
+    series = p.add_mutually_exclusive_group()
+    series.add_argument(
+        "--shared-palette",
+        action="store_true",
+        help="fit one palette on all the photos together, so colour N is the same "
+        "colour in every photo; writes shares.csv (each colour's share per photo) "
+        "and the palette files beside the photo folders",
+    )
+    series.add_argument(
+        "--palette",
+        type=Path,
+        metavar="FILE",
+        help="label every photo with this palette (kseg's palette.json, .csv, .gpl: "
+        "the numbers of the run that wrote it; or hex colours) instead of fitting "
+        "one; -k is not used; writes shares.csv beside the photo folders",
+    )
+    series.add_argument(
+        "--colours",
+        type=Path,
+        metavar="FILE",
+        help="the colours you own (paints, threads: hex codes one a line with a name, "
+        "'#E32636 Cadmium red', or a .gpl, .csv, .json or Adobe .ase palette): each "
+        "photo uses the best --pick of them, named as the file names them",
+    )
+    p.add_argument(
+        "--pick",
+        type=_int_range(1, 255),
+        metavar="N",
+        help="with --colours: how many of them each photo uses (default: all)",
+    )
 
 
 def _add_clustering_options(p: argparse.ArgumentParser) -> None:
@@ -159,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (1 if any image failed)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.pick is not None and args.colours is None:
+        parser.error("--pick N: needs --colours FILE (the colours to pick from)")
     palette = _palette_file(parser, args)
     run = Run(args, folders=unique_stems(args.images))
     if args.shared_palette:
@@ -182,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif palette is not None:
         searched = palette.label_centers if args.color_space == palette.color_space else None
         run.series(palette.centers, None, searched)
+    elif args.colours is not None:
+        run.each(_picker(parser, args))
     else:
         run.each()
     return run.finish()
@@ -206,6 +229,24 @@ def _palette_file(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
             file=sys.stderr,
         )
     return palette
+
+
+def _picker(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> Callable[[np.ndarray, np.ndarray | None], Segmentation]:
+    """Each photo labelled with the best ``--pick`` of the ``--colours``."""
+    try:
+        own = load_palette(args.colours)
+    except PaletteError as exc:
+        parser.error(f"--colours {args.colours}: {exc}")
+    distinct = len(np.unique(own.colors, axis=0))
+    n = distinct if args.pick is None else args.pick
+    if n > distinct:
+        parser.error(f"--pick {n}: the file has {distinct} different colours")
+    names = list(own.names) or None
+    return lambda rgb, mask: pick_colours(
+        rgb, own.colors, n, color_space=args.color_space, mask=mask, names=names
+    )
 
 
 def _segment_options(args: argparse.Namespace) -> dict[str, object]:
@@ -239,11 +280,15 @@ class Run:
         self.failed.add(i)
         print(f"[{i + 1}/{len(self.args.images)}] {self.args.images[i]}: {why}", file=sys.stderr)
 
-    def each(self) -> None:
-        """Every photo with its own palette."""
+    def each(
+        self, label: Callable[[np.ndarray, np.ndarray | None], Segmentation] | None = None
+    ) -> None:
+        """Every photo with its own palette (fitted, or ``label``'s)."""
         options = _segment_options(self.args)
         for i, name in enumerate(self.args.images):
-            self._one(i, name, lambda rgb, mask: segment(rgb, self.args.k, **options, mask=mask))
+            self._one(
+                i, name, label or (lambda rgb, m: segment(rgb, self.args.k, **options, mask=m))
+            )
 
     def series(
         self,

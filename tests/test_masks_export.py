@@ -175,6 +175,9 @@ def test_zip_holds_every_file_with_a_manifest(quad):
         "palette.json",
         "palette.csv",
         "palette.gpl",
+        "palette.ase",
+        "palette.css",
+        "palette.png",
         "manifest.json",
     }
     rows = kseg.palette_rows(r)
@@ -290,8 +293,8 @@ def test_zip_files_decode_to_exactly_the_results_pictures(coffee_rgb):
     assert np.array_equal(fg, kseg.cutout(coffee_rgb, r, [0, 2, 3, 4, 5], alpha))
     # Progress: once per file, in the ZIP's order, ending with the manifest.
     names = [n.removeprefix("c/") for n in zf.namelist()]
-    assert len(names) == 5 + 2 * 5 + 1 + 1  # palette etc., 5 shown clusters, foreground, manifest
-    assert [c[2] for c in calls] == names and [c[0] for c in calls] == list(range(1, 18))
+    assert len(names) == 8 + 2 * 5 + 1 + 1  # palette etc., 5 shown clusters, foreground, manifest
+    assert [c[2] for c in calls] == names and [c[0] for c in calls] == list(range(1, 21))
     assert {c[1] for c in calls} == {len(names)} and names[-1] == "manifest.json"
 
 

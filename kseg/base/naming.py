@@ -19,7 +19,15 @@ import numpy as np
 
 from kseg.base.opencv import cv2
 
-__all__ = ["FAR", "NEUTRAL", "basic_name", "color_name", "color_names", "grey_name"]
+__all__ = [
+    "FAR",
+    "NEUTRAL",
+    "basic_name",
+    "color_name",
+    "color_names",
+    "grey_name",
+    "survey_colours",
+]
 
 #: CIELAB distance beyond which the nearest survey name is not trusted.
 FAR = 12.0
@@ -48,8 +56,8 @@ def _lab(rgb: np.ndarray) -> np.ndarray:
 
 
 @functools.cache
-def _survey() -> tuple[tuple[str, ...], np.ndarray]:
-    """The usable survey names and their CIELAB points."""
+def survey_colours() -> tuple[tuple[str, ...], np.ndarray]:
+    """The usable XKCD survey names and their (n, 3) uint8 RGB colours."""
     names, rgb = [], []
     for line in _DATA.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
@@ -59,7 +67,14 @@ def _survey() -> tuple[tuple[str, ...], np.ndarray]:
             names.append(name)
             v = int(hex_code[1:], 16)
             rgb.append((v >> 16, (v >> 8) & 0xFF, v & 0xFF))
-    return tuple(names), _lab(np.array(rgb))
+    return tuple(names), np.array(rgb, dtype=np.uint8)
+
+
+@functools.cache
+def _survey() -> tuple[tuple[str, ...], np.ndarray]:
+    """The usable survey names and their CIELAB points."""
+    names, rgb = survey_colours()
+    return names, _lab(rgb)
 
 
 def grey_name(lightness: float) -> str:

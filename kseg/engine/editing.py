@@ -159,7 +159,15 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     new_labels = np.full(labels.shape, -1, dtype=np.int16)
     new_labels[inside] = rank[flat]
     fields = with_clusters(new_labels, centres, counts, mse)
-    return dataclasses.replace(result, **fields, settings=settings)  # type: ignore[arg-type]
+    # New centres (their pixels' means): no pin, labelling centre or own name holds.
+    return dataclasses.replace(
+        result,
+        **fields,  # type: ignore[arg-type]
+        settings=settings,
+        pinned=(),
+        label_centers=None,
+        names=(),
+    )
 
 
 def cleaned_labels(labels: np.ndarray, min_size: int, *, diagonal: bool = True) -> np.ndarray:

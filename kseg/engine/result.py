@@ -16,12 +16,14 @@ from fractions import Fraction
 
 import numpy as np
 
+from kseg.base.naming import color_names
 from kseg.base.parallel import gather
 
 __all__ = [
     "Segmentation",
     "by_share",
     "means_and_mse",
+    "names_of",
     "numbered_by_share",
     "renumbered",
     "squared_error",
@@ -77,6 +79,11 @@ class Segmentation:
         space of ``settings["color_space"]``): what a palette file records
         so that applying it gives these labels again.  None once clusters
         are merged or cleaned (the labels then come from the edit).
+    names : tuple of str
+        The colours' own names where they came from a list of the user's
+        (:func:`kseg.pick_colours`), one per cluster; empty otherwise (and
+        once clusters are merged or cleaned): :func:`names_of` then names
+        them in words.
     """
 
     labels: np.ndarray
@@ -94,6 +101,7 @@ class Segmentation:
     settings: Mapping[str, object] = field(default_factory=dict)
     pinned: tuple[int, ...] = ()
     label_centers: np.ndarray | None = None
+    names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for arr in (self.labels, self.centers, self.centers_float, self.counts, self.shares):
@@ -110,6 +118,14 @@ class Segmentation:
     def shape(self) -> tuple[int, int]:
         """(height, width) of the segmented image."""
         return (int(self.labels.shape[0]), int(self.labels.shape[1]))
+
+
+def names_of(result: object) -> list[str]:
+    """Each cluster's name: its own (``result.names``, from the user's list
+    of colours) where it has them, else the colour in words (of its
+    ``centers``; any result-like object)."""
+    own = getattr(result, "names", ())
+    return list(own) if own else color_names(result.centers)  # type: ignore[attr-defined]
 
 
 def by_share(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -276,4 +292,5 @@ def renumbered(
         settings=settings,
         pinned=(),
         label_centers=None,
+        names=(),
     )

@@ -28,6 +28,7 @@ from kseg.files.palette_writing import (
     provenance,
     space_of,
 )
+from kseg.files.swatches import palette_ase, palette_css, palette_png
 from kseg.pictures.masks import cluster_mask, cutout, label_map
 from kseg.shapes.paint import paint_by_number
 from kseg.shapes.vector import layers_svg, mask_svg
@@ -86,7 +87,8 @@ def export_entries(
 
     The paths are ``segmented.png``, ``labels.png`` (cluster index per pixel,
     255 for left-out pixels), ``palette.json``, ``palette.csv``,
-    ``palette.gpl``, ``masks/cluster_NN_rrggbb.png`` (1-bit) and
+    ``palette.gpl``, ``palette.ase`` (Adobe), ``palette.css`` and
+    ``palette.png`` (the swatches), ``masks/cluster_NN_rrggbb.png`` (1-bit) and
     ``cutouts/cluster_NN_rrggbb.png`` for each cluster not in ``hidden``
     (clusters marked as background), then, when some are hidden,
     ``cutouts/foreground.png`` (everything but the background); with
@@ -122,6 +124,9 @@ def export_entries(
         ("palette.json", lambda: palette_json(result, hidden_set)),
         ("palette.csv", lambda: palette_csv(result, hidden_set)),
         ("palette.gpl", lambda: palette_gpl(result, source_name, hidden_set)),
+        ("palette.ase", lambda: palette_ase(result)),
+        ("palette.css", lambda: palette_css(result)),
+        ("palette.png", lambda: palette_png(result)),
     ]
     for i, stem in zip(shown, stems, strict=True):
         entries.append((f"masks/{stem}.png", functools.partial(mask_png, result, i)))

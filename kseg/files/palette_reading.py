@@ -18,6 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from kseg.base.naming import color_names
+from kseg.files.swatches import AseError, read_ase
+
 __all__ = [
     "MAX_PALETTE_BYTES",
     "Palette",
@@ -30,6 +33,7 @@ __all__ = [
 #: Largest palette file read (a 255-colour kseg palette JSON is ~40 kB).
 MAX_PALETTE_BYTES = 1_000_000
 _HEX = re.compile(r"#?([0-9a-fA-F]{6})")
+_HEX_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])#?[0-9a-fA-F]{6}(?![0-9A-Za-z])")
 _MAX_COLOURS = 255
 
 
@@ -69,12 +73,17 @@ class Palette:
         ``color_space``, where the file records them.
     color_space : {"rgb", "lab"} or None
         The colour space the file's colours were found in, if it says.
+    names : tuple of str
+        Each colour's name where the file names its colours (a paint's
+        name and code; a colour the file leaves unnamed is named in
+        words), else empty.
     """
 
     colors: np.ndarray
     centers: np.ndarray
     label_centers: np.ndarray | None = None
     color_space: str | None = None
+    names: tuple[str, ...] = ()
 
 
 def read_palette(source: bytes | str | os.PathLike[str]) -> np.ndarray:
@@ -115,6 +124,12 @@ def load_palette(source: bytes | str | os.PathLike[str]) -> Palette:
         are malformed.
     """
     data = _read(source)
+    if data[:4] == b"ASEF":
+        try:
+            colours, names = read_ase(data)
+        except AseError as exc:
+            raise PaletteError(str(exc)) from None
+        return _palette(colours, {"names": names})
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -132,7 +147,11 @@ def load_palette(source: bytes | str | os.PathLike[str]) -> Palette:
     elif stripped.lower().startswith(("index,", "hex,", "r,")):
         colours = _from_csv(text, extra)
     else:
-        colours = [parse_hex(t) for t in re.split(r"[\s,;]+", text) if t]
+        colours = _from_text(text, extra)
+    return _palette(colours, extra)
+
+
+def _palette(colours: list[tuple[int, int, int]], extra: dict[str, object]) -> Palette:
     if not colours:
         msg = "This palette file holds no colour."
         raise PaletteError(msg)
@@ -146,12 +165,37 @@ def load_palette(source: bytes | str | os.PathLike[str]) -> Palette:
     if space is not None and space not in ("rgb", "lab"):
         msg = f"This palette's colour space {str(space)[:10]!r} is not rgb or lab."
         raise PaletteError(msg)
+    given = list(extra.get("names") or [])  # type: ignore[call-overload]
+    names: tuple[str, ...] = ()
+    if any(given):
+        words = color_names(rgb)
+        names = tuple((n or w)[:80] for n, w in zip(given, words, strict=True))
     return Palette(
         colors=rgb,
         centers=rgb.astype(np.float64) if centers is None else centers,
         label_centers=searched,
         color_space=space,  # type: ignore[arg-type]
+        names=names,
     )
+
+
+def _from_text(text: str, extra: dict[str, object]) -> list[tuple[int, int, int]]:
+    """Hex colours in a text: several a line, or one a line with its name
+    before or after it (``#E32636 Cadmium red``)."""
+    colours: list[tuple[int, int, int]] = []
+    names: list[str] = []
+    for line in text.splitlines():
+        codes = _HEX_IN_TEXT.findall(line)
+        rest = " ".join(_HEX_IN_TEXT.sub(" ", line).replace(",", " ").split())
+        if len(codes) == 1 and rest:
+            colours.append(parse_hex(codes[0]))
+            names.append(rest)
+            continue
+        tokens = [t for t in re.split(r"[\s,;]+", line) if t]
+        colours += [parse_hex(t) for t in tokens]
+        names += [""] * len(tokens)
+    extra["names"] = names
+    return colours
 
 
 def _centres(rows: object, count: int, lo: float, hi: float) -> np.ndarray | None:
@@ -252,6 +296,7 @@ def _from_json(text: str, extra: dict[str, object]) -> list[tuple[int, int, int]
         raise PaletteError(msg)
     rows = doc[: _MAX_COLOURS + 1]
     _recorded(rows, extra)
+    extra["names"] = [_name(row) for row in rows]
     return [_from_row(row) for row in rows]
 
 
@@ -269,11 +314,19 @@ def _from_csv(text: str, extra: dict[str, object]) -> list[tuple[int, int, int]]
     if len(spaces) == 1:
         extra["color_space"] = spaces.pop()
     _recorded(rows, extra)
+    extra["names"] = [_name(row) for row in rows]
     return [_from_row(row) for row in rows]
+
+
+def _name(row: object) -> str:
+    name = row.get("name") if isinstance(row, dict) else None
+    return name.strip() if isinstance(name, str) else ""
 
 
 def _from_gpl(text: str, extra: dict[str, object]) -> list[tuple[int, int, int]]:
     colours = []
+    names: list[str] = []
+    extra["names"] = names
     recorded: dict[str, dict[int, list[str]]] = {"center": {}, "label_center": {}}
     for line in text.splitlines()[1:]:
         line = line.strip()
@@ -293,6 +346,7 @@ def _from_gpl(text: str, extra: dict[str, object]) -> list[tuple[int, int, int]]
             raise PaletteError(msg)
         r, g, b = (_channel(v) for v in parts[:3])
         colours.append((r, g, b))
+        names.append(" ".join(parts[3:]))
     for key, found in recorded.items():
         if sorted(found) == list(range(1, len(colours) + 1)):
             extra[key] = [found[i] for i in sorted(found)]

@@ -18,9 +18,9 @@ from typing import Protocol
 
 import numpy as np
 
-from kseg.base.naming import color_names
 from kseg.base.validation import safe_stem
 from kseg.base.version import __version__
+from kseg.engine.result import names_of
 
 __all__ = [
     "SHARES",
@@ -55,7 +55,7 @@ def _hex(c: np.ndarray) -> str:
 def palette_rows(result: PaletteLike) -> list[dict[str, object]]:
     """One row per cluster: index (1-based), hex, name (a colour name a
     person would use, :func:`kseg.color_name`), r, g, b, share, pixels."""
-    names = color_names(result.centers)
+    names = names_of(result)
     return [
         {
             "index": i + 1,

@@ -27,6 +27,7 @@ from kseg.files.palette_writing import (
     pixels_sha256,
     provenance,
 )
+from kseg.files.swatches import palette_ase, palette_css, palette_png
 from kseg.series.fitting import SharedPalette
 
 __all__ = ["SeriesPhoto", "colour_columns", "series_zip", "shares_csv", "shares_rows"]
@@ -107,7 +108,8 @@ def series_zip(
 ) -> bytes:
     """One ZIP for a series: a folder per photo (every file of
     :func:`kseg.export_entries`), then ``palette.json``, ``palette.csv``,
-    ``palette.gpl`` (shares over all the photos), ``shares.csv`` and
+    ``palette.gpl`` (shares over all the photos), ``palette.ase``,
+    ``palette.css``, ``palette.png``, ``shares.csv`` and
     ``manifest.json`` at the top.
 
     ``photos`` is read one at a time (a generator can load each photo only
@@ -155,6 +157,9 @@ def series_zip(
             "palette.json": palette_json(palette, background),
             "palette.csv": palette_csv(palette, background),
             "palette.gpl": palette_gpl(palette, "series", background),
+            "palette.ase": palette_ase(palette),
+            "palette.css": palette_css(palette),
+            "palette.png": palette_png(palette),
             "shares.csv": shares_csv(names, counts, palette.centers, background),
         }
         for path, data in top.items():

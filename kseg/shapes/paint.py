@@ -19,13 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kseg.base.naming import color_names
 from kseg.base.opencv import cv2
 from kseg.base.parallel import on_threads
 from kseg.base.validation import check_choice, check_int, check_number, check_rgb, check_same_size
 from kseg.engine.editing import cleaned_labels, fill_nearest
 from kseg.engine.regions import poles, regions, swept_areas
-from kseg.engine.result import Segmentation
+from kseg.engine.result import Segmentation, names_of
 from kseg.pictures.masks import paint_labels
 from kseg.shapes.curves import smooth_path
 from kseg.shapes.sheet import NUMBER_MAX, PAPERS, Sheet, layout, sheet_pdf, sheet_svg
@@ -142,7 +141,7 @@ def paint_by_number(
         lambda i: _outline(labels == i, tolerance),
         [i for i in range(result.k) if (labels == i).any()],
     )
-    names = color_names(result.centers)
+    names = names_of(result)
     sheet = Sheet(lay, outlines, at, radius, colour_of, result.centers, names, number_mm)
     svg, pdf = sheet_svg(sheet), sheet_pdf(sheet)
     preview = paint_labels(labels, result.centers)

@@ -23,11 +23,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from kseg.base.naming import color_names
 from kseg.base.parallel import on_threads
 from kseg.base.validation import check_int
 from kseg.engine.editing import cleaned_labels
-from kseg.engine.result import Segmentation
+from kseg.engine.result import Segmentation, names_of
 from kseg.shapes.borders import Borders, border_chains
 from kseg.shapes.pathdata import exact_path
 from kseg.shapes.stacking import stacking_order
@@ -85,9 +84,7 @@ def _rows(result: Segmentation) -> list[dict[str, object]]:
     name them."""
     return [
         {"index": i + 1, "name": name, "hex": "#{:02x}{:02x}{:02x}".format(*c)}
-        for i, (c, name) in enumerate(
-            zip(result.centers.tolist(), color_names(result.centers), strict=True)
-        )
+        for i, (c, name) in enumerate(zip(result.centers.tolist(), names_of(result), strict=True))
     ]
 
 
