@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from webapp.one_photo import sections
+from webapp.one_photo import own_colours, sections
 from webapp.parts import fold, widgets
 
 fold.page_starts()  # a new visitor's first run leaves what is below the fold to the next
@@ -20,7 +20,7 @@ st.caption(
 
 # The photo at the top (reachable on a phone); the settings and mask cleaning in the sidebar.
 name, data, sample = widgets.source_ui()
-settings = widgets.settings_ui()
+settings = own_colours.own_colours_ui(widgets.settings_ui())  # the best k of your own colours
 clean = widgets.clean_ui()
 
 photo = sections.photo_or_previous(name, data, sample, settings, clean)

@@ -114,6 +114,31 @@ class Colours:
         return ",".join(value)
 
 
+@dataclass(frozen=True)
+class OwnColours:
+    """The user's own colours, one a line as the page's text box holds them
+    (``#e32636 Cadmium red``), at most ``most``; read by kseg's palette
+    reader, so what the page accepts a link accepts.  A name loses its
+    line breaks and is cut to 60 characters."""
+
+    most: int
+
+    def parse(self, text: str) -> list[str] | None:
+        """The colours as ``rrggbb name`` (or ``rrggbb``), or None."""
+        try:
+            palette = kseg.load_palette(text.encode())
+        except kseg.PaletteError:
+            return None
+        names = palette.names or ("",) * len(palette.colors)
+        return [
+            " ".join(["{:02x}{:02x}{:02x}".format(*c), *name.split()[:12]])[:67]
+            for c, name in zip(palette.colors.tolist(), names, strict=True)
+        ][: self.most]
+
+    def write(self, value: Iterable[str]) -> str:
+        return "\n".join(f"#{item}" for item in value)
+
+
 #: Settings fields in the link, by parameter name (also the widget keys).
 SETTINGS_PARAMS: dict[str, IntRange | StepRange | Choice] = {
     "k": IntRange(2, 32),
@@ -143,8 +168,12 @@ CLUSTERS = Numbers(SETTINGS_PARAMS["k"].hi)
 CLEAN = IntRange(2, 100_000)
 #: Pinned colours (``pin=ff0000,2a7f3e``): at most eight.
 PINS = Colours(8)
+#: The user's own colours (``own=#e32636 Cadmium red%0A#ffffff``).
+OWN = OwnColours(255)
+#: Longest ``own`` read: 255 colours with names.
+MAX_OWN_CHARS = 255 * 68
 #: Every parameter the page reads from a link.
-PARAMS = (*SETTINGS_PARAMS, "sample", "merge", "hide", "clean", "pin", "view", "photo")
+PARAMS = (*SETTINGS_PARAMS, "sample", "merge", "hide", "clean", "pin", "own", "view", "photo")
 
 
 def from_link(query: Mapping[str, str]) -> dict[str, object]:
@@ -152,7 +181,8 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
 
     ``clean=N`` also turns cleaning on (``clean_on``); ``merge`` and ``hide``
     become lists of 0-based cluster indices; ``pin`` the list ``pins`` of
-    six-hex-digit colours; ``view`` the view's label; ``photo=yours`` sets
+    six-hex-digit colours; ``own`` the text of one's own colours
+    (``own_text``); ``view`` the view's label; ``photo=yours`` sets
     ``link_from_upload``.
     """
     out: dict[str, object] = {}
@@ -177,6 +207,9 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
         out["clean"] = clean
     if (pins := read("pin", PINS.parse)) is not None:
         out["pins"] = pins
+    text = query.get("own")
+    if isinstance(text, str) and len(text) <= MAX_OWN_CHARS and (own := OWN.parse(text)):
+        out["own_text"] = OWN.write(own)
     if (view := read("view", VIEW.parse)) is not None:
         out["view"] = VIEWS[view]  # type: ignore[index]
     if read("photo", UPLOADED.parse) is not None:
@@ -213,6 +246,8 @@ def to_link(
         params["clean"] = CLEAN.write(clean)
     if settings.get("pins"):
         params["pin"] = PINS.write(settings["pins"])  # type: ignore[arg-type]
+    if settings.get("own"):
+        params["own"] = OWN.write(settings["own"])  # type: ignore[arg-type]
     if view != VIEWS["side"]:
         params["view"] = next(slug for slug, label in VIEWS.items() if label == view)
     return params

@@ -174,6 +174,17 @@ def run_segmentation(source: Source, settings: Settings) -> kseg.Segmentation:
             counted = FULL_SIZE.get_or_make(
                 ("histogram", source.key), lambda: kseg.color_histogram(image.rgb, mask=mask)
             )
+            if settings.own:  # the best k of the user's own colours
+                return kseg.pick_colours(
+                    image.rgb,
+                    pinned_colours(tuple(item[:6] for item in settings.own)),  # type: ignore[arg-type]
+                    settings.k,
+                    color_space=settings.space,
+                    mask=mask,
+                    histogram=counted,
+                    names=[item[7:] or kseg.color_name(_rgb(item)) for item in settings.own],
+                    seed=settings.seed,
+                )
             return kseg.segment(
                 image.rgb,
                 settings.k,
@@ -190,6 +201,11 @@ def run_segmentation(source: Source, settings: Settings) -> kseg.Segmentation:
             )
 
     return FULL_SIZE.get_or_make(("segmentation", source.key, settings), make)
+
+
+def _rgb(item: str) -> tuple[int, int, int]:
+    v = int(item[:6], 16)
+    return (v >> 16, (v >> 8) & 0xFF, v & 0xFF)
 
 
 def pinned_colours(pins: tuple[str, ...]) -> np.ndarray | None:

@@ -25,6 +25,7 @@ class Settings:
     eps: float = 0.0
     seed: int = 0
     pins: tuple[str, ...] = ()  # pinned colours, "rrggbb", at most k (and 8)
+    own: tuple[str, ...] = ()  # the user's own colours, "rrggbb name": the best k of them
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,9 @@ VIEWS = tuple(links.VIEWS.values())
 
 #: Every widget value a session keeps, and its default.
 FIRST = {
-    **{k: v for k, v in vars(DEFAULT).items() if k != "pins"},
+    **{k: v for k, v in vars(DEFAULT).items() if k not in ("pins", "own")},
     "pins": [],
+    "own_text": "",
     "merge": [],
     "hide": [],
     "clean_on": False,
