@@ -11,167 +11,21 @@ from pathlib import Path
 
 import numpy as np
 
-from kseg.base.version import __version__
+from kseg.arguments import build_parser
+from kseg.base.validation import check_length
 from kseg.engine.applying import apply_palette
-from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K, segment
+from kseg.engine.clustering import segment
 from kseg.engine.picking import pick_colours
 from kseg.engine.result import Segmentation
 from kseg.files.export import export_files, unique_stems
-from kseg.files.loading import DEFAULT_MAX_PIXELS, ImageError, load_image, opaque_mask
+from kseg.files.loading import ImageError, load_image, opaque_mask
 from kseg.files.palette_reading import Palette, PaletteError, load_palette
 from kseg.files.palette_writing import palette_csv, palette_gpl, palette_json, palette_rows
 from kseg.series.files import shares_csv
 from kseg.series.fitting import SharedPalette, fit_shared_palette, in_series
+from kseg.shapes.sheet import paper_mm
 
 __all__ = ["build_parser", "main"]
-
-
-def _scale(text: str) -> float:
-    value = float(text)
-    if not 0.0 < value <= 1.0:
-        msg = f"must be more than 0 and at most 1, got {text}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
-def _int_range(lo: int, hi: int):
-    def parse(text: str) -> int:
-        value = int(text)
-        if not lo <= value <= hi:
-            msg = f"must be from {lo} to {hi}, got {text}"
-            raise argparse.ArgumentTypeError(msg)
-        return value
-
-    return parse
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (also used to document the options)."""
-    p = argparse.ArgumentParser(
-        prog="python -m kseg",
-        description=(
-            "Split each photo into k colour clusters (K-means) and write, into "
-            "a folder per photo: the segmented image, a label map, the palette "
-            "(JSON, CSV, GIMP .gpl), one black-and-white mask and one "
-            "transparent cut-out per cluster, and a manifest of the settings."
-        ),
-    )
-    p.add_argument("--version", action="version", version=f"kseg {__version__}")
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="photos to segment")
-    _add_clustering_options(p)
-    p.add_argument(
-        "--max-pixels",
-        type=_int_range(1, 10**9),
-        default=DEFAULT_MAX_PIXELS,
-        help=f"refuse images with more pixels than this (default: {DEFAULT_MAX_PIXELS})",
-    )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("kseg-out"),
-        help="folder to write into; each photo gets a subfolder (default: kseg-out)",
-    )
-    _add_palette_options(p)
-    p.add_argument(
-        "--svg",
-        action="store_true",
-        help="also write each colour's shapes as SVG (svg/, exact pixel outlines) and "
-        "layers.svg (every colour a smooth, named layer for Inkscape or a cutter)",
-    )
-    p.add_argument(
-        "--paint-by-number",
-        action="store_true",
-        help="also write a printable paint-by-number sheet (paint_by_number.pdf and .svg, "
-        "A4): every region outlined and numbered with its colour, and a key",
-    )
-    p.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="no progress line per photo on stderr (problems are still reported)",
-    )
-    return p
-
-
-def _add_palette_options(p: argparse.ArgumentParser) -> None:
-    series = p.add_mutually_exclusive_group()
-    series.add_argument(
-        "--shared-palette",
-        action="store_true",
-        help="fit one palette on all the photos together, so colour N is the same "
-        "colour in every photo; writes shares.csv (each colour's share per photo) "
-        "and the palette files beside the photo folders",
-    )
-    series.add_argument(
-        "--palette",
-        type=Path,
-        metavar="FILE",
-        help="label every photo with this palette (kseg's palette.json, .csv, .gpl: "
-        "the numbers of the run that wrote it; or hex colours) instead of fitting "
-        "one; -k is not used; writes shares.csv beside the photo folders",
-    )
-    series.add_argument(
-        "--colours",
-        type=Path,
-        metavar="FILE",
-        help="the colours you own (paints, threads: hex codes one a line with a name, "
-        "'#E32636 Cadmium red', or a .gpl, .csv, .json or Adobe .ase palette): each "
-        "photo uses the best --pick of them, named as the file names them",
-    )
-    p.add_argument(
-        "--pick",
-        type=_int_range(1, 255),
-        metavar="N",
-        help="with --colours: how many of them each photo uses (default: all)",
-    )
-
-
-def _add_clustering_options(p: argparse.ArgumentParser) -> None:
-    """The options of :func:`kseg.segment`, each with its range and default."""
-    p.add_argument(
-        "-k",
-        type=_int_range(1, MAX_K),
-        default=8,
-        help=f"number of colour clusters, 1 to {MAX_K} (default: 8)",
-    )
-    p.add_argument(
-        "--attempts",
-        type=_int_range(1, 100),
-        default=10,
-        help="independent tries; the tightest clustering is kept (default: 10)",
-    )
-    p.add_argument(
-        "--scale",
-        type=_scale,
-        default=1.0,
-        help="shrink the photo by this factor (0-1] to find the colours faster; "
-        "masks stay full size (default: 1.0)",
-    )
-    p.add_argument(
-        "--init",
-        choices=INITS,
-        default="kmeans++",
-        help="how each try picks its first colours (default: kmeans++)",
-    )
-    p.add_argument(
-        "--color-space",
-        choices=COLOR_SPACES,
-        default=None,
-        help="measure colour differences in RGB or in CIELAB, closer to how "
-        "people see them (default: rgb, or the --palette file's own)",
-    )
-    p.add_argument(
-        "--max-iter",
-        type=_int_range(1, 10_000),
-        default=100,
-        help="most refinement rounds per try (default: 100)",
-    )
-    p.add_argument(
-        "--seed",
-        type=_int_range(0, 2**63 - 1),
-        default=0,
-        help="random seed; the same seed gives the same result (default: 0)",
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.pick is not None and args.colours is None:
         parser.error("--pick N: needs --colours FILE (the colours to pick from)")
+    _check_sizes(parser, args)
     palette = _palette_file(parser, args)
     run = Run(args, folders=unique_stems(args.images))
     if args.shared_palette:
@@ -229,6 +84,16 @@ def _palette_file(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
             file=sys.stderr,
         )
     return palette
+
+
+def _check_sizes(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--size and --paper read before any photo is (a usage error, exit 2)."""
+    try:
+        if args.size is not None:
+            check_length("--size", args.size, 1.0, 100_000.0)
+        paper_mm(args.paper)
+    except (TypeError, ValueError) as exc:
+        parser.error(str(exc).replace("paper must", "--paper must"))
 
 
 def _picker(
@@ -351,6 +216,9 @@ class Run:
                 svg=self.args.svg,
                 paint=self.args.paint_by_number,
                 source_sha256=digest,
+                size=self.args.size,
+                stacked=not self.args.touching,
+                paper=self.args.paper,
             )
             for rel, data in files:
                 path = out_dir / rel

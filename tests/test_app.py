@@ -528,6 +528,8 @@ def test_the_paint_by_number_view_shows_the_painted_photo_and_offers_the_sheet(d
     pdf = downloads("paint_by_number.pdf")
     assert pdf == sheet.pdf and b"/MediaBox [0 0 841.89 595.28]" in pdf  # A4, landscape
     assert downloads("paint_by_number.svg").decode() == sheet.svg
+    at.radio(key="paper").set_value("40x50cm").run()  # a paint-by-number kit's canvas
+    assert b"/MediaBox [0 0 1417.32 1133.86]" in downloads("paint_by_number.pdf", first=False)
     at.radio(key="paper").set_value("Letter").run()
     assert b"/MediaBox [0 0 792.00 612.00]" in downloads("paint_by_number.pdf", first=False)
     # Bigger numbers and a wider brush: fewer, larger numbers on the sheet.

@@ -155,7 +155,7 @@ def test_a_portrait_photo_gets_a_portrait_sheet_with_its_key():
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"paper": "A3"}, "paper"),
+        ({"paper": "B5"}, "paper"),
         ({"min_region": 0}, "min_region"),
         ({"min_width_mm": 0.1}, "min_width_mm"),
         ({"number_mm": 9}, "number_mm"),

@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "UNITS_MM",
     "check_choice",
     "check_int",
+    "check_length",
     "check_mask",
     "check_number",
     "check_rgb",
@@ -47,6 +49,30 @@ def check_number(name: str, value: object, lo: float, hi: float, *, open_lo: boo
         msg = f"{name} must be in {interval}, got {value!r}"
         raise ValueError(msg)
     return float(value)
+
+
+#: Millimetres in one of each unit a length may be given in.
+UNITS_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4}
+_LENGTH = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(mm|cm|in)\s*")
+
+
+def check_length(name: str, value: object, lo_mm: float, hi_mm: float) -> tuple[float, str]:
+    """A length such as ``"30cm"``, ``"12in"`` or ``"250 mm"`` as (its
+    number, its unit), between ``lo_mm`` and ``hi_mm`` millimetres."""
+    if not isinstance(value, str):
+        msg = f"{name} must be a length such as '30cm' or '12in', got {type(value).__name__}"
+        raise TypeError(msg)
+    m = _LENGTH.fullmatch(value.lower())
+    if m is None:
+        msg = (
+            f"{name} must be a number and a unit (mm, cm or in), such as '30cm', got {value!r:.40}"
+        )
+        raise ValueError(msg)
+    number, unit = float(m.group(1)), m.group(2)
+    if not lo_mm <= number * UNITS_MM[unit] <= hi_mm:
+        msg = f"{name} must be from {lo_mm:g} mm to {hi_mm / 1000:g} m, got {value!r:.40}"
+        raise ValueError(msg)
+    return number, unit
 
 
 def check_choice(name: str, value: object, choices: Sequence[str]) -> str:

@@ -82,6 +82,9 @@ def export_entries(
     svg: bool = False,
     paint: bool = False,
     source_sha256: str | None = None,
+    size: str | None = None,
+    stacked: bool = True,
+    paper: str = "A4",
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -100,7 +103,10 @@ def export_entries(
     :func:`kseg.paint_by_number`, drawn at once); and ``manifest.json`` last
     (the date, the library versions, the source's size and checksums:
     ``source_sha256``, the file's, where the caller knows it, and the
-    pixels'); with ``cutouts=False`` no cut-outs.  Nothing is
+    pixels'); with ``cutouts=False`` no cut-outs.  ``size`` is the SVGs'
+    width on paper or vinyl (``"30cm"``, :func:`kseg.layers_svg`),
+    ``stacked`` the layers' form, ``paper`` the sheet's paper or canvas
+    (``"A3"``, ``"40x50cm"``).  Nothing is
     encoded until a function is called, so the files can be made one at a
     time or on several threads.
 
@@ -140,16 +146,23 @@ def export_entries(
         )
     if svg:
         for i, stem in zip(shown, stems, strict=True):
-            entries.append((f"svg/{stem}.svg", functools.partial(_svg_file, result, i)))
-        entries.append(("layers.svg", lambda: layers_svg(result, hidden=hidden_set).encode()))
+            entries.append((f"svg/{stem}.svg", functools.partial(_svg_file, result, i, size)))
+        layers = functools.partial(
+            layers_svg, result, hidden=hidden_set, stacked=stacked, size=size
+        )
+        entries.append(("layers.svg", lambda: layers().encode()))
     if paint:
         # Drawn now, alone: its peak memory is then never added to the encoders'.
-        sheet = paint_by_number(rgb, result)
+        sheet = paint_by_number(rgb, result, paper=paper)
         entries.append(("paint_by_number.svg", lambda: sheet.svg.encode()))
         entries.append(("paint_by_number.pdf", lambda: sheet.pdf))
     manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
     manifest["svg"] = svg
+    if svg:
+        manifest["svg_options"] = {"size": size, "stacked": stacked}
     manifest["paint_by_number"] = paint
+    if paint:
+        manifest["paper"] = paper
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
     return entries
 
@@ -188,8 +201,8 @@ def _manifest(
     }
 
 
-def _svg_file(result: Segmentation, index: int) -> bytes:
-    return mask_svg(result, index).encode()
+def _svg_file(result: Segmentation, index: int, size: str | None = None) -> bytes:
+    return mask_svg(result, index, size=size).encode()
 
 
 def export_files(
@@ -202,6 +215,9 @@ def export_files(
     svg: bool = False,
     paint: bool = False,
     source_sha256: str | None = None,
+    size: str | None = None,
+    stacked: bool = True,
+    paper: str = "A4",
 ) -> Iterator[tuple[str, bytes]]:
     """Every download, as (relative path, bytes) pairs, produced one by one
     (the files of :func:`export_entries`, in its order).
@@ -220,6 +236,9 @@ def export_files(
         svg=svg,
         paint=paint,
         source_sha256=source_sha256,
+        size=size,
+        stacked=stacked,
+        paper=paper,
     )
     for path, make in entries:
         yield path, make()

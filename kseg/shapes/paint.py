@@ -1,7 +1,7 @@
 """Paint by number: a printable sheet of a segmentation's regions, each
 outlined in thin grey and numbered with its colour, with a key of the
-colours; as SVG and PDF, on A4 or Letter paper turned to fit the photo
-(drawn by :mod:`kseg.shapes.sheet`).
+colours; as SVG and PDF, on A4, A3, Letter or any size of paper or canvas
+turned to fit the photo (drawn by :mod:`kseg.shapes.sheet`).
 
 Regions too small to paint or to hold a number (under ``min_region``
 pixels, or narrower than ``min_width_mm`` or the number) are merged into
@@ -21,13 +21,13 @@ import numpy as np
 
 from kseg.base.opencv import cv2
 from kseg.base.parallel import on_threads
-from kseg.base.validation import check_choice, check_int, check_number, check_rgb, check_same_size
+from kseg.base.validation import check_int, check_number, check_rgb, check_same_size
 from kseg.engine.editing import cleaned_labels, fill_nearest
 from kseg.engine.regions import poles, regions, swept_areas
 from kseg.engine.result import Segmentation, names_of
 from kseg.pictures.masks import paint_labels
 from kseg.shapes.curves import smooth_path
-from kseg.shapes.sheet import NUMBER_MAX, PAPERS, Sheet, layout, sheet_pdf, sheet_svg
+from kseg.shapes.sheet import NUMBER_MAX, PAPERS, Sheet, layout, paper_mm, sheet_pdf, sheet_svg
 from kseg.shapes.tracing import trace_loops
 
 __all__ = ["MIN_WIDTH_MM", "NUMBER_MM", "PAPERS", "PaintByNumber", "paint_by_number"]
@@ -90,8 +90,10 @@ def paint_by_number(
         The photo that was segmented (for its size).
     result : Segmentation
         Its segmentation; k from 8 to 32 works well.
-    paper : {"A4", "Letter"}, optional
-        The paper; portrait or landscape as the photo is.
+    paper : str, optional
+        The paper: "A4", "A3" or "Letter", or any size such as "40x50cm"
+        (a usual canvas) or "16x20in"; portrait or landscape as the photo
+        is.
     min_region : int, optional
         Smallest region kept, in pixels; smaller ones are merged into a
         neighbour.  By default, the area of a disc 3 mm across on the
@@ -119,7 +121,7 @@ def paint_by_number(
         raise TypeError(msg)
     rgb = check_rgb(rgb)
     check_same_size(rgb, result.labels)
-    paper = check_choice("paper", paper, tuple(PAPERS))
+    paper_mm(paper)  # a name or a size, checked
     h, w = result.labels.shape
     min_width_mm = check_number("min_width_mm", min_width_mm, 0.5, 10.0)
     number_mm = check_number("number_mm", number_mm, 1.5, NUMBER_MAX)

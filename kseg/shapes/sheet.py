@@ -14,10 +14,54 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["NUMBER_MAX", "PAPERS", "Layout", "Sheet", "layout", "sheet_pdf", "sheet_svg"]
+from kseg.base.validation import UNITS_MM
 
-#: Paper sizes (width, height) in millimetres, portrait.
-PAPERS = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
+__all__ = [
+    "NUMBER_MAX",
+    "PAPERS",
+    "SIDE_MM",
+    "Layout",
+    "Sheet",
+    "layout",
+    "paper_mm",
+    "sheet_pdf",
+    "sheet_svg",
+]
+
+#: Paper sizes (width, height) in millimetres, portrait; any other size is
+#: given as width x height with a unit (``"40x50cm"``, a usual canvas).
+PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "Letter": (215.9, 279.4)}
+_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*[x×]\s*([0-9]+(?:\.[0-9]+)?)\s*(mm|cm|in)\s*")
+#: The smallest and largest sheet side (mm).
+SIDE_MM = (100.0, 2000.0)
+
+
+def paper_mm(paper: object) -> tuple[float, float]:
+    """The paper's (width, height) in millimetres, portrait: a name of
+    ``PAPERS`` or a size such as ``"40x50cm"`` or ``"16x20in"``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For anything else, or a side outside ``SIDE_MM``.
+    """
+    if not isinstance(paper, str):
+        msg = f"paper must be a name or a size such as '40x50cm', got {type(paper).__name__}"
+        raise TypeError(msg)
+    if paper in PAPERS:
+        return PAPERS[paper]
+    m = _SIZE.fullmatch(paper.lower())
+    if m is None:
+        names = ", ".join(PAPERS)
+        msg = f"paper must be one of {names} or a size such as '40x50cm', got {paper!r:.40}"
+        raise ValueError(msg)
+    a, b = (float(m.group(i)) * UNITS_MM[m.group(3)] for i in (1, 2))
+    if not all(SIDE_MM[0] <= v <= SIDE_MM[1] for v in (a, b)):
+        msg = f"paper sides must be from {SIDE_MM[0]:g} to {SIDE_MM[1]:g} mm, got {paper!r:.40}"
+        raise ValueError(msg)
+    return min(a, b), max(a, b)
+
+
 _MARGIN = 10.0  # mm
 _KEY_ROW = 7.0  # mm per row of the key
 _KEY_COLUMNS = 4
@@ -39,7 +83,7 @@ class Layout:
 
 
 def layout(w: int, h: int, k: int, paper: str) -> tuple[Layout, bool]:
-    pw, ph = PAPERS[paper]
+    pw, ph = paper_mm(paper)
     landscape = w > h
     if landscape:
         pw, ph = ph, pw

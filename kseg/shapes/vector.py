@@ -24,7 +24,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from kseg.base.parallel import on_threads
-from kseg.base.validation import check_int
+from kseg.base.validation import check_int, check_length
 from kseg.engine.editing import cleaned_labels
 from kseg.engine.result import Segmentation, names_of
 from kseg.shapes.borders import Borders, border_chains
@@ -69,12 +69,20 @@ def _labels(result: Segmentation, min_area: int) -> np.ndarray:
     return cleaned_labels(result.labels, min_area, diagonal=False)
 
 
-def _svg(width: int, height: int, body: str, title: str) -> str:
+def _svg(width: int, height: int, body: str, title: str, size: str | None = None) -> str:
+    """The document: ``width`` x ``height`` pixels (its viewBox), drawn
+    that many CSS pixels wide, or ``size`` wide (``"30cm"``: its height in
+    the same unit, the aspect kept)."""
+    shown_w, shown_h = str(width), str(height)
+    if size is not None:
+        number, unit = check_length("size", size, 1.0, 100_000.0)
+        shown_w, shown_h = f"{number:g}{unit}", f"{number * height / width:.4f}".rstrip("0")
+        shown_h = shown_h.rstrip(".") + unit
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<svg xmlns="http://www.w3.org/2000/svg" '
         'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
-        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">\n'
+        f'width="{shown_w}" height="{shown_h}" viewBox="0 0 {width} {height}">\n'
         f"<title>{html.escape(title)}</title>\n{body}</svg>\n"
     )
 
@@ -98,7 +106,14 @@ def _path_element(row: dict, d: str, smooth: bool) -> str:
     )
 
 
-def mask_svg(result: Segmentation, cluster: int, *, smooth: bool = False, min_area: int = 0) -> str:
+def mask_svg(
+    result: Segmentation,
+    cluster: int,
+    *,
+    smooth: bool = False,
+    min_area: int = 0,
+    size: str | None = None,
+) -> str:
     """One colour's regions as an SVG file, filled with the colour.
 
     Parameters
@@ -115,6 +130,10 @@ def mask_svg(result: Segmentation, cluster: int, *, smooth: bool = False, min_ar
         Patches of any colour under this many pixels join the colour
         around them first (specks left out, small holes filled); 0 keeps
         everything.
+    size : str, optional
+        The drawing's width on paper or vinyl, ``"30cm"``, ``"300mm"`` or
+        ``"12in"``; its height follows the photo's aspect, in the same
+        unit.  By default one CSS pixel a photo pixel.
 
     Returns
     -------
@@ -135,7 +154,7 @@ def mask_svg(result: Segmentation, cluster: int, *, smooth: bool = False, min_ar
     # Smooth: the borders it shares with its neighbours, as in the layers.
     d = Borders(labels, SMOOTH_TOLERANCE).path(i, tenths=True) if smooth else mask_path(labels == i)
     body = _path_element(row, d, smooth)
-    return _svg(w, h, body, f"Colour #{row['index']} {row['name']} {row['hex']}")
+    return _svg(w, h, body, f"Colour #{row['index']} {row['name']} {row['hex']}", size)
 
 
 def layers_svg(
@@ -145,6 +164,7 @@ def layers_svg(
     min_area: int = 64,
     hidden: Iterable[int] = (),
     stacked: bool = True,
+    size: str | None = None,
 ) -> str:
     """Every colour as a named layer of one SVG (Inkscape and Illustrator
     open them as layers: ``#2 copper``).
@@ -175,6 +195,9 @@ def layers_svg(
     stacked : bool, optional
         Each layer also covering the layers above it (the default), or
         only its own colour's area.
+    size : str, optional
+        The drawing's width, ``"30cm"``, ``"300mm"`` or ``"12in"`` (the
+        height follows), as :func:`mask_svg`.
 
     Returns
     -------
@@ -211,4 +234,4 @@ def layers_svg(
             f'<g id="layer-{row["index"]}" inkscape:groupmode="layer" '
             f'inkscape:label="{html.escape(label)}">\n' + _path_element(row, d, smooth) + "</g>\n"
         )
-    return _svg(w, h, "".join(body), f"{result.k} colours as layers")
+    return _svg(w, h, "".join(body), f"{result.k} colours as layers", size)

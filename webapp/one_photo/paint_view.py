@@ -65,11 +65,22 @@ def paint_sheet(
     return PAGE.get_or_make(key, make)
 
 
+#: The papers offered, by what kseg calls them: their labels.
+PAPERS = {"A4": "A4", "A3": "A3", "Letter": "Letter", "40x50cm": "40 × 50 cm canvas"}
+
+
 def paint_by_number(photo: Photo) -> None:
     """The photo painted by numbers, the paper, smallest region, narrowest
     area and smallest number, and the printable sheet (PDF, SVG)."""
     paper_col, size_col = st.columns(2)
-    paper = paper_col.radio("Paper", ("A4", "Letter"), key="paper", horizontal=True)
+    paper = paper_col.radio(
+        "Paper",
+        tuple(PAPERS),
+        key="paper",
+        horizontal=True,
+        format_func=lambda p: PAPERS[p],
+        help="A printed sheet, or the usual 40 × 50 cm canvas of a paint-by-number kit.",
+    )
     smallest = size_col.select_slider(
         "Smallest region (pixels)",
         options=["auto", 25, 50, 100, 200, 400, 800, 1600, 3200],

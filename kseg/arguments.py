@@ -1,0 +1,183 @@
+"""The command's arguments: :func:`build_parser` (also what documents them)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kseg.base.version import __version__
+from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K
+from kseg.files.loading import DEFAULT_MAX_PIXELS
+
+__all__ = ["build_parser"]
+
+
+def _scale(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        msg = f"must be more than 0 and at most 1, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _int_range(lo: int, hi: int):
+    def parse(text: str) -> int:
+        value = int(text)
+        if not lo <= value <= hi:
+            msg = f"must be from {lo} to {hi}, got {text}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to document the options)."""
+    p = argparse.ArgumentParser(
+        prog="python -m kseg",
+        description=(
+            "Split each photo into k colour clusters (K-means) and write, into "
+            "a folder per photo: the segmented image, a label map, the palette "
+            "(JSON, CSV, GIMP .gpl, Adobe .ase, CSS, a swatch PNG), one "
+            "black-and-white mask and one transparent cut-out per cluster, and a "
+            "manifest of the settings."
+        ),
+    )
+    p.add_argument("--version", action="version", version=f"kseg {__version__}")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="photos to segment")
+    _add_clustering_options(p)
+    p.add_argument(
+        "--max-pixels",
+        type=_int_range(1, 10**9),
+        default=DEFAULT_MAX_PIXELS,
+        help=f"refuse images with more pixels than this (default: {DEFAULT_MAX_PIXELS})",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("kseg-out"),
+        help="folder to write into; each photo gets a subfolder (default: kseg-out)",
+    )
+    _add_palette_options(p)
+    _add_file_options(p)
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress line per photo on stderr (problems are still reported)",
+    )
+    return p
+
+
+def _add_file_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--svg",
+        action="store_true",
+        help="also write each colour's shapes as SVG (svg/, exact pixel outlines) and "
+        "layers.svg (every colour a smooth, named layer for Inkscape or a cutter)",
+    )
+    p.add_argument(
+        "--size",
+        metavar="LENGTH",
+        help="with --svg: the drawings' width on paper or vinyl, such as 30cm, 300mm or "
+        "12in (the height follows the photo); by default a pixel a pixel",
+    )
+    p.add_argument(
+        "--touching",
+        action="store_true",
+        help="with --svg: each layer of layers.svg only its own colour's area (cut-out), "
+        "instead of stacked (each layer also under the layers above it)",
+    )
+    p.add_argument(
+        "--paper",
+        default="A4",
+        help="with --paint-by-number: A4, A3, Letter, or a canvas such as 40x50cm or "
+        "16x20in (default: A4)",
+    )
+    p.add_argument(
+        "--paint-by-number",
+        action="store_true",
+        help="also write a printable paint-by-number sheet (paint_by_number.pdf and .svg, "
+        "A4): every region outlined and numbered with its colour, and a key",
+    )
+
+
+def _add_palette_options(p: argparse.ArgumentParser) -> None:
+    series = p.add_mutually_exclusive_group()
+    series.add_argument(
+        "--shared-palette",
+        action="store_true",
+        help="fit one palette on all the photos together, so colour N is the same "
+        "colour in every photo; writes shares.csv (each colour's share per photo) "
+        "and the palette files beside the photo folders",
+    )
+    series.add_argument(
+        "--palette",
+        type=Path,
+        metavar="FILE",
+        help="label every photo with this palette (kseg's palette.json, .csv, .gpl: "
+        "the numbers of the run that wrote it; or hex colours) instead of fitting "
+        "one; -k is not used; writes shares.csv beside the photo folders",
+    )
+    series.add_argument(
+        "--colours",
+        type=Path,
+        metavar="FILE",
+        help="the colours you own (paints, threads: hex codes one a line with a name, "
+        "'#E32636 Cadmium red', or a .gpl, .csv, .json or Adobe .ase palette): each "
+        "photo uses the best --pick of them, named as the file names them",
+    )
+    p.add_argument(
+        "--pick",
+        type=_int_range(1, 255),
+        metavar="N",
+        help="with --colours: how many of them each photo uses (default: all)",
+    )
+
+
+def _add_clustering_options(p: argparse.ArgumentParser) -> None:
+    """The options of :func:`kseg.segment`, each with its range and default."""
+    p.add_argument(
+        "-k",
+        type=_int_range(1, MAX_K),
+        default=8,
+        help=f"number of colour clusters, 1 to {MAX_K} (default: 8)",
+    )
+    p.add_argument(
+        "--attempts",
+        type=_int_range(1, 100),
+        default=10,
+        help="independent tries; the tightest clustering is kept (default: 10)",
+    )
+    p.add_argument(
+        "--scale",
+        type=_scale,
+        default=1.0,
+        help="shrink the photo by this factor (0-1] to find the colours faster; "
+        "masks stay full size (default: 1.0)",
+    )
+    p.add_argument(
+        "--init",
+        choices=INITS,
+        default="kmeans++",
+        help="how each try picks its first colours (default: kmeans++)",
+    )
+    p.add_argument(
+        "--color-space",
+        choices=COLOR_SPACES,
+        default=None,
+        help="measure colour differences in RGB or in CIELAB, closer to how "
+        "people see them (default: rgb, or the --palette file's own)",
+    )
+    p.add_argument(
+        "--max-iter",
+        type=_int_range(1, 10_000),
+        default=100,
+        help="most refinement rounds per try (default: 100)",
+    )
+    p.add_argument(
+        "--seed",
+        type=_int_range(0, 2**63 - 1),
+        default=0,
+        help="random seed; the same seed gives the same result (default: 0)",
+    )

@@ -1,0 +1,96 @@
+"""Real sizes for cutters and painters: SVGs as wide as asked in mm, cm or
+inches (the aspect kept), paint-by-number on A3 or a canvas of any size,
+from the API and the command."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from PIL import Image
+
+import kseg
+from kseg.cli import main
+
+
+@pytest.fixture(scope="module")
+def coffee():
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb  # 600 x 400
+    return rgb, kseg.segment(rgb, 4, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("size", "width", "height"),
+    [("30cm", "30cm", "20cm"), ("12in", "12in", "8in"), ("250 mm", "250mm", "166.6667mm")],
+)
+def test_svgs_are_as_wide_as_asked_and_keep_the_photos_aspect(coffee, size, width, height):
+    _, result = coffee
+    for svg in (kseg.layers_svg(result, size=size), kseg.mask_svg(result, 1, size=size)):
+        root = ET.fromstring(svg)
+        assert (root.get("width"), root.get("height")) == (width, height)
+        assert root.get("viewBox") == "0 0 600 400"  # drawn in the photo's pixels
+
+
+@pytest.mark.parametrize(
+    ("size", "error", "match"),
+    [("30", ValueError, "a number and a unit"), ("0.1mm", ValueError, "from 1 mm"),
+     (30, TypeError, "a length such as")],
+)  # fmt: skip
+def test_a_size_that_is_not_a_length_names_what_is_wrong(coffee, size, error, match):
+    with pytest.raises(error, match=match):
+        kseg.layers_svg(coffee[1], size=size)
+
+
+@pytest.mark.parametrize(
+    ("paper", "mm", "points"),
+    [("A3", ("420.0mm", "297.0mm"), "1190.55 841.89"), ("40x50cm", ("500.0mm", "400.0mm"),
+     "1417.32 1133.86"), ("16x20in", ("508.0mm", "406.4mm"), "1440.00 1152.00")],
+)  # fmt: skip
+def test_the_sheet_fits_a3_or_a_canvas_turned_to_the_photo(coffee, paper, mm, points):
+    rgb, result = coffee
+    sheet = kseg.paint_by_number(rgb, result, paper=paper)
+    root = ET.fromstring(sheet.svg)
+    assert (root.get("width"), root.get("height")) == mm and sheet.landscape
+    assert f"/MediaBox [0 0 {points}]".encode() in sheet.pdf
+
+
+@pytest.mark.parametrize("paper", ["A5", "40x5000cm", "3x4cm", "forty by fifty"])
+def test_a_paper_that_is_not_one_names_the_choices(coffee, paper):
+    with pytest.raises(ValueError, match="paper"):
+        kseg.paint_by_number(*coffee, paper=paper)
+
+
+def test_the_command_writes_sized_svgs_touching_layers_and_a_canvas_sheet(coffee, tmp_path):
+    rgb, _ = coffee
+    photo = tmp_path / "coffee.png"
+    Image.fromarray(rgb).save(photo)
+    out = tmp_path / "out"
+    argv = [str(photo), "-k", "4", "--svg", "--size", "12in", "--touching"]
+    argv += ["--paint-by-number", "--paper", "40x50cm", "-q", "--out", str(out)]
+    assert main(argv) == 0
+    folder = out / "coffee"
+    layers = ET.fromstring((folder / "layers.svg").read_text())
+    assert (layers.get("width"), layers.get("height")) == ("12in", "8in")
+    result = kseg.segment(rgb, 4, seed=0)
+    assert (folder / "layers.svg").read_text() == kseg.layers_svg(
+        result, stacked=False, size="12in"
+    )
+    sheet = ET.fromstring((folder / "paint_by_number.svg").read_text())
+    assert sheet.get("width") == "500.0mm"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["svg_options"] == {"size": "12in", "stacked": False}
+    assert manifest["paper"] == "40x50cm"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["--svg", "--size", "huge"], "--size must be a number and a unit"),
+     (["--paint-by-number", "--paper", "A9"], "--paper must be one of A4, A3, Letter")],
+)  # fmt: skip
+def test_the_command_refuses_a_bad_size_before_reading_any_photo(argv, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([str(kseg.sample_path("coffee")), *argv])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and message in err and len(re.findall("usage:", err)) == 1
