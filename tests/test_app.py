@@ -291,8 +291,9 @@ def test_downloads_rebuilt_after_the_cache_let_go_are_the_same_files(downloads):
     assert not at.exception
     made_on_click = sorted(n for n, v in downloads.files.items() if n and callable(v))
     # masks, cut-outs and shapes; segmented image, layers, palettes (CSV,
-    # JSON, .gpl: with the background's shares of the rest) and ZIP
-    assert len(made_on_click) == 4 + 4 + 4 + 6
+    # JSON, .gpl: with the background's shares of the rest; .ase, CSS, PNG)
+    # and ZIP
+    assert len(made_on_click) == 4 + 4 + 4 + 9
     before = {name: downloads(name) for name in made_on_click}
     # Other photos pushed everything out of the caches.
     for store in (cache.FULL_SIZE, cache.ZIPS):
@@ -617,12 +618,12 @@ def test_background_leaves_the_denominator_on_the_page_and_in_the_files(download
 def test_a_merge_keeps_every_background_choice_that_still_applies():
     at = _app({"k": "5"})
     palette = lambda: next(m.value for m in at.html if "kseg-palette" in m.value)  # noqa: E731
-    first = re.findall(r"<br>(#[0-9a-f]{6}) · RGB", palette())
+    first = re.findall(r'user-select:all">(#[0-9a-f]{6})</span> · RGB', palette())
     at.multiselect(key="hide").set_value([4]).run()  # the smallest colour is background
     background = first[4]
     at.multiselect(key="merge").set_value([0, 1]).run()  # two others merged
     assert not at.exception
-    now = re.findall(r"<br>(#[0-9a-f]{6}) · RGB", palette())
+    now = re.findall(r'user-select:all">(#[0-9a-f]{6})</span> · RGB', palette())
     hidden = at.multiselect(key="hide").value
     assert [now[i] for i in hidden] == [background]  # the same colour, wherever it went
     # Merged with a colour that was not background, it is no longer.

@@ -71,3 +71,20 @@ def test_a_bad_link_of_own_colours_is_dropped_and_the_rest_honoured():
     at = _app({"k": "3", "own": "#zzzzzz nonsense"})
     assert not at.exception and _swatches(at) == 3 and not at.error
     assert np.array_equal([at.session_state["own_text"]], [""])
+
+
+def test_the_palette_copies_with_its_hashes_and_downloads_for_designers_tools(downloads):
+    at = _open_with(PAINTS, k=3)
+    palette = _palette(at)
+    # One click selects a hex code whole, with its "#".
+    assert palette.count('<span class="kseg-hex" style="user-select:all">#') == 3
+    text = next(c.value for c in at.code)
+    assert kseg.load_palette(text.encode()).names == tuple(
+        r.split(" ", 1)[1] for r in text.splitlines()
+    )
+    assert text.splitlines()[0].startswith("#") and len(text.splitlines()) == 3
+    ase = kseg.load_palette(downloads("_palette.ase"))
+    hexes = ["#{:02x}{:02x}{:02x}".format(*c) for c in ase.colors.tolist()]
+    assert hexes == [line.split()[0] for line in text.splitlines()]
+    assert downloads("_palette.css").decode().count("--kseg-") == 3
+    assert downloads("_palette.png")[:8] == b"\x89PNG\r\n\x1a\n"

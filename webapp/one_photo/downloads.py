@@ -69,12 +69,19 @@ def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
 
 def palette_file(ref: PhotoRef, kind: str, hidden: frozenset[int] = frozenset()) -> bytes:
     """The palette as a CSV, JSON or GIMP .gpl file (``kind``), with each
-    colour's share of the rest when some are background."""
+    colour's share of the rest when some are background; or for designers'
+    tools, Adobe .ase, CSS custom properties or a swatch image (png)."""
     with _download_job(ref):
         result, shown = ref.result(), sorted(hidden)
         if kind == "gpl":
             return kseg.palette_gpl(result, ref.name, shown)
+        if kind in DESIGNERS:
+            return DESIGNERS[kind](result)
         return (kseg.palette_csv if kind == "csv" else kseg.palette_json)(result, shown)
+
+
+#: The palette for designers' tools, by file kind.
+DESIGNERS = {"ase": kseg.palette_ase, "css": kseg.palette_css, "png": kseg.palette_png}
 
 
 def segmented_file(ref: PhotoRef) -> bytes:

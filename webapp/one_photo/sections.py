@@ -256,6 +256,9 @@ def _details(photo: Photo) -> None:
     st.html(markup.palette_html(views.palette, hidden, views.pinned))
     if fold.below_fold_waits():  # a new visitor's first run: the rest follows
         return
+    with st.expander("Copy the colours"):
+        st.caption("Every hex code with its name; the copy button is at the right.")
+        st.code(markup.palette_text(views.palette), language=None)
     left, right = st.columns(2)
     with left:
         keep_merge_choices(len(photo.raw_palette))
@@ -362,13 +365,14 @@ def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
         download("Palette (CSV)", csv, f"{stem}_palette.csv", "text/csv", "csv")
         download("Palette (JSON)", json, f"{stem}_palette.json", "application/json", "json")
     with c4:
-        download(
-            "Palette (GIMP .gpl)",
-            lambda: palette_file(ref, "gpl", hidden),
-            f"{stem}_palette.gpl",
-            "text/plain",
-            "gpl",
-        )
+        for label, kind, mime in (
+            ("Palette (GIMP .gpl)", "gpl", "text/plain"),
+            ("Palette (Adobe .ase)", "ase", "application/octet-stream"),
+            ("Palette (CSS)", "css", "text/css"),
+            ("Palette image (PNG)", "png", "image/png"),
+        ):
+            make = functools.partial(palette_file, ref, kind, hidden)
+            download(label, make, f"{stem}_palette.{kind}", mime, kind)
 
 
 def _zip_ui(ref: PhotoRef, hidden: frozenset[int], stem: str) -> None:

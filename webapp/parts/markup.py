@@ -29,8 +29,8 @@ def palette_html(
     pinned: Sequence[int] = (),
 ) -> str:
     """A swatch per colour (number, name, share of the photo, and of the rest
-    when some colours are background; hex, RGB; a pin mark on a pinned
-    colour) and a bar of the shares."""
+    when some colours are background; hex, selected whole with its ``#`` by
+    one click; RGB; a pin mark on a pinned colour) and a bar of the shares."""
     rest = {
         i: f" · <span class=kseg-rest>{100 * v:.1f}% of the rest</span>"
         for i, v in rest_shares(palette, hidden).items()
@@ -43,7 +43,8 @@ def palette_html(
         f'background:{p["hex"]}"></div><b>#{i + 1} {html.escape(str(p["name"]))}</b> · '
         f"{100 * p['share']:.1f}%"
         f"{rest.get(i, '')}"
-        f"<br>{p['hex']} · RGB {p['r']}, {p['g']}, {p['b']}"
+        f'<br><span class="kseg-hex" style="user-select:all">{p["hex"]}</span>'
+        f" · RGB {p['r']}, {p['g']}, {p['b']}"
         f"{' · background' if i in hidden else ''}"
         f"{f' · <span class=kseg-pin>{PIN_MARK} pinned</span>' if i in pinned else ''}</div>"
         for i, p in enumerate(palette)
@@ -124,3 +125,9 @@ def about_text() -> str:
 
 def kseg_version() -> str:
     return kseg.__version__
+
+
+def palette_text(palette: Sequence[dict]) -> str:
+    """The colours one a line, ``#e32636 Cadmium red``: what "My colours"
+    and kseg's palette reader take, and what designers paste."""
+    return "\n".join(f"{p['hex']} {p['name']}" for p in palette)
