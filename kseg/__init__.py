@@ -15,7 +15,7 @@ from kseg.base.version import __version__
 from kseg.engine.applying import apply_palette, palette_counts
 from kseg.engine.choosing import KCurve, objective_curve
 from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
-from kseg.engine.editing import clean_segmentation, merge_clusters, merged_numbers
+from kseg.engine.editing import clean_segmentation, merge_clusters, merged_numbers, recolour
 from kseg.engine.histogram import ColorHistogram, color_histogram
 from kseg.engine.picking import pick_colours
 from kseg.files.encoding import encode_jpeg, encode_png, labels_png, segmented_png
@@ -154,6 +154,7 @@ __all__ = [
     "preview_labels",
     "preview_pixels",
     "read_palette",
+    "recolour",
     "safe_stem",
     "sample_path",
     "segment",

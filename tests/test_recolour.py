@@ -1,0 +1,82 @@
+"""Recolouring (kseg.recolour): the same pixels painted with new colours;
+only the chosen colours change, the objective is measured to the new ones,
+and the layers, sheet and files follow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kseg
+
+
+@pytest.fixture(scope="module")
+def coffee():
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    return rgb, kseg.segment(rgb, 5, seed=0)
+
+
+def brute_mse(rgb: np.ndarray, labels: np.ndarray, centres: np.ndarray) -> float:
+    inside = labels >= 0
+    d = rgb[inside].astype(np.float64) - centres[labels[inside]]
+    return float((d * d).sum(axis=1).mean())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dictionaries(st.integers(0, 4), st.tuples(*[st.integers(0, 255)] * 3), max_size=5))
+def test_only_the_chosen_colours_change_and_the_objective_is_to_the_new_ones(coffee, changes):
+    rgb, result = coffee
+    new = kseg.recolour(rgb, result, changes)
+    assert np.array_equal(new.labels, result.labels) and np.array_equal(new.counts, result.counts)
+    for i in range(result.k):
+        want = changes.get(i, tuple(result.centers[i]))
+        assert tuple(new.centers[i]) == tuple(want)
+    assert new.mse == pytest.approx(brute_mse(rgb, new.labels, new.centers_float), rel=1e-12)
+    painted = kseg.segmented_image(new)
+    for i in range(result.k):
+        assert (painted[result.labels == i] == new.centers[i]).all()
+
+
+def test_recolouring_nothing_keeps_the_objective_and_new_names_follow_the_colours(coffee):
+    rgb, result = coffee
+    same = kseg.recolour(rgb, result, {})
+    assert same.mse == pytest.approx(result.mse, rel=1e-12)  # the same sum, by another route
+    assert np.array_equal(same.centers_float, result.centers_float)
+    new = kseg.recolour(rgb, result, {1: "#00ff00"}, names={1: "Phthalo green"})
+    rows = kseg.palette_rows(new)
+    assert rows[1]["hex"] == "#00ff00" and rows[1]["name"] == "Phthalo green"
+    assert rows[0]["name"] == kseg.palette_rows(result)[0]["name"]
+    assert 'fill="#00ff00"' in kseg.layers_svg(new)
+    assert new.settings["recolour"] == {"2": "#00ff00"}
+    sheet = kseg.paint_by_number(rgb, new)
+    assert "2 · Phthalo green" in sheet.svg
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "match"),
+    [
+        ({5: "#ffffff"}, ValueError, "cluster must be from 0 to 4, got 5"),
+        ({0: "#fffff"}, ValueError, "a new colour must be '#rrggbb'"),
+        ({0: (0, 0, 256)}, ValueError, "a new colour must be"),
+        ({0: (0.5, 0, 0)}, ValueError, "a new colour must be"),
+    ],
+)
+def test_bad_recolouring_names_what_is_wrong(coffee, changes, error, match):
+    rgb, result = coffee
+    with pytest.raises(error, match=match):
+        kseg.recolour(rgb, result, changes)
+
+
+def test_the_sums_come_in_bands_and_equal_the_whole_photos(coffee):
+    from kseg.engine.editing import cluster_sums
+
+    rgb, result = coffee
+    big = np.tile(rgb, (3, 1, 1))  # more rows than one band
+    labels = np.tile(result.labels, (3, 1))
+    count, norms, sums = cluster_sums(big, labels, result.k)
+    for j in range(result.k):
+        px = big[labels == j].astype(np.int64)
+        assert count[j] == len(px) and norms[j] == (px * px).sum()
+        assert (sums[j] == px.sum(axis=0)).all()
