@@ -20,6 +20,18 @@ def _scale(text: str) -> float:
     return value
 
 
+def _recolouring(text: str) -> tuple[int, str]:
+    """``N=#RRGGBB``: colour N (as numbered in the palette, from 1) and its new colour."""
+    number, _, colour = text.partition("=")
+    code = colour.strip().lstrip("#")
+    if not (number.strip().isdigit() and len(code) == 6) or any(
+        ch not in "0123456789abcdefABCDEF" for ch in code
+    ):
+        msg = f"must be N=#RRGGBB (a colour's number and its new colour), got {text!r:.40}"
+        raise argparse.ArgumentTypeError(msg)
+    return int(number), f"#{code.lower()}"
+
+
 def _int_range(lo: int, hi: int):
     def parse(text: str) -> int:
         value = int(text)
@@ -59,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder to write into; each photo gets a subfolder (default: kseg-out)",
     )
     _add_palette_options(p)
+    _add_recolour_option(p)
     _add_file_options(p)
     p.add_argument(
         "-q",
@@ -99,6 +112,18 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write a printable paint-by-number sheet (paint_by_number.pdf and .svg, "
         "A4): every region outlined and numbered with its colour, and a key",
+    )
+
+
+def _add_recolour_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--recolour",
+        type=_recolouring,
+        action="append",
+        default=[],
+        metavar="N=#RRGGBB",
+        help="paint colour N (numbered as in the palette, from 1) with another colour; "
+        "repeat for more; every file follows",
     )
 
 

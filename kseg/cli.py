@@ -15,6 +15,7 @@ from kseg.arguments import build_parser
 from kseg.base.validation import check_length
 from kseg.engine.applying import apply_palette
 from kseg.engine.clustering import segment
+from kseg.engine.editing import recolour
 from kseg.engine.picking import pick_colours
 from kseg.engine.result import Segmentation
 from kseg.files.export import export_files, unique_stems
@@ -207,6 +208,12 @@ class Run:
             image = load_image(name, max_pixels=self.args.max_pixels)
             digest = hashlib.sha256(Path(name).read_bytes()).hexdigest()
             result = label(image.rgb, opaque_mask(image))
+            if self.args.recolour:
+                if max(n for n, _ in self.args.recolour) > result.k:
+                    self.fail(i, f"skipped: --recolour names a colour above its {result.k}")
+                    return
+                changes = {n - 1: c for n, c in self.args.recolour}
+                result = recolour(image.rgb, result, changes)
             out_dir = self.args.out / self.folders[i]
             files = export_files(
                 image.rgb,

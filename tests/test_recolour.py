@@ -80,3 +80,28 @@ def test_the_sums_come_in_bands_and_equal_the_whole_photos(coffee):
         px = big[labels == j].astype(np.int64)
         assert count[j] == len(px) and norms[j] == (px * px).sum()
         assert (sums[j] == px.sum(axis=0)).all()
+
+
+def test_the_command_recolours_every_file(coffee, tmp_path, capsys):
+    import json
+
+    from PIL import Image
+
+    from kseg.cli import main
+
+    rgb, result = coffee
+    photo = tmp_path / "coffee.png"
+    Image.fromarray(rgb).save(photo)
+    out = tmp_path / "out"
+    argv = [str(photo), "-k", "5", "--recolour", "2=#00FF00", "--recolour", "5=#0000ff"]
+    assert main([*argv, "--svg", "-q", "--out", str(out)]) == 0
+    rows = json.loads((out / "coffee" / "palette.json").read_text())["palette"]
+    assert [r["hex"] for r in rows][1] == "#00ff00" and rows[4]["hex"] == "#0000ff"
+    assert 'fill="#00ff00"' in (out / "coffee" / "layers.svg").read_text()
+    painted = np.asarray(Image.open(out / "coffee" / "segmented.png").convert("RGB"))
+    assert (painted[result.labels == 1] == (0, 255, 0)).all()
+    assert main([str(photo), "-k", "3", "--recolour", "4=#ffffff", "-q", "--out", str(out)]) == 1
+    assert "--recolour names a colour above its 3" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([str(photo), "--recolour", "two=#ffffff"])
+    assert "must be N=#RRGGBB" in capsys.readouterr().err
