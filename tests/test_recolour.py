@@ -105,3 +105,30 @@ def test_the_command_recolours_every_file(coffee, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main([str(photo), "--recolour", "two=#ffffff"])
     assert "must be N=#RRGGBB" in capsys.readouterr().err
+
+
+def test_the_page_recolours_a_colour_everywhere_and_carries_it_in_the_link():
+    import re
+
+    from tests.test_app import _app
+
+    at = _app({"k": "4"})
+    at.session_state["recolour-open"] = True
+    at.run()
+    at.selectbox(key="recolour-which").set_value(1).run()
+    at.color_picker(key="recolour-picker").set_value("#00ff00").run()
+    at.button(key="recolour-apply").click().run()
+    assert not at.exception
+    palette = next(m.value for m in at.html if "kseg-palette" in m.value)
+    hexes = re.findall(r'user-select:all">(#[0-9a-f]{6})</span>', palette)
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    result = kseg.segment(rgb, 4, seed=0)
+    want = kseg.recolour(rgb, result, {1: "#00ff00"})
+    assert hexes == [r["hex"] for r in kseg.palette_rows(want)] and hexes[1] == "#00ff00"
+    link = at.query_params["recolour"]
+    assert (link[0] if isinstance(link, list) else link) == "2:00ff00"
+    again = _app({"k": "4", "recolour": "2:00ff00,9:ffffff,x:00"})  # bad items dropped
+    assert next(m.value for m in again.html if "kseg-palette" in m.value) == palette
+    at.button(key="recolour-undo").click().run()
+    palette = next(m.value for m in at.html if "kseg-palette" in m.value)
+    assert "#00ff00" not in palette and "recolour" not in at.query_params

@@ -22,6 +22,7 @@ from webapp.one_photo.downloads import (
     svg_file,
     zip_bytes,
 )
+from webapp.one_photo.recolouring import recolour_picker
 from webapp.parts import charts, fold, markup
 from webapp.parts.widgets import background_picker, download, drop_failed_upload, merge_picker
 from webapp.session.compute import (
@@ -52,7 +53,8 @@ def photo_or_previous(
     fit = _chosen_fit(data)
     with queue_notice(), st.spinner("Finding the colours…"):
         try:
-            photo = segment_photo(name, data, sample, settings, merge, clean, fit)
+            recolour = st.session_state.get("recolour", [])
+            photo = segment_photo(name, data, sample, settings, merge, clean, fit, recolour)
             remember_photo(name, data, sample)
             return photo
         except TooLarge as exc:
@@ -265,6 +267,7 @@ def _details(photo: Photo) -> None:
         merge_picker(photo.raw_palette)  # a merge reruns the whole page
     with right:
         background_picker(photo.views.palette)
+    recolour_picker(photo.views.palette, photo.settings.own)
     # Drawn only when asked: 2,000 points are 175 kB sent on every rerun.
     if st.toggle("Show the colour distribution", key="show_colours"):
         chart = charts.colour_chart(photo.views.colours, photo.views.palette)

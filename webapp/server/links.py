@@ -139,6 +139,27 @@ class OwnColours:
         return "\n".join(f"#{item}" for item in value)
 
 
+@dataclass(frozen=True)
+class NewColours:
+    """New colours for colour numbers (from 1), ``2:00ff00,5:ffffff``, each
+    number once (the last wins), at most ``hi``; items that are not a
+    number in range and six hex digits are dropped."""
+
+    hi: int
+
+    def parse(self, text: str) -> list[str] | None:
+        found: dict[int, str] = {}
+        for item in text.split(","):
+            number, _, code = item.strip().partition(":")
+            code = code.lstrip("#").lower()
+            if _INTEGER.fullmatch(number) and 1 <= int(number) <= self.hi and _HEX.fullmatch(code):
+                found[int(number)] = code
+        return [f"{n}:{c}" for n, c in sorted(found.items())] or None
+
+    def write(self, value: Iterable[str]) -> str:
+        return ",".join(value)
+
+
 #: Settings fields in the link, by parameter name (also the widget keys).
 SETTINGS_PARAMS: dict[str, IntRange | StepRange | Choice] = {
     "k": IntRange(2, 32),
@@ -168,12 +189,17 @@ CLUSTERS = Numbers(SETTINGS_PARAMS["k"].hi)
 CLEAN = IntRange(2, 100_000)
 #: Pinned colours (``pin=ff0000,2a7f3e``): at most eight.
 PINS = Colours(8)
+#: New colours (``recolour=2:00ff00,5:ffffff``): colour N painted anew.
+RECOLOUR = NewColours(SETTINGS_PARAMS["k"].hi)
 #: The user's own colours (``own=#e32636 Cadmium red%0A#ffffff``).
 OWN = OwnColours(255)
 #: Longest ``own`` read: 255 colours with names.
 MAX_OWN_CHARS = 255 * 68
 #: Every parameter the page reads from a link.
-PARAMS = (*SETTINGS_PARAMS, "sample", "merge", "hide", "clean", "pin", "own", "view", "photo")
+PARAMS = (
+    *SETTINGS_PARAMS, "sample", "merge", "hide", "clean", "pin", "own", "recolour", "view",
+    "photo",
+)  # fmt: skip
 
 
 def from_link(query: Mapping[str, str]) -> dict[str, object]:
@@ -207,6 +233,8 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
         out["clean"] = clean
     if (pins := read("pin", PINS.parse)) is not None:
         out["pins"] = pins
+    if (recolour := read("recolour", RECOLOUR.parse)) is not None:
+        out["recolour"] = recolour
     text = query.get("own")
     if isinstance(text, str) and len(text) <= MAX_OWN_CHARS and (own := OWN.parse(text)):
         out["own_text"] = OWN.write(own)
@@ -225,6 +253,7 @@ def to_link(
     hide: Iterable[int],
     clean: int,
     view: str = VIEWS["side"],
+    recolour: Iterable[str] = (),
 ) -> dict[str, str]:
     """The link's parameters for these choices: only what differs from the
     defaults, so a shared link stays short and shows the same result.
@@ -246,6 +275,8 @@ def to_link(
         params["clean"] = CLEAN.write(clean)
     if settings.get("pins"):
         params["pin"] = PINS.write(settings["pins"])  # type: ignore[arg-type]
+    if recolour := list(recolour):
+        params["recolour"] = RECOLOUR.write(recolour)
     if settings.get("own"):
         params["own"] = OWN.write(settings["own"])  # type: ignore[arg-type]
     if view != VIEWS["side"]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import functools
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
@@ -53,9 +54,10 @@ def missing_steps(
         return steps
     if ("segmentation", key, settings) not in FULL_SIZE:
         steps.append("segment")
-    edited = edits is not None and (edits.merge or edits.clean)
+    edited = edits is not None and (edits.merge or edits.clean or edits.recolour)
     if edited and ("edited", key, settings, edits) not in FULL_SIZE:
         steps += ["merge"] * bool(edits.merge) + ["clean"] * bool(edits.clean)
+        steps += ["recolour"] * bool(edits.recolour)
     return steps
 
 
@@ -217,7 +219,7 @@ def pinned_colours(pins: tuple[str, ...]) -> np.ndarray | None:
 
 def edited_result(source: Source, settings: Settings, edits: Edits) -> kseg.Segmentation:
     """The result after the edits (the K-means result itself when there are none)."""
-    if not edits.merge and not edits.clean:
+    if not edits.merge and not edits.clean and not edits.recolour:
         return run_segmentation(source, settings)
 
     def make() -> kseg.Segmentation:
@@ -230,6 +232,9 @@ def edited_result(source: Source, settings: Settings, edits: Edits) -> kseg.Segm
             image = decode(source)
             with step("clean", pixels):
                 result = kseg.clean_segmentation(image.rgb, result, edits.clean)
+        if edits.recolour:
+            with step("recolour", pixels):
+                result = recoloured(decode(source).rgb, result, edits.recolour)
         return result
 
     return FULL_SIZE.get_or_make(("edited", source.key, settings, edits), make)
@@ -328,10 +333,20 @@ def photo_digest(data: bytes) -> str:
     return upload_of(data).digest
 
 
-def edits_for(merge: list[int], clean: int, k_raw: int) -> Edits:
-    """The edits to apply: merge indices this result has (two or more), and cleaning."""
+def edits_for(merge: list[int], clean: int, k_raw: int, recolour: Sequence[str] = ()) -> Edits:
+    """The edits to apply: merge indices this result has (two or more),
+    cleaning, and new colours ("N:rrggbb")."""
     kept = tuple(i for i in merge if i < k_raw)
-    return Edits(kept if len(kept) > 1 else (), clean)
+    return Edits(kept if len(kept) > 1 else (), clean, tuple(recolour))
+
+
+def recoloured(
+    rgb: np.ndarray, result: kseg.Segmentation, recolour: Sequence[str]
+) -> kseg.Segmentation:
+    """``result`` with its colours "N:rrggbb" painted anew (numbers it does
+    not have left out)."""
+    changes = {int(n) - 1: f"#{code}" for n, code in (item.split(":") for item in recolour)}
+    return kseg.recolour(rgb, result, {i: c for i, c in changes.items() if i < result.k})
 
 
 def segment_photo(
@@ -342,6 +357,7 @@ def segment_photo(
     merge: list[int],
     clean: int,
     fit: int | None = None,
+    recolour: Sequence[str] = (),
 ) -> Photo:
     """Decode, segment, apply the edits and prepare the page views (all
     cached), at the reduced size ``fit`` if given.  Merge indices this result
@@ -351,10 +367,10 @@ def segment_photo(
     check_fits(upload, fit, clean)
     source = Source(upload, fit)
     LOG.debug("full page run: photo %s, %s", source.key[:12], settings)
-    with _page_job(source, settings, edits_for(merge, clean, settings.k)):
+    with _page_job(source, settings, edits_for(merge, clean, settings.k, recolour)):
         image = decode(source)
         raw = run_segmentation(source, settings)
-        ref = PhotoRef(name, source, settings, edits_for(merge, clean, raw.k))
+        ref = PhotoRef(name, source, settings, edits_for(merge, clean, raw.k, recolour))
         return Photo(
             ref=ref,
             sample=sample,

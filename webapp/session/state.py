@@ -34,6 +34,7 @@ class Edits:
 
     merge: tuple[int, ...] = ()  # cluster indices merged into one
     clean: int = 0  # smallest speck kept, in pixels; 0 = masks as K-means made them
+    recolour: tuple[str, ...] = ()  # "N:rrggbb": colour N (from 1) painted anew
 
 
 #: The whole-number widgets' ranges (one source: the link rules).
@@ -53,6 +54,7 @@ FIRST = {
     "pins": [],
     "own_text": "",
     "merge": [],
+    "recolour": [],
     "hide": [],
     "clean_on": False,
     "clean": 64,
@@ -84,7 +86,14 @@ def settings_to_url(settings: Settings, sample: str | None, edits: Edits, hide: 
     differs from the defaults), so a shared link shows the same result."""
     view = str(st.session_state.get("view", VIEWS[0]))
     params = links.to_link(
-        vars(settings), vars(DEFAULT), sample, edits.merge, hide, edits.clean, view
+        vars(settings),
+        vars(DEFAULT),
+        sample,
+        edits.merge,
+        hide,
+        edits.clean,
+        view,
+        edits.recolour,
     )
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
@@ -119,6 +128,7 @@ def merge_changed(raw_counts: Sequence[int]) -> None:
     before = ss.get("merge_shown", [])
     if not ss.get("clean_on") and ss.hide:  # cleaning renumbers by its own shares
         ss.hide = carried_background(raw_counts, before, ss.merge, ss.hide)
+    ss.recolour = []  # a merge makes new colours: recolouring starts afresh
     ss.merge_shown = list(ss.merge)
     st.rerun()
 
