@@ -6,8 +6,8 @@ Run:  make bench-shapes    (or: .venv/bin/python bench/shapes.py --help)
 For each of bench/series.py's 12 MP JPEGs (4000 x 3000, cut from real
 photographs) at k = 16: kseg.layers_svg (smooth, specks under 64 pixels
 given to their surroundings: stacked and touching; and exact, stacked), and one colour's exact
-kseg.mask_svg; then kseg.paint_by_number (A4); seconds (median of
---repeat) and megabytes.
+kseg.mask_svg; then kseg.paint_by_number (A4) and kseg.stitch_pattern (150
+cells across); seconds (median of --repeat) and megabytes.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     args = p.parse_args()
     kseg.warm_up()
-    sheets = []
+    sheets, grids = [], []
     print(
         "| photo | k | layers smooth s | MB | touching s | MB "
         "| layers exact s | MB | one colour exact s | MB |"
@@ -66,10 +66,19 @@ def main() -> None:
             f"| {path.name} | {args.k} | {sheet_s:.2f} | {sheet.regions} | "
             f"{len(sheet.svg) / 1e6:.2f} | {len(sheet.pdf) / 1e6:.2f} |"
         )
+        grid_s, grid = timed(lambda r=result, p=rgb: kseg.stitch_pattern(p, r, 150), args.repeat)
+        grids.append(
+            f"| {path.name} | {args.k} | {grid.labels.shape[1]} x {grid.labels.shape[0]} | "
+            f"{grid_s:.2f} | {len(grid.pdf) / 1e6:.2f} | {len(grid.png) / 1e6:.2f} |"
+        )
     print()
     print("| photo | k | sheet s | regions | SVG MB | PDF MB |")
     print("|---|---|---|---|---|---|")
     print("\n".join(sheets))
+    print()
+    print("| photo | k | pattern cells | s | PDF MB | PNG MB |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(grids))
 
 
 if __name__ == "__main__":

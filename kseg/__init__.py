@@ -47,6 +47,7 @@ from kseg.files.palette_writing import (
     palette_json,
     palette_rows,
 )
+from kseg.files.pattern import StitchPattern, stitch_pattern
 from kseg.files.swatches import palette_ase, palette_css, palette_png
 from kseg.pictures.masks import (
     cluster_mask,
@@ -98,6 +99,7 @@ __all__ = [
     "Previews",
     "Segmentation",
     "SharedPalette",
+    "StitchPattern",
     "__version__",
     "apply_palette",
     "basic_name",
@@ -165,6 +167,7 @@ __all__ = [
     "shares_csv",
     "shares_rows",
     "split_view",
+    "stitch_pattern",
     "unique_stems",
     "warm_up",
 ]

@@ -108,6 +108,14 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
         "16x20in (default: A4)",
     )
     p.add_argument(
+        "--pattern",
+        type=_int_range(10, 1000),
+        metavar="CELLS",
+        help="also write a stitch, bead or brick pattern CELLS cells across "
+        "(pattern.pdf with a symbol per colour, pattern.png in colour, pattern.csv "
+        "with each colour's count)",
+    )
+    p.add_argument(
         "--paint-by-number",
         action="store_true",
         help="also write a printable paint-by-number sheet (paint_by_number.pdf and .svg, "

@@ -226,6 +226,7 @@ class Run:
                 size=self.args.size,
                 stacked=not self.args.touching,
                 paper=self.args.paper,
+                pattern=self.args.pattern,
             )
             for rel, data in files:
                 path = out_dir / rel

@@ -50,7 +50,15 @@ def _in_domain(name: str, value: object) -> bool:
     if name == "pins":
         hexes = all(len(h) == 6 and all(c in "0123456789abcdef" for c in h) for h in value)
         return 1 <= len(value) <= 8 and len(set(value)) == len(value) and hexes
-    return name == "clean_on" and value is True
+    if name == "view":
+        return value in links.VIEWS.values()
+    if name == "own_text":  # the text box's lines, read again as they were written
+        return isinstance(value, str) and links.OWN.write(links.OWN.parse(value) or []) == value
+    if name == "recolour":
+        numbers = [int(item.split(":")[0]) for item in value]
+        codes = all(len(item.split(":")[1]) == 6 for item in value)
+        return codes and numbers == sorted(set(numbers)) and 1 <= min(numbers) <= max(numbers) <= 32
+    return name in ("clean_on", "link_from_upload") and value is True
 
 
 @pytest.mark.parametrize("query", BROKE_THE_PAGE)
@@ -100,6 +108,25 @@ valid_settings = st.builds(
     pins=st.lists(st.integers(0, 0xFFFFFF).map(lambda v: f"{v:06x}"), unique=True, max_size=8).map(
         tuple
     ),
+    # As the page keeps them: every colour named (a name left out is filled
+    # in words when the text is read), or none.
+    own=st.one_of(
+        st.lists(
+            st.tuples(
+                st.integers(0, 0xFFFFFF).map(lambda v: f"{v:06x}"),
+                st.lists(
+                    st.text("abcdefghijklmnopqrstuvwxyzé", min_size=1, max_size=8),
+                    min_size=1,
+                    max_size=3,
+                ),
+            ).map(lambda t: " ".join([t[0], *t[1]])),
+            max_size=12,
+        ),
+        st.lists(st.integers(0, 0xFFFFFF).map(lambda v: f"{v:06x}"), max_size=12),
+    ).map(tuple),
+)
+recolours = st.dictionaries(st.integers(1, 32), st.integers(0, 0xFFFFFF)).map(
+    lambda d: [f"{n}:{v:06x}" for n, v in sorted(d.items())]
 )
 clusters = st.lists(st.integers(0, 15), unique=True).map(sorted)
 
@@ -111,14 +138,23 @@ clusters = st.lists(st.integers(0, 15), unique=True).map(sorted)
     clusters,
     st.just(0) | st.integers(2, 100_000),
     st.sampled_from(list(links.VIEWS.values())),
+    recolours,
 )
 @settings(max_examples=300, deadline=None)
-def test_settings_to_link_and_back_is_the_identity(chosen, sample, merge, hide, clean, view):
-    link = links.to_link(vars(chosen), vars(DEFAULT), sample, merge, hide, clean, view)
-    assert all(isinstance(v, str) and v.isascii() for v in link.values())
+def test_settings_to_link_and_back_is_the_identity(
+    chosen, sample, merge, hide, clean, view, recolour
+):
+    link = links.to_link(vars(chosen), vars(DEFAULT), sample, merge, hide, clean, view, recolour)
+    assert all(isinstance(v, str) and (v.isascii() or k == "own") for k, v in link.items())
     back = links.from_link(link)
-    expect = {k: v for k, v in vars(chosen).items() if getattr(DEFAULT, k) != v and k != "pins"}
+    expect = {
+        k: v
+        for k, v in vars(chosen).items()
+        if getattr(DEFAULT, k) != v and k not in ("pins", "own")
+    }
     expect |= {"pins": list(chosen.pins)} if chosen.pins else {}
+    expect |= {"own_text": links.OWN.write(chosen.own)} if chosen.own else {}
+    expect |= {"recolour": recolour} if recolour else {}
     expect |= {"sample": sample} if sample else {"link_from_upload": True}
     expect |= {"view": view} if view != "Side by side" else {}
     expect |= {name: v for name, v in (("merge", merge), ("hide", hide)) if v}

@@ -28,6 +28,7 @@ from kseg.files.palette_writing import (
     provenance,
     space_of,
 )
+from kseg.files.pattern import stitch_pattern
 from kseg.files.swatches import palette_ase, palette_css, palette_png
 from kseg.pictures.masks import cluster_mask, cutout, label_map
 from kseg.shapes.paint import paint_by_number
@@ -85,6 +86,7 @@ def export_entries(
     size: str | None = None,
     stacked: bool = True,
     paper: str = "A4",
+    pattern: int | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -106,7 +108,9 @@ def export_entries(
     pixels'); with ``cutouts=False`` no cut-outs.  ``size`` is the SVGs'
     width on paper or vinyl (``"30cm"``, :func:`kseg.layers_svg`),
     ``stacked`` the layers' form, ``paper`` the sheet's paper or canvas
-    (``"A3"``, ``"40x50cm"``).  Nothing is
+    (``"A3"``, ``"40x50cm"``); with ``pattern``, a stitch pattern that
+    many cells across (``pattern.pdf``, ``pattern.png``, ``pattern.csv``,
+    :func:`kseg.stitch_pattern`).  Nothing is
     encoded until a function is called, so the files can be made one at a
     time or on several threads.
 
@@ -156,6 +160,11 @@ def export_entries(
         sheet = paint_by_number(rgb, result, paper=paper)
         entries.append(("paint_by_number.svg", lambda: sheet.svg.encode()))
         entries.append(("paint_by_number.pdf", lambda: sheet.pdf))
+    if pattern is not None:
+        chart = stitch_pattern(rgb, result, pattern, paper=paper)
+        entries.append(("pattern.pdf", lambda: chart.pdf))
+        entries.append(("pattern.png", lambda: chart.png))
+        entries.append(("pattern.csv", lambda: chart.csv.encode()))
     manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
     manifest["svg"] = svg
     if svg:
@@ -163,6 +172,8 @@ def export_entries(
     manifest["paint_by_number"] = paint
     if paint:
         manifest["paper"] = paper
+    if pattern is not None:
+        manifest["pattern_cells"] = pattern
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
     return entries
 
@@ -218,6 +229,7 @@ def export_files(
     size: str | None = None,
     stacked: bool = True,
     paper: str = "A4",
+    pattern: int | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every download, as (relative path, bytes) pairs, produced one by one
     (the files of :func:`export_entries`, in its order).
@@ -239,6 +251,7 @@ def export_files(
         size=size,
         stacked=stacked,
         paper=paper,
+        pattern=pattern,
     )
     for path, make in entries:
         yield path, make()

@@ -19,11 +19,13 @@ from kseg.base.validation import UNITS_MM
 __all__ = [
     "NUMBER_MAX",
     "PAPERS",
+    "PT",
     "SIDE_MM",
     "Layout",
     "Sheet",
     "layout",
     "paper_mm",
+    "pdf_file",
     "sheet_pdf",
     "sheet_svg",
 ]
@@ -69,7 +71,7 @@ _KEY_COLUMNS = 4
 NUMBER_MAX = 6.0
 #: The outlines' width on paper (mm).
 _OUTLINE_MM = 0.2
-_PT = 72 / 25.4  # points per millimetre
+PT = 72 / 25.4  # points per millimetre
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def sheet_pdf(sheet: Sheet) -> bytes:
     """The sheet as a one-page PDF drawn in millimetres from the top-left
     (one transform turns that into PDF points from the bottom-left)."""
     lay = sheet.lay
-    ops = [f"{_PT:.6f} 0 0 {-_PT:.6f} 0 {lay.height * _PT:.4f} cm", f"{_OUTLINE_MM} w 1 J 1 j"]
+    ops = [f"{PT:.6f} 0 0 {-PT:.6f} 0 {lay.height * PT:.4f} cm", f"{_OUTLINE_MM} w 1 J 1 j"]
     ops.append("0.549 0.549 0.549 RG")
     for d in sheet.outlines:
         ops += _pdf_path(d, lay)
@@ -229,14 +231,14 @@ def sheet_pdf(sheet: Sheet) -> bytes:
         ops.append(
             f"0.1 0.1 0.1 rg BT /F1 3.2 Tf 1 0 0 -1 {x + 10:.2f} {y + 3.8:.2f} Tm ({text}) Tj ET"
         )
-    return _pdf_file(ops, lay)
+    return pdf_file(ops, lay.width, lay.height)
 
 
-def _pdf_file(ops: list[str], lay: Layout) -> bytes:
-    """A one-page PDF of the content operators ``ops`` on ``lay``'s paper,
-    with Helvetica as /F1."""
+def pdf_file(ops: list[str], width_mm: float, height_mm: float) -> bytes:
+    """A one-page PDF of the content operators ``ops`` on paper of
+    ``width_mm`` x ``height_mm``, with Helvetica as /F1."""
     content = zlib.compress("\n".join(ops).encode("latin-1"))
-    w_pt, h_pt = lay.width * _PT, lay.height * _PT
+    w_pt, h_pt = width_mm * PT, height_mm * PT
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

@@ -18,6 +18,13 @@ def _download_job(ref: PhotoRef, *names: str) -> AbstractContextManager[None]:
     return job([*missing_steps(ref.digest, ref.settings, ref.edits), *names], pixels, decoder)
 
 
+def pattern_file(ref: PhotoRef, cells: int, kind: str) -> bytes:
+    """The stitch pattern ``cells`` across: its PDF, PNG or CSV (``kind``)."""
+    with _download_job(ref, "pattern"):
+        pattern = kseg.stitch_pattern(ref.image().rgb, ref.result(), cells)
+        return {"pdf": pattern.pdf, "png": pattern.png, "csv": pattern.csv.encode()}[kind]
+
+
 def zip_key(ref: PhotoRef, hidden: frozenset[int]) -> tuple:
     return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)))
 

@@ -22,6 +22,7 @@ from webapp.one_photo.downloads import (
     svg_file,
     zip_bytes,
 )
+from webapp.one_photo.pattern_view import pattern_section
 from webapp.one_photo.recolouring import recolour_picker
 from webapp.parts import charts, fold, markup
 from webapp.parts.widgets import background_picker, download, drop_failed_upload, merge_picker
@@ -280,6 +281,7 @@ def _details(photo: Photo) -> None:
         )
     _masks(photo, hidden)
     _downloads(photo, hidden)
+    pattern_section(photo)
 
 
 def _masks(photo: Photo, hidden: frozenset[int]) -> None:

@@ -1,0 +1,54 @@
+"""A stitch, bead or brick pattern of the result (drawn when its section is
+opened): how many cells across, the size that gives, and the chart to
+print (PDF, a symbol per colour), in colour (PNG) and the counts to buy
+(CSV), each made on click under the memory budget."""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+import kseg
+from webapp.one_photo.downloads import pattern_file
+from webapp.parts.widgets import download
+from webapp.session.compute import Photo
+
+#: Cells across offered on the page (kseg takes 10 to 1,000).
+CELLS = (20, 300)
+
+
+def pattern_section(photo: Photo) -> None:
+    """The "Stitch, bead or brick pattern" section."""
+    with st.expander("Stitch, bead or brick pattern", key="pattern-open", on_change="rerun") as box:
+        if not box.open:  # drawn only when open
+            return
+        cells = int(
+            st.slider(
+                "Cells across",
+                *CELLS,
+                value=100,
+                step=10,
+                key="pattern_cells",
+                help="Stitches, beads or bricks across the picture; the rows follow its shape.",
+            )
+        )
+        rows = max(1, round(cells * photo.height / photo.width))
+        st.caption(
+            f"{cells} × {rows} cells, one colour each with its symbol (printable in black "
+            "and white); the CSV counts the cells of each colour."
+        )
+        stem = kseg.safe_stem(photo.name)
+        cols = st.columns(3)
+        for col, (label, kind, mime) in zip(
+            cols,
+            (
+                ("Pattern (PDF)", "pdf", "application/pdf"),
+                ("Pattern (PNG)", "png", "image/png"),
+                ("Counts (CSV)", "csv", "text/csv"),
+            ),
+            strict=True,
+        ):
+            with col:
+                make = functools.partial(pattern_file, photo.ref, cells, kind)
+                download(label, make, f"{stem}_pattern.{kind}", mime, f"pattern-{kind}")
