@@ -4,8 +4,9 @@ The compiled kernels (``kernels``, ``hamerly``, ``pixel_kernels``), a
 photo's colours counted and its pixels labelled (``histogram``), Lloyd's
 iterations and their first centres (``lloyd``), restarts (``restarts``),
 the result (``result``), :func:`~kseg.segment` (``clustering``),
-:func:`~kseg.apply_palette` (``applying``), choosing k (``choosing``),
-merging and cleaning (``editing``) and connected regions (``regions``).
+:func:`~kseg.apply_palette` (``applying``), the best N of a list of
+colours (``picking``), choosing k (``choosing``), merging, cleaning and
+recolouring (``editing``) and connected regions (``regions``).
 
 May import: ``kseg.base``.
 """

@@ -1,6 +1,7 @@
 """Files in and out: photos read (``loading``, their pixels by
 ``decoding``), PNGs written (``encoding``), palette files written and read
-back (``palette_writing``, ``palette_reading``), and a result's files, ZIP
+back (``palette_writing``, ``palette_reading``) and for designers' tools
+(``swatches``), stitch patterns (``pattern``), and a result's files, ZIP
 and manifest (``export``).
 
 May import: ``kseg.base``, ``kseg.engine``, ``kseg.pictures``,
