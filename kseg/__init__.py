@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from kseg.base.naming import basic_name, color_name, color_names
-from kseg.base.validation import safe_stem
+from kseg.base.validation import check_length, safe_stem
 from kseg.base.version import __version__
 from kseg.engine.applying import apply_palette, palette_counts
 from kseg.engine.choosing import KCurve, objective_curve
@@ -104,6 +104,7 @@ __all__ = [
     "apply_palette",
     "basic_name",
     "boundary_overlay",
+    "check_length",
     "clean_segmentation",
     "cluster_at",
     "cluster_file_stem",

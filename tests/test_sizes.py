@@ -13,6 +13,7 @@ from PIL import Image
 
 import kseg
 from kseg.cli import main
+from tests.test_app import downloads as downloads  # the fixture
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,20 @@ def test_the_command_refuses_a_bad_size_before_reading_any_photo(argv, message, 
         main([str(kseg.sample_path("coffee")), *argv])
     err = capsys.readouterr().err
     assert stop.value.code == 2 and message in err and len(re.findall("usage:", err)) == 1
+
+
+def test_the_page_makes_layers_for_a_cutter_at_a_width_and_cut_out(downloads):
+    from tests.test_app import _app
+
+    at = _app({"k": "4"})
+    at.session_state["cutting-open"] = True
+    at.run()
+    at.text_input(key="cutting-width").input("12in").run()
+    at.radio(key="cutting-form").set_value("Cut out").run()
+    assert not at.exception
+    assert any(c.value == "12 × 8.0 in" for c in at.caption)
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    want = kseg.layers_svg(kseg.segment(rgb, 4, seed=0), size="12in", stacked=False)
+    assert downloads("_layers_12in_cut-out.svg").decode() == want
+    at.text_input(key="cutting-width").input("twelve").run()
+    assert any("width must be a number and a unit" in e.value for e in at.error)

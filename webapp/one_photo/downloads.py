@@ -62,10 +62,14 @@ def svg_file(ref: PhotoRef, cluster: int) -> bytes:
         return kseg.mask_svg(ref.result(), cluster).encode()
 
 
-def layers_file(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
-    """Every colour but the background as a smooth, named layer (SVG)."""
+def layers_file(
+    ref: PhotoRef, hidden: frozenset[int], size: str | None = None, stacked: bool = True
+) -> bytes:
+    """Every colour but the background as a smooth, named layer (SVG), at
+    ``size`` wide if given, stacked or cut out."""
     with _download_job(ref, "svg"):
-        return kseg.layers_svg(ref.result(), hidden=sorted(hidden)).encode()
+        result = ref.result()
+        return kseg.layers_svg(result, hidden=sorted(hidden), size=size, stacked=stacked).encode()
 
 
 def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:

@@ -13,6 +13,7 @@ import streamlit as st
 
 import kseg
 from webapp.one_photo import paint_view, pointing
+from webapp.one_photo.cutting import cutting_section
 from webapp.one_photo.downloads import (
     cutout_file,
     layers_file,
@@ -281,6 +282,7 @@ def _details(photo: Photo) -> None:
         )
     _masks(photo, hidden)
     _downloads(photo, hidden)
+    cutting_section(photo, hidden)
     pattern_section(photo)
 
 
