@@ -102,6 +102,12 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
         "instead of stacked (each layer also under the layers above it)",
     )
     p.add_argument(
+        "--overlap",
+        metavar="LENGTH",
+        help="with --touching: each layer grown past its borders by this much, such as "
+        "0.5mm, so neighbouring colours overlap when printed or cut (a trap)",
+    )
+    p.add_argument(
         "--paper",
         default="A4",
         help="with --paint-by-number: A4, A3, Letter, or a canvas such as 40x50cm or "

@@ -92,6 +92,10 @@ def _check_sizes(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
     try:
         if args.size is not None:
             check_length("--size", args.size, 1.0, 100_000.0)
+        if args.overlap is not None:
+            if not args.touching:
+                parser.error("--overlap LENGTH: is for --touching layers (stacked ones overlap)")
+            check_length("--overlap", args.overlap, 0.01, 100.0)
         paper_mm(args.paper)
     except (TypeError, ValueError) as exc:
         parser.error(str(exc).replace("paper must", "--paper must"))
@@ -225,6 +229,7 @@ class Run:
                 source_sha256=digest,
                 size=self.args.size,
                 stacked=not self.args.touching,
+                overlap=self.args.overlap,
                 paper=self.args.paper,
                 pattern=self.args.pattern,
             )

@@ -8,10 +8,12 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 from PIL import Image
 
 import kseg
+from kseg.base.opencv import cv2
 from kseg.cli import main
 from tests.test_app import downloads as downloads  # the fixture
 
@@ -81,7 +83,7 @@ def test_the_command_writes_sized_svgs_touching_layers_and_a_canvas_sheet(coffee
     sheet = ET.fromstring((folder / "paint_by_number.svg").read_text())
     assert sheet.get("width") == "500.0mm"
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["svg_options"] == {"size": "12in", "stacked": False}
+    assert manifest["svg_options"] == {"size": "12in", "stacked": False, "overlap": None}
     assert manifest["paper"] == "40x50cm"
 
 
@@ -112,3 +114,51 @@ def test_the_page_makes_layers_for_a_cutter_at_a_width_and_cut_out(downloads):
     assert downloads("_layers_12in_cut-out.svg").decode() == want
     at.text_input(key="cutting-width").input("twelve").run()
     assert any("width must be a number and a unit" in e.value for e in at.error)
+
+
+def test_cut_out_layers_grow_by_the_overlap_so_neighbours_overlap(coffee):
+    from kseg.engine.editing import cleaned_labels
+    from kseg.shapes.vector import _overlap_px
+    from tests.drawing import fill_element
+
+    _, result = coffee
+    assert _overlap_px("1mm", "100mm", 600, stacked=False) == 6  # 6 pixels a millimetre
+    assert _overlap_px("0.1in", None, 600, stacked=False) == 10  # 96 pixels an inch
+    root = ET.fromstring(
+        kseg.layers_svg(result, stacked=False, size="100mm", overlap="0.5mm", min_area=64)
+    )
+    labels = cleaned_labels(result.labels, 64, diagonal=False)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    cover = np.zeros((400, 600), int)
+    for path in root.iter("{http://www.w3.org/2000/svg}path"):
+        colour = int(path.get("id").split("-")[1]) - 1
+        drawn = fill_element(path, 400, 600)
+        grown = cv2.dilate((labels == colour).astype(np.uint8), disc).astype(bool)
+        assert (drawn & grown).sum() / (drawn | grown).sum() > 0.95
+        cover += drawn
+    assert (cover >= 1).mean() > 0.999 and (cover >= 2).mean() > 0.05  # a trap along borders
+    with pytest.raises(ValueError, match="overlap is for cut-out layers"):
+        kseg.layers_svg(result, overlap="1mm")
+
+
+def test_the_command_and_the_page_grow_cut_out_layers_by_the_overlap(coffee, tmp_path, downloads):
+    from tests.test_app import _app
+
+    rgb, result = coffee
+    photo = tmp_path / "coffee.png"
+    Image.fromarray(rgb).save(photo)
+    out = tmp_path / "out"
+    argv = [str(photo), "-k", "4", "--svg", "--touching", "--size", "100mm", "--overlap", "0.5mm"]
+    assert main([*argv, "-q", "--out", str(out)]) == 0
+    want = kseg.layers_svg(result, stacked=False, size="100mm", overlap="0.5mm")
+    assert (out / "coffee" / "layers.svg").read_text() == want
+    with pytest.raises(SystemExit):
+        main([str(photo), "--svg", "--overlap", "0.5mm"])  # stacked layers already overlap
+    at = _app({"k": "4"})
+    at.session_state["cutting-open"] = True
+    at.run()
+    at.text_input(key="cutting-width").input("100mm").run()
+    at.radio(key="cutting-form").set_value("Cut out").run()
+    at.number_input(key="cutting-overlap").set_value(0.5).run()
+    assert not at.exception
+    assert downloads("_layers_100mm_cut-out.svg").decode() == want

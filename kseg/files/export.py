@@ -87,6 +87,7 @@ def export_entries(
     stacked: bool = True,
     paper: str = "A4",
     pattern: int | None = None,
+    overlap: str | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -152,7 +153,7 @@ def export_entries(
         for i, stem in zip(shown, stems, strict=True):
             entries.append((f"svg/{stem}.svg", functools.partial(_svg_file, result, i, size)))
         layers = functools.partial(
-            layers_svg, result, hidden=hidden_set, stacked=stacked, size=size
+            layers_svg, result, hidden=hidden_set, stacked=stacked, size=size, overlap=overlap
         )
         entries.append(("layers.svg", lambda: layers().encode()))
     if paint:
@@ -168,7 +169,7 @@ def export_entries(
     manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
     manifest["svg"] = svg
     if svg:
-        manifest["svg_options"] = {"size": size, "stacked": stacked}
+        manifest["svg_options"] = {"size": size, "stacked": stacked, "overlap": overlap}
     manifest["paint_by_number"] = paint
     if paint:
         manifest["paper"] = paper
@@ -230,6 +231,7 @@ def export_files(
     stacked: bool = True,
     paper: str = "A4",
     pattern: int | None = None,
+    overlap: str | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every download, as (relative path, bytes) pairs, produced one by one
     (the files of :func:`export_entries`, in its order).
@@ -252,6 +254,7 @@ def export_files(
         stacked=stacked,
         paper=paper,
         pattern=pattern,
+        overlap=overlap,
     )
     for path, make in entries:
         yield path, make()

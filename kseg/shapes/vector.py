@@ -23,8 +23,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from kseg.base.opencv import cv2
 from kseg.base.parallel import on_threads
-from kseg.base.validation import check_int, check_length
+from kseg.base.validation import UNITS_MM, check_int, check_length
 from kseg.engine.editing import cleaned_labels
 from kseg.engine.result import Segmentation, names_of
 from kseg.shapes.borders import Borders, border_chains
@@ -157,6 +158,31 @@ def mask_svg(
     return _svg(w, h, body, f"Colour #{row['index']} {row['name']} {row['hex']}", size)
 
 
+def _overlap_px(overlap: str | None, size: str | None, width: int, stacked: bool) -> int:
+    """The overlap in whole pixels of the photo (0 for none)."""
+    if overlap is None:
+        return 0
+    if stacked:
+        msg = "overlap is for cut-out layers (stacked=False): stacked layers already overlap"
+        raise ValueError(msg)
+    number, unit = check_length("overlap", overlap, 0.01, 100.0)
+    if size is None:
+        mm_per_px = 25.4 / 96  # CSS pixels
+    else:
+        wide, wide_unit = check_length("size", size, 1.0, 100_000.0)
+        mm_per_px = wide * UNITS_MM[wide_unit] / width
+    return max(1, round(number * UNITS_MM[unit] / mm_per_px))
+
+
+def _grown_path(labels: np.ndarray, colour: int, grow: int, smooth: bool) -> str:
+    """One colour's area grown by ``grow`` pixels (a disc), as its own shape."""
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+    grown = cv2.dilate((labels == colour).astype(np.uint8), disc)
+    if smooth:
+        return Borders(grown.astype(np.int8), SMOOTH_TOLERANCE).path(1, tenths=True)
+    return mask_path(grown.astype(bool))
+
+
 def layers_svg(
     result: Segmentation,
     *,
@@ -165,6 +191,7 @@ def layers_svg(
     hidden: Iterable[int] = (),
     stacked: bool = True,
     size: str | None = None,
+    overlap: str | None = None,
 ) -> str:
     """Every colour as a named layer of one SVG (Inkscape and Illustrator
     open them as layers: ``#2 copper``).
@@ -198,6 +225,11 @@ def layers_svg(
     size : str, optional
         The drawing's width, ``"30cm"``, ``"300mm"`` or ``"12in"`` (the
         height follows), as :func:`mask_svg`.
+    overlap : str, optional
+        Cut-out layers only (``stacked=False``): each layer grown by this
+        length (``"0.5mm"``, on the drawing at ``size``, else at 96 pixels
+        an inch) past its borders, so neighbouring layers overlap as screen
+        printers' traps do.
 
     Returns
     -------
@@ -213,6 +245,7 @@ def layers_svg(
     skip = {_cluster(result, i) for i in hidden}
     rows = _rows(result)
     h, w = result.labels.shape
+    grow = _overlap_px(overlap, size, w, stacked)
     order = [i for i in np.argsort(-result.counts, kind="stable").tolist() if i not in skip]
     labels = _labels(result, min_area)
     borders = Borders(labels, SMOOTH_TOLERANCE) if smooth else None
@@ -222,7 +255,9 @@ def layers_svg(
         _, starts, sides, _ = border_chains(labels)
         order = stacking_order(sides, np.diff(starts), order)
     shapes = [order[r:] if stacked else [i] for r, i in enumerate(order)]
-    if borders is not None:
+    if grow:
+        paths = on_threads(lambda s: _grown_path(labels, s[0], grow, smooth), shapes)
+    elif borders is not None:
         paths = on_threads(lambda s: borders.path(s, tenths=True), shapes)
     else:
         paths = on_threads(lambda s: mask_path(np.isin(labels, s)), shapes)

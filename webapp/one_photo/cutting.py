@@ -1,7 +1,8 @@
 """Layers for a cutter (drawn when its section is opened): the layered SVG
 at a real width (``30cm``, ``12in``: the height follows the photo), stacked
 (each layer also under the layers above it) or cut out (each layer its own
-colour only), made on click under the memory budget."""
+colour only, grown by an overlap if asked), made on click under the memory
+budget."""
 
 from __future__ import annotations
 
@@ -42,8 +43,20 @@ def cutting_section(photo: Photo, hidden: frozenset[int]) -> None:
         size = _size(width, photo)
         if width and size is None:
             return
+        overlap = None
+        if not FORMS[str(form)]:
+            trap = st.number_input(
+                "Overlap (mm)",
+                0.0,
+                5.0,
+                step=0.1,
+                key="cutting-overlap",
+                help="Each layer grown past its borders by this much, so neighbouring colours "
+                "overlap when printed or cut (a trap). 0: they only touch.",
+            )
+            overlap = f"{trap:g}mm" if trap else None
         stem = kseg.safe_stem(photo.name)
-        make = functools.partial(layers_file, photo.ref, hidden, size, FORMS[str(form)])
+        make = functools.partial(layers_file, photo.ref, hidden, size, FORMS[str(form)], overlap)
         name = f"{stem}_layers_{size or 'pixels'}_{'stacked' if FORMS[str(form)] else 'cut-out'}"
         download("Layers for cutting (SVG)", make, f"{name}.svg", "image/svg+xml", "cut")
 

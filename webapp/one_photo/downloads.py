@@ -63,13 +63,18 @@ def svg_file(ref: PhotoRef, cluster: int) -> bytes:
 
 
 def layers_file(
-    ref: PhotoRef, hidden: frozenset[int], size: str | None = None, stacked: bool = True
+    ref: PhotoRef,
+    hidden: frozenset[int],
+    size: str | None = None,
+    stacked: bool = True,
+    overlap: str | None = None,
 ) -> bytes:
     """Every colour but the background as a smooth, named layer (SVG), at
-    ``size`` wide if given, stacked or cut out."""
+    ``size`` wide if given, stacked or cut out (grown by ``overlap``)."""
     with _download_job(ref, "svg"):
-        result = ref.result()
-        return kseg.layers_svg(result, hidden=sorted(hidden), size=size, stacked=stacked).encode()
+        return kseg.layers_svg(
+            ref.result(), hidden=sorted(hidden), size=size, stacked=stacked, overlap=overlap
+        ).encode()
 
 
 def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
