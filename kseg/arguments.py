@@ -95,11 +95,21 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
         help="with --svg: the drawings' width on paper or vinyl, such as 30cm, 300mm or "
         "12in (the height follows the photo); by default a pixel a pixel",
     )
-    p.add_argument(
+    form = p.add_mutually_exclusive_group()
+    form.add_argument(
+        "--stacked",
+        action="store_false",
+        dest="touching",
+        default=False,
+        help="with --svg: each layer of layers.svg also under the layers above it, so "
+        "nothing shows between them when cut (the default)",
+    )
+    form.add_argument(
         "--touching",
         action="store_true",
+        default=False,
         help="with --svg: each layer of layers.svg only its own colour's area (cut-out), "
-        "instead of stacked (each layer also under the layers above it)",
+        "instead of stacked",
     )
     p.add_argument(
         "--overlap",

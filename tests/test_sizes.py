@@ -162,3 +162,15 @@ def test_the_command_and_the_page_grow_cut_out_layers_by_the_overlap(coffee, tmp
     at.number_input(key="cutting-overlap").set_value(0.5).run()
     assert not at.exception
     assert downloads("_layers_100mm_cut-out.svg").decode() == want
+
+
+def test_stacked_is_the_default_form_and_excludes_touching(coffee, tmp_path, capsys):
+    rgb, result = coffee
+    photo = tmp_path / "coffee.png"
+    Image.fromarray(rgb).save(photo)
+    out = tmp_path / "out"
+    assert main([str(photo), "-k", "4", "--svg", "--stacked", "-q", "--out", str(out)]) == 0
+    assert (out / "coffee" / "layers.svg").read_text() == kseg.layers_svg(result)
+    with pytest.raises(SystemExit):
+        main([str(photo), "--svg", "--stacked", "--touching"])
+    assert "not allowed with argument" in capsys.readouterr().err

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from playwright.sync_api import Page, expect
 
@@ -52,3 +53,38 @@ def test_a_maker_paints_the_photo_with_their_own_colours_and_takes_the_pattern(
     assert [r["name"] for r in counts] == list(want.names)
     assert [int(r["cells"]) for r in counts] == pattern.counts.tolist()
     assert download(page, "Pattern (PDF)") == pattern.pdf
+
+
+def test_a_maker_recolours_a_colour_and_takes_cut_out_layers_at_a_real_width(
+    page: Page, app_server: str
+):
+    open_app(
+        page,
+        app_server
+        + "/?k=4&own="
+        + "%0A".join(line.replace("#", "%23").replace(" ", "%20") for line in PAINTS.splitlines()),
+    )
+    palette = page.locator(".kseg-palette")
+    expect(palette).to_contain_text("Cadmium red", timeout=TIMEOUT)
+    _open_section(page, "Recolour")
+    which = page.get_by_test_id("stSelectbox").filter(has_text="Colour").first
+    which.click()
+    page.get_by_role("option", name=re.compile(r"^#1 ")).click()
+    wait_for_app(page)
+    mine = page.get_by_test_id("stSelectbox").filter(has_text="One of your colours")
+    mine.click()
+    page.get_by_role("option").filter(has_text="Mars black").click()
+    wait_for_app(page)
+    page.get_by_test_id("stButton").filter(has_text="Recolour").get_by_role("button").click()
+    wait_for_app(page)
+    expect(palette.locator(".kseg-hex").first).to_have_text("#1b1b1b", timeout=TIMEOUT)
+    assert "recolour=1%3A1b1b1b" in page.url or "recolour=1:1b1b1b" in page.url
+    _open_section(page, "Layers for a cutter")
+    width = page.get_by_test_id("stTextInput").filter(has_text="Width").locator("input")
+    width.fill("12in")
+    width.press("Enter")
+    wait_for_app(page)
+    page.get_by_test_id("stRadio").filter(has_text="Layers").get_by_text("Cut out").click()
+    wait_for_app(page)
+    svg = download(page, "Layers for cutting (SVG)").decode()
+    assert 'width="12in" height="8in"' in svg and 'fill="#1b1b1b"' in svg
