@@ -27,6 +27,7 @@ from kseg.engine.result import (
     numbered_by_share,
     renumbered,
     with_clusters,
+    with_means,
 )
 
 __all__ = [
@@ -172,16 +173,7 @@ def clean_segmentation(rgb: np.ndarray, result: Segmentation, min_size: int) -> 
     )
     new_labels = np.full(labels.shape, -1, dtype=np.int16)
     new_labels[inside] = rank[flat]
-    fields = with_clusters(new_labels, centres, counts, mse)
-    # New centres (their pixels' means): no pin, labelling centre or own name holds.
-    return dataclasses.replace(
-        result,
-        **fields,  # type: ignore[arg-type]
-        settings=settings,
-        pinned=(),
-        label_centers=None,
-        names=(),
-    )
+    return with_means(result, with_clusters(new_labels, centres, counts, mse), settings)
 
 
 def cleaned_labels(labels: np.ndarray, min_size: int, *, diagonal: bool = True) -> np.ndarray:

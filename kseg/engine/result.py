@@ -28,6 +28,7 @@ __all__ = [
     "renumbered",
     "squared_error",
     "with_clusters",
+    "with_means",
 ]
 
 
@@ -286,6 +287,15 @@ def renumbered(
     order, rank = by_share(counts)
     table = np.append(rank[new], -1).astype(np.int16)  # label -1 reads the last entry
     fields = with_clusters(gather(table, result.labels), centres[order], counts[order], mse)
+    return with_means(result, fields, settings)
+
+
+def with_means(
+    result: Segmentation, fields: Mapping[str, object], settings: Mapping[str, object]
+) -> Segmentation:
+    """``result`` with new clusters (``fields``, :func:`with_clusters`)
+    whose centres are their pixels' means: no pin, labelling centre or own
+    name of the old ones holds."""
     return dataclasses.replace(
         result,
         **fields,  # type: ignore[arg-type]
