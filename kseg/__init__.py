@@ -17,6 +17,7 @@ from kseg.engine.choosing import KCurve, objective_curve
 from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
 from kseg.engine.editing import clean_segmentation, merge_clusters, merged_numbers, recolour
 from kseg.engine.histogram import ColorHistogram, color_histogram
+from kseg.engine.measuring import RegionTable, measure_regions
 from kseg.engine.picking import pick_colours
 from kseg.files.encoding import encode_jpeg, encode_png, labels_png, segmented_png
 from kseg.files.export import (
@@ -39,6 +40,7 @@ from kseg.files.loading import (
     load_image,
     opaque_mask,
 )
+from kseg.files.measurements import regions_csv
 from kseg.files.palette_reading import Palette, PaletteError, load_palette, read_palette
 from kseg.files.palette_writing import (
     palette_csv,
@@ -97,6 +99,7 @@ __all__ = [
     "Palette",
     "PaletteError",
     "Previews",
+    "RegionTable",
     "Segmentation",
     "SharedPalette",
     "StitchPattern",
@@ -135,6 +138,7 @@ __all__ = [
     "mask_image",
     "mask_png",
     "mask_svg",
+    "measure_regions",
     "merge_clusters",
     "merged_numbers",
     "objective_curve",
@@ -158,6 +162,7 @@ __all__ = [
     "preview_pixels",
     "read_palette",
     "recolour",
+    "regions_csv",
     "safe_stem",
     "sample_path",
     "segment",

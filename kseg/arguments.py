@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_palette_options(p)
     _add_recolour_option(p)
+    _add_measure_options(p)
     _add_file_options(p)
     p.add_argument(
         "-q",
@@ -149,6 +150,40 @@ def _add_recolour_option(p: argparse.ArgumentParser) -> None:
         help="paint colour N (numbered as in the palette, from 1) with another colour; "
         "repeat for more; every file follows",
     )
+
+
+def _add_measure_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--regions",
+        action="store_true",
+        help="also write regions.csv: every colour's separate regions (8-connected), each "
+        "with its area, centroid, bounding box and perimeter",
+    )
+    scale = p.add_mutually_exclusive_group()
+    scale.add_argument(
+        "--mm-per-px",
+        type=_positive,
+        metavar="V",
+        help="with --regions: the scale, millimetres a pixel; areas also in mm²",
+    )
+    scale.add_argument(
+        "--width-mm",
+        type=_positive,
+        metavar="W",
+        help="with --regions: the width of the scene in millimetres (the scale follows "
+        "from each photo's width)",
+    )
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1e9:
+        msg = f"must be a number above 0, got {text}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def _add_palette_options(p: argparse.ArgumentParser) -> None:

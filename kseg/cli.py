@@ -232,6 +232,8 @@ class Run:
                 overlap=self.args.overlap,
                 paper=self.args.paper,
                 pattern=self.args.pattern,
+                regions=self.args.regions,
+                mm_per_px=self._scale(image.width),
             )
             for rel, data in files:
                 path = out_dir / rel
@@ -257,6 +259,12 @@ class Run:
             + f"\n    colours: {colours}"
             + "".join(f"\n    note: {x}" for x in notes)
         )
+
+    def _scale(self, width: int) -> float | None:
+        """Millimetres a pixel of a photo ``width`` pixels wide, if given."""
+        if self.args.width_mm is not None:
+            return self.args.width_mm / width
+        return self.args.mm_per_px
 
     def finish(self) -> int:
         """Say how many failed; the exit status."""

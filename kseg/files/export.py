@@ -16,8 +16,10 @@ from kseg.base.naming import color_name
 from kseg.base.parallel import THREADS
 from kseg.base.validation import safe_stem
 from kseg.base.version import __version__
+from kseg.engine.measuring import measure_regions
 from kseg.engine.result import Segmentation
 from kseg.files.encoding import encode_png, segmented_png
+from kseg.files.measurements import regions_csv
 from kseg.files.palette_writing import (
     SHARES,
     palette_csv,
@@ -88,37 +90,41 @@ def export_entries(
     paper: str = "A4",
     pattern: int | None = None,
     overlap: str | None = None,
+    regions: bool = False,
+    mm_per_px: float | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
-    The paths are ``segmented.png``, ``labels.png`` (cluster index per pixel,
-    255 for left-out pixels), ``palette.json``, ``palette.csv``,
-    ``palette.gpl``, ``palette.ase`` (Adobe), ``palette.css`` and
-    ``palette.png`` (the swatches), ``masks/cluster_NN_rrggbb.png`` (1-bit) and
-    ``cutouts/cluster_NN_rrggbb.png`` for each cluster not in ``hidden``
-    (clusters marked as background), then, when some are hidden,
-    ``cutouts/foreground.png`` (everything but the background); with
-    ``svg=True``, ``svg/cluster_NN_rrggbb.svg`` (each colour's exact
-    shapes, :func:`kseg.mask_svg`) and ``layers.svg`` (every shown colour a
-    smooth layer, specks under 64 pixels given to their surroundings,
-    :func:`kseg.layers_svg`); with ``paint=True``,
-    ``paint_by_number.svg`` and ``paint_by_number.pdf`` (an A4 sheet,
-    :func:`kseg.paint_by_number`, drawn at once); and ``manifest.json`` last
-    (the date, the library versions, the source's size and checksums:
-    ``source_sha256``, the file's, where the caller knows it, and the
-    pixels'); with ``cutouts=False`` no cut-outs.  ``size`` is the SVGs'
-    width on paper or vinyl (``"30cm"``, :func:`kseg.layers_svg`),
-    ``stacked`` the layers' form, ``paper`` the sheet's paper or canvas
-    (``"A3"``, ``"40x50cm"``); with ``pattern``, a stitch pattern that
-    many cells across (``pattern.pdf``, ``pattern.png``, ``pattern.csv``,
-    :func:`kseg.stitch_pattern`).  Nothing is
-    encoded until a function is called, so the files can be made one at a
-    time or on several threads.
+        The paths are ``segmented.png``, ``labels.png`` (cluster index per pixel,
+        255 for left-out pixels), ``palette.json``, ``palette.csv``,
+        ``palette.gpl``, ``palette.ase`` (Adobe), ``palette.css`` and
+        ``palette.png`` (the swatches), ``masks/cluster_NN_rrggbb.png`` (1-bit) and
+        ``cutouts/cluster_NN_rrggbb.png`` for each cluster not in ``hidden``
+        (clusters marked as background), then, when some are hidden,
+        ``cutouts/foreground.png`` (everything but the background); with
+        ``svg=True``, ``svg/cluster_NN_rrggbb.svg`` (each colour's exact
+        shapes, :func:`kseg.mask_svg`) and ``layers.svg`` (every shown colour a
+        smooth layer, specks under 64 pixels given to their surroundings,
+        :func:`kseg.layers_svg`); with ``paint=True``,
+        ``paint_by_number.svg`` and ``paint_by_number.pdf`` (an A4 sheet,
+        :func:`kseg.paint_by_number`, drawn at once); and ``manifest.json`` last
+        (the date, the library versions, the source's size and checksums:
+        ``source_sha256``, the file's, where the caller knows it, and the
+        pixels'); with ``cutouts=False`` no cut-outs.  ``size`` is the SVGs'
+        width on paper or vinyl (``"30cm"``, :func:`kseg.layers_svg`),
+        ``stacked`` the layers' form, ``paper`` the sheet's paper or canvas
+        (``"A3"``, ``"40x50cm"``); with ``pattern``, a stitch pattern that
+        many cells across (``pattern.pdf``, ``pattern.png``, ``pattern.csv``,
+    :func:`kseg.stitch_pattern`); with ``regions``, ``regions.csv`` (every
+        colour's separate regions, 8-connected, with areas in mm² at
+        ``mm_per_px``, :func:`kseg.measure_regions`).  Nothing is
+        encoded until a function is called, so the files can be made one at a
+        time or on several threads.
 
-    Raises
-    ------
-    ValueError
-        If a hidden index is out of range, or every cluster is hidden.
+        Raises
+        ------
+        ValueError
+            If a hidden index is out of range, or every cluster is hidden.
     """
     hidden_set = {int(i) for i in hidden}
     shown = [i for i in range(result.k) if i not in hidden_set]
@@ -156,16 +162,7 @@ def export_entries(
             layers_svg, result, hidden=hidden_set, stacked=stacked, size=size, overlap=overlap
         )
         entries.append(("layers.svg", lambda: layers().encode()))
-    if paint:
-        # Drawn now, alone: its peak memory is then never added to the encoders'.
-        sheet = paint_by_number(rgb, result, paper=paper)
-        entries.append(("paint_by_number.svg", lambda: sheet.svg.encode()))
-        entries.append(("paint_by_number.pdf", lambda: sheet.pdf))
-    if pattern is not None:
-        chart = stitch_pattern(rgb, result, pattern, paper=paper)
-        entries.append(("pattern.pdf", lambda: chart.pdf))
-        entries.append(("pattern.png", lambda: chart.png))
-        entries.append(("pattern.csv", lambda: chart.csv.encode()))
+    entries += _made_things(rgb, result, paint, paper, pattern, regions, mm_per_px)
     manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
     manifest["svg"] = svg
     if svg:
@@ -175,7 +172,36 @@ def export_entries(
         manifest["paper"] = paper
     if pattern is not None:
         manifest["pattern_cells"] = pattern
+    if regions:
+        manifest["regions"] = {"connectivity": 8, "min_size": 1, "mm_per_px": mm_per_px}
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
+    return entries
+
+
+def _made_things(
+    rgb: np.ndarray,
+    result: Segmentation,
+    paint: bool,
+    paper: str,
+    pattern: int | None,
+    regions: bool,
+    mm_per_px: float | None,
+) -> list[tuple[str, Callable[[], bytes]]]:
+    """The sheet, the pattern and the regions table, where asked for: each
+    drawn now, alone, so its peak memory is never added to the encoders'."""
+    entries: list[tuple[str, Callable[[], bytes]]] = []
+    if paint:
+        sheet = paint_by_number(rgb, result, paper=paper)
+        entries.append(("paint_by_number.svg", lambda: sheet.svg.encode()))
+        entries.append(("paint_by_number.pdf", lambda: sheet.pdf))
+    if pattern is not None:
+        chart = stitch_pattern(rgb, result, pattern, paper=paper)
+        entries.append(("pattern.pdf", lambda: chart.pdf))
+        entries.append(("pattern.png", lambda: chart.png))
+        entries.append(("pattern.csv", lambda: chart.csv.encode()))
+    if regions:
+        table = measure_regions(result, mm_per_px=mm_per_px)
+        entries.append(("regions.csv", lambda: regions_csv(table, result)))
     return entries
 
 
@@ -232,6 +258,8 @@ def export_files(
     paper: str = "A4",
     pattern: int | None = None,
     overlap: str | None = None,
+    regions: bool = False,
+    mm_per_px: float | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Every download, as (relative path, bytes) pairs, produced one by one
     (the files of :func:`export_entries`, in its order).
@@ -255,6 +283,8 @@ def export_files(
         paper=paper,
         pattern=pattern,
         overlap=overlap,
+        regions=regions,
+        mm_per_px=mm_per_px,
     )
     for path, make in entries:
         yield path, make()

@@ -1,0 +1,122 @@
+"""Regions measured (kseg.measure_regions): each colour's separate regions
+counted and measured exactly as an independent count (OpenCV's connected
+components, same connectivity and minimum size) finds them; areas in mm²
+are pixels times the scale squared."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kseg
+from kseg.base.opencv import cv2
+from tests.drawing import flat_art
+
+
+def _result(labels: np.ndarray) -> kseg.Segmentation:
+    k = int(labels.max()) + 1
+    palette = np.array([[40 * i, 255 - 30 * i, (70 * i) % 256] for i in range(k)], np.uint8)
+    return kseg.apply_palette(palette[labels], palette)
+
+
+def _opencv(labels: np.ndarray, connectivity: int, min_size: int) -> list[tuple]:
+    """(colour, area, x, y, w, h, centroid x, centroid y) of every region, sorted."""
+    found = []
+    for c in range(int(labels.max()) + 1):
+        n, _, stats, centroids = cv2.connectedComponentsWithStats(
+            (labels == c).astype(np.uint8), connectivity=connectivity
+        )
+        for i in range(1, n):
+            x, y, w, h, area = stats[i]
+            if area >= min_size:
+                cx, cy = centroids[i]
+                found.append((c, area, x, y, w, h, round(cx + 0.5, 6), round(cy + 0.5, 6)))
+    return sorted(found)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.sampled_from([4, 8]),
+    st.integers(1, 40),
+    st.sampled_from([(60, 80), (97, 131)]),
+)
+def test_regions_equal_opencvs_connected_components(seed, connectivity, min_size, shape):
+    labels = flat_art(*shape, seed=seed).astype(np.int64)
+    labels = np.unique(labels, return_inverse=True)[1].reshape(shape)  # colours 0..k-1
+    result = _result(labels)
+    table = kseg.measure_regions(result, connectivity=connectivity, min_size=min_size)
+    mine = sorted(
+        (int(c), int(a), *map(int, b), round(float(x), 6), round(float(y), 6))
+        for c, a, b, (x, y) in zip(
+            table.colour,
+            table.area,
+            table.bbox,
+            table.centroid,
+            strict=True,
+        )
+    )
+    # apply_palette numbers colours in the palette's order: colour c is label c.
+    assert np.array_equal(result.labels, labels)
+    assert mine == _opencv(labels, connectivity, min_size)
+
+
+def test_perimeter_counts_the_pixel_edges_and_areas_scale_exactly():
+    labels = np.zeros((10, 12), np.int64)
+    labels[2:5, 3:7] = 1  # a 4 x 3 block: perimeter 14, area 12
+    labels[7:9, 0:2] = 1  # a 2 x 2 block on the frame: perimeter 8
+    result = _result(labels)
+    table = kseg.measure_regions(result, mm_per_px=0.25)
+    ones = table.colour == 1
+    assert sorted(table.perimeter[ones].tolist()) == [8, 14]
+    assert sorted(table.area[ones].tolist()) == [4, 12]
+    assert np.array_equal(table.area_mm2(), table.area * 0.0625)
+    background = table.perimeter[table.colour == 0][0]
+    # The frame but where the 2 x 2 block sits on it (2 edges), the block's
+    # other 6 edges, and the 4 x 3 block's 14.
+    assert background == 2 * (10 + 12) - 2 + 6 + 14
+    rows = list(csv.DictReader(io.StringIO(kseg.regions_csv(table, result).decode())))
+    assert [float(r["area_mm2"]) for r in rows] == (table.area * 0.0625).tolist()
+    assert table.summary(2)[1] == {"regions": 2, "total": 16, "min": 4, "median": 8.0, "max": 12}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"connectivity": 6}, ValueError, "connectivity must be 4 or 8, got 6"),
+        ({"min_size": 0}, ValueError, "min_size must be from 1"),
+        ({"mm_per_px": 0.0}, ValueError, "mm_per_px must be in"),
+    ],
+)
+def test_bad_measuring_arguments_name_the_value(kwargs, error, match):
+    result = _result(np.zeros((4, 4), np.int64))
+    with pytest.raises(error, match=match):
+        kseg.measure_regions(result, **kwargs)
+
+
+def test_the_command_writes_the_regions_with_areas_at_the_scene_width(tmp_path):
+    import json
+
+    from PIL import Image
+
+    from kseg.cli import main
+
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb  # 600 pixels wide
+    photo = tmp_path / "coffee.png"
+    Image.fromarray(rgb).save(photo)
+    out = tmp_path / "out"
+    argv = [str(photo), "-k", "4", "--regions", "--width-mm", "150", "-q", "--out", str(out)]
+    assert main(argv) == 0
+    result = kseg.segment(rgb, 4, seed=0)
+    table = kseg.measure_regions(result, mm_per_px=0.25)
+    assert (out / "coffee" / "regions.csv").read_bytes() == kseg.regions_csv(table, result)
+    rows = list(csv.DictReader(io.StringIO((out / "coffee" / "regions.csv").read_text())))
+    assert sum(int(r["area_px"]) for r in rows) == 600 * 400
+    assert sum(float(r["area_mm2"]) for r in rows) == pytest.approx(150 * 100)
+    manifest = json.loads((out / "coffee" / "manifest.json").read_text())
+    assert manifest["regions"]["mm_per_px"] == 0.25
