@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import kseg
 from kseg.base.opencv import cv2
 from tests.drawing import flat_art
+from tests.test_app import downloads as downloads  # the fixture
 
 
 def _result(labels: np.ndarray) -> kseg.Segmentation:
@@ -120,3 +121,22 @@ def test_the_command_writes_the_regions_with_areas_at_the_scene_width(tmp_path):
     assert sum(float(r["area_mm2"]) for r in rows) == pytest.approx(150 * 100)
     manifest = json.loads((out / "coffee" / "manifest.json").read_text())
     assert manifest["regions"]["mm_per_px"] == 0.25
+
+
+def test_the_page_counts_the_regions_and_gives_their_table(downloads):
+    from tests.test_app import _app
+
+    at = _app({"k": "4"})
+    at.session_state["regions-open"] = True
+    at.run()
+    at.number_input(key="regions-min").set_value(50).run()
+    at.number_input(key="regions-width").set_value(150.0).run()  # 600 pixels: 0.25 mm each
+    assert not at.exception
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    result = kseg.segment(rgb, 4, seed=0)
+    table = kseg.measure_regions(result, min_size=50, mm_per_px=0.25)
+    assert any(f"{len(table.area):,} regions; 0.25 mm a pixel" in c.value for c in at.caption)
+    shown = at.dataframe[0].value
+    assert shown["regions"].tolist() == [r["regions"] for r in table.summary(4)]
+    assert shown["total mm²"].tolist() == [round(r["total"] / 16, 2) for r in table.summary(4)]
+    assert downloads("_regions.csv") == kseg.regions_csv(table, result)

@@ -25,6 +25,7 @@ from webapp.one_photo.downloads import (
 )
 from webapp.one_photo.pattern_view import pattern_section
 from webapp.one_photo.recolouring import recolour_picker
+from webapp.one_photo.regions_view import regions_section
 from webapp.parts import charts, fold, markup
 from webapp.parts.widgets import background_picker, download, drop_failed_upload, merge_picker
 from webapp.session.compute import (
@@ -284,6 +285,7 @@ def _details(photo: Photo) -> None:
     _downloads(photo, hidden)
     cutting_section(photo, hidden)
     pattern_section(photo)
+    regions_section(photo)
 
 
 def _masks(photo: Photo, hidden: frozenset[int]) -> None:

@@ -42,6 +42,7 @@ BYTES_PER_PIXEL = {
     "merge": 3.0,
     "clean": 80.0,  # connected components and the distance transform (int32, float32)
     "recolour": 2.0,  # per-cluster sums in bands of 64 rows: 16.6 MB at 12 MP (1.4)
+    "regions": 14.0,  # region numbers, the walk's stack and sizes (int32 each), statistics
     "pattern": 4.0,  # the chart (under 3,200 px a side) and its PNG: 26-47 MB at 12 MP
     "mask": 2.0,  # a 1-bit PNG
     "cutout": 9.0,  # an RGBA image and its PNG
