@@ -15,7 +15,7 @@ from PIL import Image
 
 import kseg
 from kseg.base.opencv import cv2
-from kseg.files.pattern import CELL_PX, symbols_for
+from kseg.files.pattern import CELL_PX, PART_CELL_MM, symbols_for
 from tests.test_app import downloads as downloads  # the fixture
 
 
@@ -129,3 +129,37 @@ def test_the_page_offers_the_pattern_at_the_chosen_size(downloads):
     want = kseg.stitch_pattern(rgb, kseg.segment(rgb, 6, seed=0), 40)
     assert downloads("_pattern.csv").decode() == want.csv
     assert downloads("_pattern.pdf") == want.pdf
+
+
+def _page_ops(pdf: bytes) -> list[list[str]]:
+    streams = re.findall(rb"stream\n(.*?)\nendstream", pdf, flags=re.S)
+    return [zlib.decompress(s).decode("latin-1").splitlines() for s in streams]
+
+
+def test_a_grid_too_fine_for_one_page_is_printed_again_in_numbered_parts():
+    import pypdfium2 as pdfium
+
+    rgb = kseg.load_image(kseg.sample_path("chelsea")).rgb  # 451 x 300
+    result = kseg.segment(rgb, 8, seed=0)
+    pattern = kseg.stitch_pattern(rgb, result, 150)
+    rows, cols = pattern.labels.shape
+    pages = _page_ops(pattern.pdf)
+    assert len(pages) == len(pdfium.PdfDocument(pattern.pdf)) > 2
+    seen = np.zeros((rows, cols), int)
+    text = re.compile(r"BT /F1 ([\d.]+) Tf 1 0 0 -1 ([\d.]+) ([\d.]+) Tm \((.+)\) Tj ET")
+    size = f"{0.62 * PART_CELL_MM:.3f}"  # the cells' symbols (the numbers are larger)
+    for ops in pages[1:]:
+        title = next(op for op in ops if "Part " in op)
+        part = re.search(r"columns (\d+)-(\d+), rows (\d+)-(\d+)", title)
+        c0, c1, r0, r1 = map(int, part.groups())
+        cells = [m.groups()[1:] for op in ops if (m := text.fullmatch(op)) and m[1] == size]
+        xs = sorted({float(x) for x, _, _ in cells})
+        ys = sorted({float(y) for _, y, _ in cells})
+        # Cells sit on a grid of PART_CELL_MM: each symbol's column and row from its place.
+        for x, y, sym in cells:
+            col = c0 - 1 + round((float(x) - xs[0]) / PART_CELL_MM)
+            row = r0 - 1 + round((float(y) - ys[0]) / PART_CELL_MM)
+            assert sym == pattern.symbols[pattern.labels[row, col]]
+            seen[row, col] += 1
+        assert c1 - c0 + 1 <= 70 and r1 - r0 + 1 <= 50
+    assert (seen == 1).all()  # every cell on exactly one part

@@ -23,9 +23,17 @@ from kseg.engine.histogram import features
 from kseg.engine.lloyd import assign
 from kseg.engine.result import Segmentation, names_of
 from kseg.files.encoding import encode_png
-from kseg.shapes.sheet import PT, paper_mm, pdf_file
+from kseg.shapes.sheet import PT, paper_mm, pdf_pages
 
-__all__ = ["CELL_PX", "SYMBOLS", "StitchPattern", "stitch_pattern", "symbols_for"]
+__all__ = [
+    "CELL_PX",
+    "MIN_CELL_MM",
+    "PART_CELL_MM",
+    "SYMBOLS",
+    "StitchPattern",
+    "stitch_pattern",
+    "symbols_for",
+]
 
 
 #: One symbol a colour, told apart in black and white; after these, pairs.
@@ -34,6 +42,10 @@ SYMBOLS = "123456789ABCDEFGHJKLMNPQRSTUVWXYZ+=#%&@?<>/"
 #: chart stays under 3,200 pixels a side; symbols drawn from 12 pixels up).
 CELL_PX = 16
 _CHART_PX = 3200
+#: A whole grid whose cells come out smaller than this on its page (mm) is
+#: printed again in parts, a page each, ``PART_CELL_MM`` a cell.
+MIN_CELL_MM = 3.0
+PART_CELL_MM = 3.5
 _MARGIN_MM = 10.0
 _KEY_ROW_MM = 6.0
 _KEY_COLUMNS = 4
@@ -58,7 +70,8 @@ class StitchPattern:
         (smaller cells above 200 on a side).
     pdf : bytes
         The printable chart: symbols on white, a bold line every ten cells,
-        the key (symbol, colour, name, count).
+        the key (symbol, colour, name, count); a grid too fine for one page
+        again in parts, a page each, their columns and rows numbered.
     csv : str
         One row per colour: number, symbol, name, hex, cells.
     """
@@ -184,8 +197,11 @@ def _pdf(
     counts: np.ndarray,
     paper: str,
 ) -> bytes:
-    """The printable chart, in millimetres from the top-left: the grid as
-    large as the paper allows above the key, a symbol in every cell."""
+    """The printable chart, in millimetres from the top-left: the whole
+    grid as large as the paper allows above the key; where its cells come
+    out under ``MIN_CELL_MM``, then the grid again in parts of whole tens
+    of cells, ``PART_CELL_MM`` a cell, a page each, their columns and rows
+    numbered."""
     rows, cols = labels.shape
     pw, ph = paper_mm(paper)
     if cols > rows:
@@ -193,7 +209,35 @@ def _pdf(
     key_h = math.ceil(len(centers) / _KEY_COLUMNS) * _KEY_ROW_MM + 4
     cell = min((pw - 2 * _MARGIN_MM) / cols, (ph - 2 * _MARGIN_MM - key_h) / rows)
     x0, y0 = (pw - cols * cell) / 2, _MARGIN_MM
-    ops = [f"{PT:.6f} 0 0 {-PT:.6f} 0 {ph * PT:.4f} cm", "0 g"]
+    first = [f"{PT:.6f} 0 0 {-PT:.6f} 0 {ph * PT:.4f} cm", "0 g"]
+    first += _cells(labels, symbols, cell, x0, y0)
+    first += _grid(rows, cols, cell, x0, y0)
+    first += _key(centers, symbols, names, counts, pw, y0 + rows * cell + 4)
+    if cell >= MIN_CELL_MM:
+        return pdf_pages([first], pw, ph)
+    per_col = max(10, int((pw - 2 * _MARGIN_MM - 8) / PART_CELL_MM) // 10 * 10)
+    per_row = max(10, int((ph - 2 * _MARGIN_MM - 12) / PART_CELL_MM) // 10 * 10)
+    parts = [(r, c) for r in range(0, rows, per_row) for c in range(0, cols, per_col)]
+    pages = [first]
+    for n, (r0, c0) in enumerate(parts, start=1):
+        tile = labels[r0 : r0 + per_row, c0 : c0 + per_col]
+        th, tw = tile.shape
+        x, y = _MARGIN_MM + 8, _MARGIN_MM + 12
+        title = f"Part {n} of {len(parts)}: columns {c0 + 1}-{c0 + tw}, rows {r0 + 1}-{r0 + th}"
+        ops = [f"{PT:.6f} 0 0 {-PT:.6f} 0 {ph * PT:.4f} cm", "0 g"]
+        ops.append(f"BT /F1 4 Tf 1 0 0 -1 {_MARGIN_MM:.2f} {_MARGIN_MM + 4:.2f} Tm ({title}) Tj ET")
+        ops += _cells(tile, symbols, PART_CELL_MM, x, y)
+        ops += _grid(th, tw, PART_CELL_MM, x, y, r0, c0)
+        ops += _numbers(th, tw, PART_CELL_MM, x, y, r0, c0)
+        pages.append(ops)
+    return pdf_pages(pages, pw, ph)
+
+
+def _cells(
+    labels: np.ndarray, symbols: tuple[str, ...], cell: float, x0: float, y0: float
+) -> list[str]:
+    """A symbol centred in every cell."""
+    ops = []
     size = 0.62 * cell
     for j, sym in enumerate(symbols):
         ys, xs = np.nonzero(labels == j)
@@ -201,23 +245,45 @@ def _pdf(
         for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
             left, base = x0 + (x + 0.5) * cell - width, y0 + (y + 0.5) * cell + 0.36 * size
             ops.append(f"BT /F1 {size:.3f} Tf 1 0 0 -1 {left:.3f} {base:.3f} Tm ({sym}) Tj ET")
-    ops += _grid(rows, cols, cell, x0, y0)
-    ops += _key(centers, symbols, names, counts, pw, y0 + rows * cell + 4)
-    return pdf_file(ops, pw, ph)
+    return ops
 
 
-def _grid(rows: int, cols: int, cell: float, x0: float, y0: float) -> list[str]:
+def _grid(
+    rows: int, cols: int, cell: float, x0: float, y0: float, r0: int = 0, c0: int = 0
+) -> list[str]:
+    """A thin line between cells, a bold one every ten (counted from the
+    whole grid's first row and column, ``r0`` and ``c0`` before these) and
+    around."""
     ops = []
     for bold in (False, True):
         ops.append(f"{0.4 if bold else 0.1} w {0.1 if bold else 0.55} G")
         for i in range(rows + 1):
-            if (i % 10 == 0 or i == rows) == bold:
+            if ((r0 + i) % 10 == 0 or i in (0, rows)) == bold:
                 y = y0 + i * cell
                 ops.append(f"{x0:.3f} {y:.3f} m {x0 + cols * cell:.3f} {y:.3f} l S")
         for i in range(cols + 1):
-            if (i % 10 == 0 or i == cols) == bold:
+            if ((c0 + i) % 10 == 0 or i in (0, cols)) == bold:
                 x = x0 + i * cell
                 ops.append(f"{x:.3f} {y0:.3f} m {x:.3f} {y0 + rows * cell:.3f} l S")
+    return ops
+
+
+def _numbers(
+    rows: int, cols: int, cell: float, x0: float, y0: float, r0: int, c0: int
+) -> list[str]:
+    """The whole grid's column numbers above a part and row numbers left
+    of it, every ten."""
+    ops = ["0 g"]
+    for i in range(cols + 1):
+        if (c0 + i) % 10 == 0 and c0 + i:
+            ops.append(
+                f"BT /F1 2.5 Tf 1 0 0 -1 {x0 + i * cell - 2:.2f} {y0 - 1.5:.2f} Tm ({c0 + i}) Tj ET"
+            )
+    for i in range(rows + 1):
+        if (r0 + i) % 10 == 0 and r0 + i:
+            ops.append(
+                f"BT /F1 2.5 Tf 1 0 0 -1 {x0 - 7:.2f} {y0 + i * cell + 0.9:.2f} Tm ({r0 + i}) Tj ET"
+            )
     return ops
 
 

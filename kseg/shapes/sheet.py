@@ -26,6 +26,7 @@ __all__ = [
     "layout",
     "paper_mm",
     "pdf_file",
+    "pdf_pages",
     "sheet_pdf",
     "sheet_svg",
 ]
@@ -237,20 +238,30 @@ def sheet_pdf(sheet: Sheet) -> bytes:
 def pdf_file(ops: list[str], width_mm: float, height_mm: float) -> bytes:
     """A one-page PDF of the content operators ``ops`` on paper of
     ``width_mm`` x ``height_mm``, with Helvetica as /F1."""
-    content = zlib.compress("\n".join(ops).encode("latin-1"))
+    return pdf_pages([ops], width_mm, height_mm)
+
+
+def pdf_pages(pages: list[list[str]], width_mm: float, height_mm: float) -> bytes:
+    """A PDF of one page per list of content operators, each on paper of
+    ``width_mm`` x ``height_mm``, with Helvetica as /F1."""
     w_pt, h_pt = width_mm * PT, height_mm * PT
+    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.2f} {h_pt:.2f}] "
-            "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
-        ).encode(),
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
-        + content
-        + b"\nendstream",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
     ]
+    for i, ops in enumerate(pages):
+        content = zlib.compress("\n".join(ops).encode("latin-1"))
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.2f} {h_pt:.2f}] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
+        )
+        objects.append(
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
+            + content
+            + b"\nendstream"
+        )
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for n, body in enumerate(objects, start=1):
