@@ -533,6 +533,12 @@ def test_the_paint_by_number_view_shows_the_painted_photo_and_offers_the_sheet(d
     assert b"/MediaBox [0 0 1417.32 1133.86]" in downloads("paint_by_number.pdf", first=False)
     at.radio(key="paper").set_value("Letter").run()
     assert b"/MediaBox [0 0 792.00 612.00]" in downloads("paint_by_number.pdf", first=False)
+    at.number_input(key="pbn-coverage").set_value(100.0).run()  # ml a square metre
+    svg = downloads("paint_by_number.svg").decode()
+    with_paint = kseg.paint_by_number(
+        rgb, kseg.segment(rgb, 8, seed=0), paper="Letter", coverage=100.0
+    )
+    assert svg == with_paint.svg and " ml</text>" in svg
     # Bigger numbers and a wider brush: fewer, larger numbers on the sheet.
     at.select_slider(key="number_mm").set_value(4.0).run()
     at.select_slider(key="min_width_mm").set_value(4.0).run()

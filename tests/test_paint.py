@@ -105,9 +105,10 @@ def test_the_sheets_outlines_and_numbers_are_sized_in_millimetres(coffee):
     assert float(outlines.get("stroke-width")) * scale == pytest.approx(0.2, abs=1e-3)
     rgb, result, _ = coffee
     bigger = kseg.paint_by_number(rgb, result, number_mm=4.0)
-    texts = ET.fromstring(bigger.svg).iter(f"{SVG}text")
-    sizes = [float(t.get("font-size")) if t.get("font-size") else None for t in texts]
-    assert min(s for s in sizes if s is not None) >= 4.0  # the key's text is sized by its group
+    middle = next(
+        g for g in ET.fromstring(bigger.svg).iter(f"{SVG}g") if g.get("text-anchor") == "middle"
+    )  # the numbers (the key's text is sized apart)
+    assert min(float(t.get("font-size")) for t in middle) >= 4.0
 
 
 def test_no_region_is_under_the_smallest_size_and_the_preview_paints_the_regions(coffee):
@@ -137,7 +138,8 @@ def test_the_sheet_is_the_paper_asked_for_turned_to_fit_the_photo(coffee, paper,
     assert f"/MediaBox [0 0 {points}]".encode() in pdf
     stream = pdf.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
     content = zlib.decompress(stream).decode("latin-1")
-    assert content.count(" Tj ET") == sheet.numbers + result.k  # the numbers and the key
+    # The numbers, and each colour's name and area in the key.
+    assert content.count(" Tj ET") == sheet.numbers + 2 * result.k
     offset = int(pdf.rsplit(b"startxref\n", 1)[1].split()[0])
     assert pdf[offset:].startswith(b"xref")
 
@@ -192,3 +194,29 @@ def test_the_pdf_draws_the_svgs_outlines_curve_for_curve(coffee):
     ends = np.concatenate([lp[4::5] for lp in loops])
     assert len(curves) == len(ends)
     np.testing.assert_allclose(np.array(curves), ends * s + (tx, ty), atol=2e-3)
+
+
+def test_the_key_gives_each_colours_area_and_the_paint_it_needs(coffee):
+    rgb, result, sheet = coffee
+    with_paint = kseg.paint_by_number(rgb, result, coverage=100.0)  # ml a square metre
+    lay_mm2 = [a * 100 for a in with_paint.areas_cm2]
+    pixels = np.bincount(with_paint.labels.ravel(), minlength=result.k)
+    scale2 = lay_mm2[0] / pixels[0]  # mm² a pixel, the same for every colour
+    assert np.allclose(np.array(lay_mm2), pixels * scale2)
+    assert with_paint.areas_cm2 == sheet.areas_cm2
+    key = [
+        t.text
+        for t in ET.fromstring(with_paint.svg).iter(f"{SVG}text")
+        if t.text and "cm²" in t.text
+    ]
+    for area, line in zip(with_paint.areas_cm2, key, strict=True):
+        assert line == f"{area:.1f} cm² · {area / 10_000 * 100:.1f} ml"
+    assert not any("ml" in (t.text or "") for t in ET.fromstring(sheet.svg).iter(f"{SVG}text"))
+    with pytest.raises(ValueError, match="coverage must be in"):
+        kseg.paint_by_number(rgb, result, coverage=0.0)
+
+
+def test_tabloid_paper_is_eleven_by_seventeen_inches(coffee):
+    rgb, result, _ = coffee
+    sheet = kseg.paint_by_number(rgb, result, paper="Tabloid")
+    assert b"/MediaBox [0 0 1224.00 792.00]" in sheet.pdf  # landscape, in points

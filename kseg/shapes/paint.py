@@ -58,8 +58,11 @@ class PaintByNumber:
     numbers : int
         Numbers on the sheet: one per region, and one more for every part
         joined to its region only by a neck narrower than ``min_width_mm``.
+    areas_cm2 : tuple of float
+        Each colour's area on the sheet, in cm² (what the key says).
     paper : str
-        "A4" or "Letter", with ``landscape`` telling the orientation.
+        The paper or canvas as given, with ``landscape`` telling the
+        orientation.
     landscape : bool
     """
 
@@ -71,6 +74,7 @@ class PaintByNumber:
     paper: str
     landscape: bool
     numbers: int = 0
+    areas_cm2: tuple[float, ...] = ()
 
 
 def paint_by_number(
@@ -81,6 +85,7 @@ def paint_by_number(
     min_region: int | None = None,
     min_width_mm: float = MIN_WIDTH_MM,
     number_mm: float = NUMBER_MM,
+    coverage: float | None = None,
 ) -> PaintByNumber:
     """A printable paint-by-number sheet of ``result``.
 
@@ -105,6 +110,10 @@ def paint_by_number(
         to the rest only by a narrower neck carries its own number.
     number_mm : float, optional
         Smallest number printed, in millimetres (1.5 to 6).
+    coverage : float, optional
+        Millilitres of paint a square metre takes (1 to 10,000; acrylic
+        is often about 100): the key then gives each colour's paint beside
+        its area in cm².
 
     Returns
     -------
@@ -125,6 +134,8 @@ def paint_by_number(
     h, w = result.labels.shape
     min_width_mm = check_number("min_width_mm", min_width_mm, 0.5, 10.0)
     number_mm = check_number("number_mm", number_mm, 1.5, NUMBER_MAX)
+    if coverage is not None:
+        coverage = check_number("coverage", coverage, 1.0, 10_000.0)
     lay, landscape = layout(w, h, result.k, paper)
     if min_region is None:
         min_region = max(16, round(math.pi * (1.5 / lay.scale) ** 2))
@@ -144,10 +155,14 @@ def paint_by_number(
         [i for i in range(result.k) if (labels == i).any()],
     )
     names = names_of(result)
-    sheet = Sheet(lay, outlines, at, radius, colour_of, result.centers, names, number_mm)
+    pixels = np.bincount(labels[labels >= 0].ravel(), minlength=result.k)
+    areas = (pixels * lay.scale**2 / 100).tolist()  # cm² on the sheet
+    sheet = Sheet(
+        lay, outlines, at, radius, colour_of, result.centers, names, number_mm, areas, coverage
+    )
     svg, pdf = sheet_svg(sheet), sheet_pdf(sheet)
     preview = paint_labels(labels, result.centers)
-    return PaintByNumber(svg, pdf, preview, labels, count, paper, landscape, len(at))
+    return PaintByNumber(svg, pdf, preview, labels, count, paper, landscape, len(at), tuple(areas))
 
 
 def _numbered_parts(

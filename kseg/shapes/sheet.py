@@ -33,7 +33,12 @@ __all__ = [
 
 #: Paper sizes (width, height) in millimetres, portrait; any other size is
 #: given as width x height with a unit (``"40x50cm"``, a usual canvas).
-PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "Letter": (215.9, 279.4)}
+PAPERS = {
+    "A4": (210.0, 297.0),
+    "A3": (297.0, 420.0),
+    "Letter": (215.9, 279.4),
+    "Tabloid": (279.4, 431.8),
+}
 _SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*[x×]\s*([0-9]+(?:\.[0-9]+)?)\s*(mm|cm|in)\s*")
 #: The smallest and largest sheet side (mm).
 SIDE_MM = (100.0, 2000.0)
@@ -66,7 +71,7 @@ def paper_mm(paper: object) -> tuple[float, float]:
 
 
 _MARGIN = 10.0  # mm
-_KEY_ROW = 7.0  # mm per row of the key
+_KEY_ROW = 8.5  # mm per row of the key (a name, and its area and paint below)
 _KEY_COLUMNS = 4
 #: Largest number printed (mm, the digits' height).
 NUMBER_MAX = 6.0
@@ -120,6 +125,8 @@ class Sheet:
     centres: np.ndarray
     names: list[str]
     number_mm: float  # the smallest number
+    areas_cm2: list[float]  # each colour's area on the sheet
+    coverage: float | None = None  # ml of paint a square metre takes
 
     def numbers(self) -> Iterator[tuple[float, float, float, str]]:
         """Each region's number: its centre on the sheet (mm), size, text."""
@@ -130,13 +137,18 @@ class Sheet:
             size = number_size(r, lay.scale, self.number_mm)
             yield lay.x0 + (x + 0.5) * lay.scale, lay.y0 + (y + 0.5) * lay.scale, size, str(c + 1)
 
-    def key(self) -> Iterator[tuple[float, float, np.ndarray, str]]:
-        """Each colour's key entry: its top-left (mm), colour and name."""
+    def key(self) -> Iterator[tuple[float, float, np.ndarray, str, str]]:
+        """Each colour's key entry: its top-left (mm), colour, number and
+        name, and its area (with the paint it needs, at ``coverage``)."""
         col_w = (self.lay.width - 2 * _MARGIN) / _KEY_COLUMNS
-        for i, (centre, name) in enumerate(zip(self.centres, self.names, strict=True)):
+        rows = zip(self.centres, self.names, self.areas_cm2, strict=True)
+        for i, (centre, name, area) in enumerate(rows):
             x = _MARGIN + (i % _KEY_COLUMNS) * col_w
             y = self.lay.key_top + (i // _KEY_COLUMNS) * _KEY_ROW
-            yield x, y, centre, f"{i + 1} · {name}"
+            detail = f"{area:.1f} cm²"
+            if self.coverage:
+                detail += f" · {area / 10_000 * self.coverage:.1f} ml"
+            yield x, y, centre, f"{i + 1} · {name}", detail
 
 
 def sheet_svg(sheet: Sheet) -> str:
@@ -158,11 +170,13 @@ def sheet_svg(sheet: Sheet) -> str:
         parts.append(f'<text x="{cx:.2f}" y="{cy:.2f}" font-size="{size:.2f}">{text}</text>\n')
     parts.append('</g>\n<g font-family="Helvetica, Arial, sans-serif" font-size="3.2" '
                  'fill="#1a1a1a">\n')  # fmt: skip
-    for x, y, centre, label in sheet.key():
+    for x, y, centre, label, detail in sheet.key():
         parts.append(
             f'<rect x="{x:.2f}" y="{y:.2f}" width="8" height="5" fill="{_hex(centre)}" '
             'stroke="#8c8c8c" stroke-width="0.2"/>'
-            f'<text x="{x + 10:.2f}" y="{y + 3.8:.2f}">{html.escape(label)}</text>\n'
+            f'<text x="{x + 10:.2f}" y="{y + 3.8:.2f}">{html.escape(label)}</text>'
+            f'<text x="{x + 10:.2f}" y="{y + 7.0:.2f}" font-size="2.6">'
+            f"{html.escape(detail)}</text>\n"
         )
     parts.append("</g>\n</svg>\n")
     return "".join(parts)
@@ -224,14 +238,16 @@ def sheet_pdf(sheet: Sheet) -> bytes:
     for cx, cy, size, text in sheet.numbers():
         left, base = cx - 0.28 * size * len(text), cy + 0.36 * size
         ops.append(f"BT /F1 {size:.2f} Tf 1 0 0 -1 {left:.3f} {base:.3f} Tm ({text}) Tj ET")
-    for x, y, centre, label in sheet.key():
+    for x, y, centre, label, detail in sheet.key():
         r, g, b = (int(v) / 255 for v in centre)
         ops.append(f"{r:.3f} {g:.3f} {b:.3f} rg {x:.2f} {y:.2f} 8 5 re B")
-        text = label.replace("·", "-").encode("latin-1", "replace").decode("latin-1")
-        text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        ops.append(
-            f"0.1 0.1 0.1 rg BT /F1 3.2 Tf 1 0 0 -1 {x + 10:.2f} {y + 3.8:.2f} Tm ({text}) Tj ET"
-        )
+        for words, size, down in ((label, 3.2, 3.8), (detail, 2.6, 7.0)):
+            text = words.replace("·", "-").encode("latin-1", "replace").decode("latin-1")
+            text = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            ops.append(
+                f"0.1 0.1 0.1 rg BT /F1 {size} Tf 1 0 0 -1 {x + 10:.2f} {y + down:.2f} Tm "
+                f"({text}) Tj ET"
+            )
     return pdf_file(ops, lay.width, lay.height)
 
 

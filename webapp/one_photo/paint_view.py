@@ -35,6 +35,7 @@ def paint_sheet(
     min_region: int | None,
     width_mm: float = kseg.MIN_WIDTH_MM,
     number_mm: float = kseg.NUMBER_MM,
+    coverage: float | None = None,
 ) -> Sheet:
     """The paint-by-number sheet of the photo's result (page cache)."""
 
@@ -50,6 +51,7 @@ def paint_sheet(
                 min_region=min_region,
                 min_width_mm=width_mm,
                 number_mm=number_mm,
+                coverage=coverage,
             )
             preview = kseg.downscale(sheet.preview, PREVIEW_SIDE)
             return Sheet(
@@ -62,11 +64,18 @@ def paint_sheet(
             )
 
     key = ("paint", ref.digest, ref.settings, ref.edits, paper, min_region, width_mm, number_mm)
+    key += (coverage,)
     return PAGE.get_or_make(key, make)
 
 
 #: The papers offered, by what kseg calls them: their labels.
-PAPERS = {"A4": "A4", "A3": "A3", "Letter": "Letter", "40x50cm": "40 × 50 cm canvas"}
+PAPERS = {
+    "A4": "A4",
+    "A3": "A3",
+    "Letter": "Letter",
+    "Tabloid": "Tabloid",
+    "40x50cm": "40 × 50 cm canvas",
+}
 
 
 def paint_by_number(photo: Photo) -> None:
@@ -106,8 +115,20 @@ def paint_by_number(photo: Photo) -> None:
         key="number_mm",
         help="No number on the sheet is smaller; regions too narrow for one are merged.",
     )
+    coverage = st.number_input(
+        "Paint a square metre takes (ml)",
+        0.0,
+        10_000.0,
+        0.0,
+        step=10.0,
+        key="pbn-coverage",
+        help="From the paint's label (acrylic often covers about 10 m² a litre: 100 ml). "
+        "The key then gives each colour's paint beside its area. 0: areas only.",
+    )
     with queue_notice(), st.spinner("Drawing the sheet…"):
-        sheet = paint_sheet(photo.ref, paper, min_region, width_mm, number_mm)
+        sheet = paint_sheet(
+            photo.ref, paper, min_region, width_mm, number_mm, float(coverage) or None
+        )
     st.image(
         sheet.preview,
         caption=f"Painted by number · {sheet.regions} regions, {sheet.numbers} numbers",
