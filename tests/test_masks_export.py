@@ -299,10 +299,13 @@ def test_zip_files_decode_to_exactly_the_results_pictures(coffee_rgb):
 
 
 def test_zip_is_the_same_on_one_thread_or_several(quad, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # one manifest date for both
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # one date for both, to the byte
     img, r = quad
     one = kseg.export_zip(img, r, threads=1)
     assert kseg.export_zip(img, r, threads=3) == one
+    # Every entry is dated SOURCE_DATE_EPOCH (2023-11-14 22:13:20 UTC), not the clock.
+    dates = {i.date_time for i in zipfile.ZipFile(io.BytesIO(one)).infolist()}
+    assert dates == {(2023, 11, 14, 22, 13, 20)}
 
 
 def test_fast_png_decodes_to_the_same_pixels(coffee_rgb):

@@ -15,7 +15,7 @@ from PIL import Image
 
 import kseg
 from kseg.base.opencv import cv2
-from kseg.files.pattern import CELL_PX, PART_CELL_MM, symbols_for
+from kseg.files.pattern import CELL_PX, OVERLAP_CELLS, PART_CELL_MM, symbols_for
 from tests.test_app import downloads as downloads  # the fixture
 
 
@@ -125,6 +125,8 @@ def test_the_page_offers_the_pattern_at_the_chosen_size(downloads):
     at.slider(key="pattern_cells").set_value(40).run()
     assert not at.exception
     assert any("40 × 27 cells" in c.value for c in at.caption)
+    at.number_input(key="pattern_count").set_value(10.0).run()  # 10 stitches an inch
+    assert any("finished 10.2 × 6.9 cm (4.0 × 2.7 in) at 10 an inch" in c.value for c in at.caption)
     rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
     want = kseg.stitch_pattern(rgb, kseg.segment(rgb, 6, seed=0), 40)
     assert downloads("_pattern.csv").decode() == want.csv
@@ -145,21 +147,37 @@ def test_a_grid_too_fine_for_one_page_is_printed_again_in_numbered_parts():
     rows, cols = pattern.labels.shape
     pages = _page_ops(pattern.pdf)
     assert len(pages) == len(pdfium.PdfDocument(pattern.pdf)) > 2
-    seen = np.zeros((rows, cols), int)
+    seen, greys = np.zeros((rows, cols), int), 0
     text = re.compile(r"BT /F1 ([\d.]+) Tf 1 0 0 -1 ([\d.]+) ([\d.]+) Tm \((.+)\) Tj ET")
     size = f"{0.62 * PART_CELL_MM:.3f}"  # the cells' symbols (the numbers are larger)
     for ops in pages[1:]:
         title = next(op for op in ops if "Part " in op)
         part = re.search(r"columns (\d+)-(\d+), rows (\d+)-(\d+)", title)
         c0, c1, r0, r1 = map(int, part.groups())
-        cells = [m.groups()[1:] for op in ops if (m := text.fullmatch(op)) and m[1] == size]
-        xs = sorted({float(x) for x, _, _ in cells})
-        ys = sorted({float(y) for _, y, _ in cells})
+        cells, grey = [], False  # (x, y, symbol, in grey) of the cells' symbols
+        for op in ops:
+            grey = {"0.55 g": True, "0 g": False}.get(op, grey)
+            if (m := text.fullmatch(op)) and m[1] == size:
+                cells.append((float(m[2]), float(m[3]), m[4], grey))
+        xs = sorted({x for x, _, _, _ in cells})
+        ys = sorted({y for _, y, _, _ in cells})
         # Cells sit on a grid of PART_CELL_MM: each symbol's column and row from its place.
-        for x, y, sym in cells:
-            col = c0 - 1 + round((float(x) - xs[0]) / PART_CELL_MM)
-            row = r0 - 1 + round((float(y) - ys[0]) / PART_CELL_MM)
+        for x, y, sym, in_grey in cells:
+            col = c0 - 1 + round((x - xs[0]) / PART_CELL_MM)
+            row = r0 - 1 + round((y - ys[0]) / PART_CELL_MM)
             assert sym == pattern.symbols[pattern.labels[row, col]]
-            seen[row, col] += 1
+            inside = c0 <= col + 1 <= c1 and r0 <= row + 1 <= r1
+            assert in_grey != inside  # its own cells in black, the next parts' in grey
+            seen[row, col] += not in_grey
+            greys += in_grey
+            assert not in_grey or (col + 1 <= c1 + OVERLAP_CELLS and row + 1 <= r1 + OVERLAP_CELLS)
         assert c1 - c0 + 1 <= 70 and r1 - r0 + 1 <= 50
-    assert (seen == 1).all()  # every cell on exactly one part
+    assert (seen == 1).all() and greys > 0  # every cell on exactly one part, overlaps in grey
+
+
+def test_the_finished_size_follows_the_fabric_count(coffee):
+    _, _, pattern = coffee  # 60 x 40 cells
+    assert pattern.finished_mm(14) == pytest.approx((60 * 25.4 / 14, 40 * 25.4 / 14))
+    assert pattern.finished_mm(25.4 / 5) == pytest.approx((300.0, 200.0))  # 5 mm beads
+    with pytest.raises(ValueError, match="per_inch must be from 1 to 200, got 0"):
+        pattern.finished_mm(0)

@@ -29,6 +29,7 @@ from kseg.files.palette_writing import (
     pixels_sha256,
     provenance,
     space_of,
+    zip_entry,
 )
 from kseg.files.pattern import stitch_pattern
 from kseg.files.swatches import palette_ase, palette_css, palette_png
@@ -347,7 +348,7 @@ def write_entries(
             data = jobs[done - 1].result()
             jobs[done - 1] = None  # type: ignore[call-overload]  # free each file once written
             kind = zipfile.ZIP_STORED if path.endswith(".png") else zipfile.ZIP_DEFLATED
-            zf.writestr(f"{folder}/{path}" if folder else path, data, compress_type=kind)
+            zf.writestr(zip_entry(f"{folder}/{path}" if folder else path, kind), data)
             del data
             if progress is not None:
                 progress(done, len(entries), path)

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import platform
+import zipfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Protocol
@@ -25,6 +26,7 @@ from kseg.engine.result import names_of
 __all__ = [
     "SHARES",
     "PaletteLike",
+    "made_at",
     "palette_csv",
     "palette_file_rows",
     "palette_gpl",
@@ -33,6 +35,7 @@ __all__ = [
     "pixels_sha256",
     "provenance",
     "space_of",
+    "zip_entry",
 ]
 
 
@@ -185,10 +188,8 @@ def provenance() -> dict[str, object]:
 
     from kseg.base.opencv import cv2
 
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
     return {
-        "created": when.isoformat(timespec="seconds"),
+        "created": made_at().isoformat(timespec="seconds"),
         "versions": {
             "kseg": __version__,
             "python": platform.python_version(),
@@ -198,6 +199,23 @@ def provenance() -> dict[str, object]:
             "numba": numba.__version__,
         },
     }
+
+
+def made_at() -> datetime:
+    """Now (UTC, to the second), or ``SOURCE_DATE_EPOCH`` where the
+    environment sets it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    return when.replace(microsecond=0)
+
+
+def zip_entry(path: str, kind: int) -> zipfile.ZipInfo:
+    """A ZIP entry for ``path`` dated :func:`made_at` (so two runs with
+    ``SOURCE_DATE_EPOCH`` give the same bytes), compressed by ``kind``."""
+    info = zipfile.ZipInfo(path, date_time=max(made_at().timetuple()[:6], (1980, 1, 1, 0, 0, 0)))
+    info.compress_type = kind
+    info.external_attr = 0o644 << 16
+    return info
 
 
 def pixels_sha256(rgb: np.ndarray) -> str:

@@ -28,6 +28,7 @@ from kseg.shapes.sheet import PT, paper_mm, pdf_pages
 __all__ = [
     "CELL_PX",
     "MIN_CELL_MM",
+    "OVERLAP_CELLS",
     "PART_CELL_MM",
     "SYMBOLS",
     "StitchPattern",
@@ -46,6 +47,8 @@ _CHART_PX = 3200
 #: printed again in parts, a page each, ``PART_CELL_MM`` a cell.
 MIN_CELL_MM = 3.0
 PART_CELL_MM = 3.5
+#: Cells of the next parts repeated, in grey, at a part's right and bottom.
+OVERLAP_CELLS = 2
 _MARGIN_MM = 10.0
 _KEY_ROW_MM = 6.0
 _KEY_COLUMNS = 4
@@ -84,6 +87,16 @@ class StitchPattern:
     png: bytes
     pdf: bytes
     csv: str
+
+    def finished_mm(self, per_inch: float) -> tuple[float, float]:
+        """The finished work's (width, height) in millimetres at
+        ``per_inch`` cells an inch (a fabric's count: 14 for 14-count
+        Aida; a bead or brick of ``25.4 / per_inch`` mm)."""
+        if not 1 <= per_inch <= 200:
+            msg = f"per_inch must be from 1 to 200, got {per_inch!r}"
+            raise ValueError(msg)
+        rows, cols = self.labels.shape
+        return cols * 25.4 / per_inch, rows * 25.4 / per_inch
 
 
 def symbols_for(k: int) -> tuple[str, ...]:
@@ -215,22 +228,46 @@ def _pdf(
     first += _key(centers, symbols, names, counts, pw, y0 + rows * cell + 4)
     if cell >= MIN_CELL_MM:
         return pdf_pages([first], pw, ph)
-    per_col = max(10, int((pw - 2 * _MARGIN_MM - 8) / PART_CELL_MM) // 10 * 10)
-    per_row = max(10, int((ph - 2 * _MARGIN_MM - 12) / PART_CELL_MM) // 10 * 10)
+    room_w = (pw - 2 * _MARGIN_MM - 8) / PART_CELL_MM - OVERLAP_CELLS
+    room_h = (ph - 2 * _MARGIN_MM - 12) / PART_CELL_MM - OVERLAP_CELLS
+    per_col, per_row = (max(10, int(room) // 10 * 10) for room in (room_w, room_h))
     parts = [(r, c) for r in range(0, rows, per_row) for c in range(0, cols, per_col)]
     pages = [first]
     for n, (r0, c0) in enumerate(parts, start=1):
-        tile = labels[r0 : r0 + per_row, c0 : c0 + per_col]
-        th, tw = tile.shape
-        x, y = _MARGIN_MM + 8, _MARGIN_MM + 12
-        title = f"Part {n} of {len(parts)}: columns {c0 + 1}-{c0 + tw}, rows {r0 + 1}-{r0 + th}"
-        ops = [f"{PT:.6f} 0 0 {-PT:.6f} 0 {ph * PT:.4f} cm", "0 g"]
-        ops.append(f"BT /F1 4 Tf 1 0 0 -1 {_MARGIN_MM:.2f} {_MARGIN_MM + 4:.2f} Tm ({title}) Tj ET")
-        ops += _cells(tile, symbols, PART_CELL_MM, x, y)
-        ops += _grid(th, tw, PART_CELL_MM, x, y, r0, c0)
-        ops += _numbers(th, tw, PART_CELL_MM, x, y, r0, c0)
-        pages.append(ops)
+        pages.append(_part(labels, symbols, (r0, c0), (per_row, per_col), (n, len(parts)), ph))
     return pdf_pages(pages, pw, ph)
+
+
+def _part(
+    labels: np.ndarray,
+    symbols: tuple[str, ...],
+    at: tuple[int, int],
+    most: tuple[int, int],
+    number: tuple[int, int],
+    ph: float,
+) -> list[str]:
+    """One part's page (its first row and column ``at``, at most ``most``
+    rows and columns): its cells in black, the next parts' first
+    ``OVERLAP_CELLS`` columns and rows in grey (to line the parts up)."""
+    (r0, c0), (per_row, per_col) = at, most
+    own = labels[r0 : r0 + per_row, c0 : c0 + per_col]
+    th, tw = own.shape
+    shown = labels[r0 : r0 + th + OVERLAP_CELLS, c0 : c0 + tw + OVERLAP_CELLS].copy()
+    eh, ew = shown.shape
+    shown[:th, :tw] = -1  # the part's own cells: drawn in black
+    x, y = _MARGIN_MM + 8, _MARGIN_MM + 12
+    title = f"Part {number[0]} of {number[1]}: columns {c0 + 1}-{c0 + tw}, rows {r0 + 1}-{r0 + th}"
+    if (eh, ew) != (th, tw):
+        title += " (in grey: the next parts' first cells)"
+    ops = [f"{PT:.6f} 0 0 {-PT:.6f} 0 {ph * PT:.4f} cm", "0 g"]
+    ops.append(f"BT /F1 4 Tf 1 0 0 -1 {_MARGIN_MM:.2f} {_MARGIN_MM + 4:.2f} Tm ({title}) Tj ET")
+    ops += _cells(own, symbols, PART_CELL_MM, x, y)
+    ops.append("0.55 g")
+    ops += _cells(shown, symbols, PART_CELL_MM, x, y)
+    ops.append("0 g")
+    ops += _grid(eh, ew, PART_CELL_MM, x, y, r0, c0)
+    ops += _numbers(eh, ew, PART_CELL_MM, x, y, r0, c0)
+    return ops
 
 
 def _cells(

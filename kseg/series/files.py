@@ -26,6 +26,7 @@ from kseg.files.palette_writing import (
     palette_json,
     pixels_sha256,
     provenance,
+    zip_entry,
 )
 from kseg.files.swatches import palette_ase, palette_css, palette_png
 from kseg.series.fitting import SharedPalette
@@ -163,10 +164,10 @@ def series_zip(
             "shares.csv": shares_csv(names, counts, palette.centers, background),
         }
         for path, data in top.items():
-            zf.writestr(path, data, compress_type=zipfile.ZIP_DEFLATED)
+            zf.writestr(zip_entry(path, zipfile.ZIP_DEFLATED), data)
         manifest = _manifest(palette, settings, listed, cutouts, background)
         text = json.dumps(manifest, indent=2) + "\n"
-        zf.writestr("manifest.json", text, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr(zip_entry("manifest.json", zipfile.ZIP_DEFLATED), text)
     return buf.getvalue()
 
 

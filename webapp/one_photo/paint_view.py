@@ -81,6 +81,30 @@ PAPERS = {
 def paint_by_number(photo: Photo) -> None:
     """The photo painted by numbers, the paper, smallest region, narrowest
     area and smallest number, and the printable sheet (PDF, SVG)."""
+    paper, min_region, width_mm, number_mm, coverage = _sheet_settings()
+    with queue_notice(), st.spinner("Drawing the sheet…"):
+        sheet = paint_sheet(photo.ref, paper, min_region, width_mm, number_mm, coverage)
+    st.image(
+        sheet.preview,
+        caption=f"Painted by number · {sheet.regions} regions, {sheet.numbers} numbers",
+        alt=f"{photo.name} painted by number: {sheet.regions} regions, each in its "
+        f"colour of the {photo.views.k}",
+        width="stretch",
+        output_format="PNG",
+    )
+    stem = kseg.safe_stem(photo.name)
+    left, right = st.columns(2)
+    with left:
+        download("Sheet (PDF)", sheet.pdf, f"{stem}_paint_by_number.pdf", "application/pdf",
+                 "pbn-pdf")  # fmt: skip
+    with right:
+        download("Sheet (SVG)", sheet.svg, f"{stem}_paint_by_number.svg", "image/svg+xml",
+                 "pbn-svg")  # fmt: skip
+
+
+def _sheet_settings() -> tuple[str, int | None, float, float, float | None]:
+    """The sheet's paper, smallest region, narrowest area, smallest number
+    and paint coverage (None: areas only), as chosen."""
     paper_col, size_col = st.columns(2)
     paper = paper_col.radio(
         "Paper",
@@ -125,23 +149,4 @@ def paint_by_number(photo: Photo) -> None:
         help="From the paint's label (acrylic often covers about 10 m² a litre: 100 ml). "
         "The key then gives each colour's paint beside its area. 0: areas only.",
     )
-    with queue_notice(), st.spinner("Drawing the sheet…"):
-        sheet = paint_sheet(
-            photo.ref, paper, min_region, width_mm, number_mm, float(coverage) or None
-        )
-    st.image(
-        sheet.preview,
-        caption=f"Painted by number · {sheet.regions} regions, {sheet.numbers} numbers",
-        alt=f"{photo.name} painted by number: {sheet.regions} regions, each in its "
-        f"colour of the {photo.views.k}",
-        width="stretch",
-        output_format="PNG",
-    )
-    stem = kseg.safe_stem(photo.name)
-    left, right = st.columns(2)
-    with left:
-        download("Sheet (PDF)", sheet.pdf, f"{stem}_paint_by_number.pdf", "application/pdf",
-                 "pbn-pdf")  # fmt: skip
-    with right:
-        download("Sheet (SVG)", sheet.svg, f"{stem}_paint_by_number.svg", "image/svg+xml",
-                 "pbn-svg")  # fmt: skip
+    return str(paper), min_region, float(width_mm), float(number_mm), float(coverage) or None

@@ -34,9 +34,22 @@ def pattern_section(photo: Photo) -> None:
             )
         )
         rows = max(1, round(cells * photo.height / photo.width))
+        count = st.number_input(
+            "Cells an inch (fabric count)",
+            1.0,
+            200.0,
+            14.0,
+            step=1.0,
+            key="pattern_count",
+            help="14 for 14-count Aida; for beads or bricks, 25.4 divided by their size in mm "
+            "(5 mm beads: 5.08).",
+        )
+        wide, high = cells * 25.4 / count, rows * 25.4 / count
         st.caption(
             f"{cells} × {rows} cells, one colour each with its symbol (printable in black "
-            "and white); the CSV counts the cells of each colour."
+            f"and white); finished {wide / 10:.1f} × {high / 10:.1f} cm "
+            f"({wide / 25.4:.1f} × {high / 25.4:.1f} in) at {count:g} an inch. "
+            "The CSV counts the cells of each colour."
         )
         stem = kseg.safe_stem(photo.name)
         cols = st.columns(3)
