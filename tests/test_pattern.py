@@ -131,6 +131,8 @@ def test_the_page_offers_the_pattern_at_the_chosen_size(downloads):
     want = kseg.stitch_pattern(rgb, kseg.segment(rgb, 6, seed=0), 40)
     assert downloads("_pattern.csv").decode() == want.csv
     assert downloads("_pattern.pdf") == want.pdf
+    captions = [im.proto.imgs[0].caption for im in at.get("image") if im.proto.imgs]
+    assert "The pattern, 40 × 27 cells" in captions  # the chart in colour on the page
 
 
 def _page_ops(pdf: bytes) -> list[list[str]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 import kseg
-from webapp.server.cache import ZIPS
+from webapp.server.cache import PAGE, ZIPS
 from webapp.session.compute import PhotoRef, missing_steps, photo_sizes
 from webapp.session.jobs import job
 
@@ -18,11 +18,16 @@ def _download_job(ref: PhotoRef, *names: str) -> AbstractContextManager[None]:
     return job([*missing_steps(ref.digest, ref.settings, ref.edits), *names], pixels, decoder)
 
 
-def pattern_file(ref: PhotoRef, cells: int, kind: str) -> bytes:
-    """The stitch pattern ``cells`` across: its PDF, PNG or CSV (``kind``)."""
-    with _download_job(ref, "pattern"):
-        pattern = kseg.stitch_pattern(ref.image().rgb, ref.result(), cells)
-        return {"pdf": pattern.pdf, "png": pattern.png, "csv": pattern.csv.encode()}[kind]
+def pattern_files(ref: PhotoRef, cells: int) -> dict[str, bytes]:
+    """The stitch pattern ``cells`` across: its PDF, PNG and CSV, by kind
+    (made under the budget once, kept in the page cache)."""
+
+    def make() -> dict[str, bytes]:
+        with _download_job(ref, "pattern"):
+            pattern = kseg.stitch_pattern(ref.image().rgb, ref.result(), cells)
+            return {"pdf": pattern.pdf, "png": pattern.png, "csv": pattern.csv.encode()}
+
+    return PAGE.get_or_make(("pattern", ref.digest, ref.settings, ref.edits, cells), make)
 
 
 def zip_key(ref: PhotoRef, hidden: frozenset[int]) -> tuple:

@@ -1,16 +1,15 @@
 """A stitch, bead or brick pattern of the result (drawn when its section is
-opened): how many cells across, the size that gives, and the chart to
-print (PDF, a symbol per colour), in colour (PNG) and the counts to buy
-(CSV), each made on click under the memory budget."""
+opened): how many cells across, the finished size that gives, the chart
+in colour with its symbols, and the chart to print (PDF, a symbol per
+colour), in colour (PNG) and the counts to buy (CSV); made once under the
+memory budget and kept in the page cache."""
 
 from __future__ import annotations
-
-import functools
 
 import streamlit as st
 
 import kseg
-from webapp.one_photo.downloads import pattern_file
+from webapp.one_photo.downloads import pattern_files
 from webapp.parts.widgets import download
 from webapp.session.compute import Photo
 
@@ -51,6 +50,16 @@ def pattern_section(photo: Photo) -> None:
             f"({wide / 25.4:.1f} × {high / 25.4:.1f} in) at {count:g} an inch. "
             "The CSV counts the cells of each colour."
         )
+        with st.spinner("Drawing the pattern…"):
+            files = pattern_files(photo.ref, cells)
+        st.image(
+            files["png"],
+            caption=f"The pattern, {cells} × {rows} cells",
+            alt=f"{photo.name} as a grid of {cells} by {rows} cells, each in its colour with "
+            "its symbol, a darker line every ten cells",
+            width="stretch",
+            output_format="PNG",
+        )
         stem = kseg.safe_stem(photo.name)
         cols = st.columns(3)
         for col, (label, kind, mime) in zip(
@@ -63,5 +72,4 @@ def pattern_section(photo: Photo) -> None:
             strict=True,
         ):
             with col:
-                make = functools.partial(pattern_file, photo.ref, cells, kind)
-                download(label, make, f"{stem}_pattern.{kind}", mime, f"pattern-{kind}")
+                download(label, files[kind], f"{stem}_pattern.{kind}", mime, f"pattern-{kind}")
