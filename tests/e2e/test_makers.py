@@ -17,6 +17,16 @@ from tests.e2e.test_browser import TIMEOUT, download, open_app, wait_for_app
 PAINTS = "#E32636 Cadmium red\n#FFFFFF Titanium white\n#1B1B1B Mars black\n#8A3324 Burnt umber"
 
 
+def _choose(page: Page, key: str, option: re.Pattern[str]) -> None:
+    """Pick ``option`` in the select box of widget ``key`` (by its key's
+    class, not its label, which other boxes' labels may contain)."""
+    page.locator(f".st-key-{key}").get_by_role("combobox").click()
+    choice = page.get_by_role("option", name=option)
+    expect(choice).to_be_visible(timeout=TIMEOUT)
+    choice.click()
+    wait_for_app(page)
+
+
 def _open_section(page: Page, title: str) -> None:
     page.get_by_test_id("stExpander").filter(has_text=title).locator("summary").click()
     wait_for_app(page)
@@ -67,14 +77,8 @@ def test_a_maker_recolours_a_colour_and_takes_cut_out_layers_at_a_real_width(
     palette = page.locator(".kseg-palette")
     expect(palette).to_contain_text("Cadmium red", timeout=TIMEOUT)
     _open_section(page, "Recolour")
-    which = page.get_by_test_id("stSelectbox").filter(has_text="Colour").first
-    which.click()
-    page.get_by_role("option", name=re.compile(r"^#1 ")).click()
-    wait_for_app(page)
-    mine = page.get_by_test_id("stSelectbox").filter(has_text="One of your colours")
-    mine.click()
-    page.get_by_role("option").filter(has_text="Mars black").click()
-    wait_for_app(page)
+    _choose(page, "recolour-which", re.compile(r"^#1 "))
+    _choose(page, "recolour-own", re.compile("Mars black"))
     page.get_by_test_id("stButton").filter(has_text="Recolour").get_by_role("button").click()
     wait_for_app(page)
     expect(palette.locator(".kseg-hex").first).to_have_text("#1b1b1b", timeout=TIMEOUT)
