@@ -9,6 +9,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -127,14 +128,7 @@ def export_entries(
         ValueError
             If a hidden index is out of range, or every cluster is hidden.
     """
-    hidden_set = {int(i) for i in hidden}
-    shown = [i for i in range(result.k) if i not in hidden_set]
-    if any(not 0 <= i < result.k for i in hidden_set):
-        msg = f"hidden cluster indices must be from 0 to {result.k - 1}, got {sorted(hidden_set)}"
-        raise ValueError(msg)
-    if not shown:
-        msg = "every cluster is hidden: nothing would be left to export"
-        raise ValueError(msg)
+    hidden_set, shown = _shown(result, hidden)
     stems = [cluster_file_stem(result, i) for i in shown]
     entries: list[tuple[str, Callable[[], bytes]]] = [
         ("segmented.png", lambda: segmented_png(result)),
@@ -156,26 +150,46 @@ def export_entries(
         entries.append(
             ("cutouts/foreground.png", functools.partial(cutout_png, rgb, result, shown, alpha))
         )
+    shapes = {"size": size, "stacked": stacked, "overlap": overlap}
     if svg:
-        for i, stem in zip(shown, stems, strict=True):
-            entries.append((f"svg/{stem}.svg", functools.partial(_svg_file, result, i, size)))
-        layers = functools.partial(
-            layers_svg, result, hidden=hidden_set, stacked=stacked, size=size, overlap=overlap
-        )
-        entries.append(("layers.svg", lambda: layers().encode()))
+        entries += _svg_entries(result, dict(zip(shown, stems, strict=True)), hidden_set, shapes)
     entries += _made_things(rgb, result, paint, paper, pattern, regions, mm_per_px)
     manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
     manifest["svg"] = svg
-    if svg:
-        manifest["svg_options"] = {"size": size, "stacked": stacked, "overlap": overlap}
+    manifest |= {"svg_options": shapes} if svg else {}
     manifest["paint_by_number"] = paint
-    if paint:
-        manifest["paper"] = paper
-    if pattern is not None:
-        manifest["pattern_cells"] = pattern
+    manifest |= {"paper": paper} if paint else {}
+    manifest |= {"pattern_cells": pattern} if pattern is not None else {}
     if regions:
         manifest["regions"] = {"connectivity": 8, "min_size": 1, "mm_per_px": mm_per_px}
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
+    return entries
+
+
+def _shown(result: Segmentation, hidden: Iterable[int]) -> tuple[set[int], list[int]]:
+    """The hidden clusters, checked, and the shown ones."""
+    hidden_set = {int(i) for i in hidden}
+    shown = [i for i in range(result.k) if i not in hidden_set]
+    if any(not 0 <= i < result.k for i in hidden_set):
+        msg = f"hidden cluster indices must be from 0 to {result.k - 1}, got {sorted(hidden_set)}"
+        raise ValueError(msg)
+    if not shown:
+        msg = "every cluster is hidden: nothing would be left to export"
+        raise ValueError(msg)
+    return hidden_set, shown
+
+
+def _svg_entries(
+    result: Segmentation, stems: dict[int, str], hidden: set[int], shapes: dict
+) -> list[tuple[str, Callable[[], bytes]]]:
+    """Each shown colour's exact shapes and the layers, at ``shapes``'s
+    size, form and overlap."""
+    entries: list[tuple[str, Callable[[], bytes]]] = [
+        (f"svg/{stem}.svg", functools.partial(_svg_file, result, i, shapes["size"]))
+        for i, stem in stems.items()
+    ]
+    layers = functools.partial(layers_svg, result, hidden=hidden, **shapes)
+    entries.append(("layers.svg", lambda: layers().encode()))
     return entries
 
 
@@ -245,48 +259,18 @@ def _svg_file(result: Segmentation, index: int, size: str | None = None) -> byte
 
 
 def export_files(
-    rgb: np.ndarray,
-    result: Segmentation,
-    *,
-    alpha: np.ndarray | None = None,
-    source_name: str = "image",
-    hidden: Iterable[int] = (),
-    svg: bool = False,
-    paint: bool = False,
-    source_sha256: str | None = None,
-    size: str | None = None,
-    stacked: bool = True,
-    paper: str = "A4",
-    pattern: int | None = None,
-    overlap: str | None = None,
-    regions: bool = False,
-    mm_per_px: float | None = None,
+    rgb: np.ndarray, result: Segmentation, **options: Any
 ) -> Iterator[tuple[str, bytes]]:
     """Every download, as (relative path, bytes) pairs, produced one by one
-    (the files of :func:`export_entries`, in its order).
+    (the files of :func:`export_entries`, in its order; ``options`` are its
+    keyword arguments).
 
     Raises
     ------
     ValueError
         If a hidden index is out of range, or every cluster is hidden.
     """
-    entries = export_entries(
-        rgb,
-        result,
-        alpha=alpha,
-        source_name=source_name,
-        hidden=hidden,
-        svg=svg,
-        paint=paint,
-        source_sha256=source_sha256,
-        size=size,
-        stacked=stacked,
-        paper=paper,
-        pattern=pattern,
-        overlap=overlap,
-        regions=regions,
-        mm_per_px=mm_per_px,
-    )
+    entries = export_entries(rgb, result, **options)
     for path, make in entries:
         yield path, make()
 

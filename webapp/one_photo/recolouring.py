@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 import kseg
+from kseg.files.palette_reading import parse_hex
 
 
 def recolour_picker(palette: Sequence[dict], own: Sequence[str]) -> None:
@@ -25,12 +26,7 @@ def recolour_picker(palette: Sequence[dict], own: Sequence[str]) -> None:
 
 def _said(item: str) -> str:
     number, code = item.split(":")
-    return f"#{number} → #{code} {kseg.color_name(_rgb(code))}"
-
-
-def _rgb(code: str) -> tuple[int, int, int]:
-    v = int(code, 16)
-    return (v >> 16, (v >> 8) & 0xFF, v & 0xFF)
+    return f"#{number} → #{code} {kseg.color_name(parse_hex(code))}"
 
 
 def _widgets(palette: Sequence[dict], own: Sequence[str]) -> None:

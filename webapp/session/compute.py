@@ -184,7 +184,8 @@ def run_segmentation(source: Source, settings: Settings) -> kseg.Segmentation:
                     color_space=settings.space,
                     mask=mask,
                     histogram=counted,
-                    names=[item[7:] or kseg.color_name(_rgb(item)) for item in settings.own],
+                    # Named all or none (a name left out is filled in words on reading).
+                    names=[item[7:] for item in settings.own] if len(settings.own[0]) > 6 else None,
                     seed=settings.seed,
                 )
             return kseg.segment(
@@ -203,11 +204,6 @@ def run_segmentation(source: Source, settings: Settings) -> kseg.Segmentation:
             )
 
     return FULL_SIZE.get_or_make(("segmentation", source.key, settings), make)
-
-
-def _rgb(item: str) -> tuple[int, int, int]:
-    v = int(item[:6], 16)
-    return (v >> 16, (v >> 8) & 0xFF, v & 0xFF)
 
 
 def pinned_colours(pins: tuple[str, ...]) -> np.ndarray | None:
