@@ -75,7 +75,7 @@ lint: $(VENV)/.dev
 ## The fast tier, for every change: lint, unit, property and AppTest tests (no browser).
 check: $(VENV)/.dev lint
 	$(WARM)
-	$(PY) -m pytest -q -n auto --ignore=tests/e2e -m "not install"
+	$(PY) -m pytest -q -n auto --ignore=tests/e2e -m "not integration"
 
 ## Every test: lint, unit, property, AppTest and browser tests.
 test: $(VENV)/.dev browser nginx parallel lint

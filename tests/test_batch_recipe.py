@@ -16,6 +16,8 @@ import pytest
 import kseg
 
 ROOT = Path(__file__).resolve().parents[1]
+# Each test starts other processes (kseg commands, GNU parallel, Dask workers): make test only.
+pytestmark = pytest.mark.integration
 PARALLEL = shutil.which("parallel")
 
 

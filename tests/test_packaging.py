@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 IGNORED = (".venv", ".git", "build", "*.egg-info", ".hypothesis", "*_cache", "artifacts", ".cache")
 
 
-@pytest.mark.install
+@pytest.mark.integration
 def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_path):
     # Built from a copy of what a clone holds, so the checkout gets no build/.
     source = tmp_path / "source"
