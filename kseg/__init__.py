@@ -76,6 +76,7 @@ from kseg.samples import SAMPLES, sample_path
 from kseg.series.files import colour_columns, series_zip, shares_csv, shares_rows
 from kseg.series.fitting import ColorTotals, SharedPalette, fit_shared_palette, segment_many
 from kseg.shapes.paint import MIN_WIDTH_MM, NUMBER_MM, PaintByNumber, paint_by_number
+from kseg.shapes.tiling import Tiles
 from kseg.shapes.vector import layers_svg, mask_svg
 from kseg.warming import warm_up
 
@@ -103,6 +104,7 @@ __all__ = [
     "Segmentation",
     "SharedPalette",
     "StitchPattern",
+    "Tiles",
     "__version__",
     "apply_palette",
     "basic_name",

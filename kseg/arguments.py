@@ -8,6 +8,7 @@ from pathlib import Path
 from kseg.base.version import __version__
 from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K
 from kseg.files.loading import DEFAULT_MAX_PIXELS
+from kseg.shapes.sheet import PAPERS
 
 __all__ = ["build_parser"]
 
@@ -73,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_palette_options(p)
     _add_recolour_option(p)
     _add_measure_options(p)
-    _add_file_options(p)
+    _add_svg_options(p)
+    _add_print_options(p)
     p.add_argument(
         "-q",
         "--quiet",
@@ -83,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _add_file_options(p: argparse.ArgumentParser) -> None:
+def _add_svg_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--svg",
         action="store_true",
@@ -118,11 +120,22 @@ def _add_file_options(p: argparse.ArgumentParser) -> None:
         help="with --touching: each layer grown past its borders by this much, such as "
         "0.5mm, so neighbouring colours overlap when printed or cut (a trap)",
     )
+
+
+def _add_print_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--paper",
         default="A4",
         help="with --paint-by-number: A4, A3, Letter, or a canvas such as 40x50cm or "
         "16x20in (default: A4)",
+    )
+    p.add_argument(
+        "--tiles",
+        choices=list(PAPERS),
+        metavar="PAPER",
+        help="with --paint-by-number: also the sheet printed over PAPER pages (A4, A3, "
+        "Letter or Tabloid), with marks to join them (paint_by_number_tiles.pdf), "
+        "for a canvas larger than the printer's paper",
     )
     p.add_argument(
         "--pattern",

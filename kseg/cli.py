@@ -97,6 +97,8 @@ def _check_sizes(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
                 parser.error("--overlap LENGTH: is for --touching layers (stacked ones overlap)")
             check_length("--overlap", args.overlap, 0.01, 100.0)
         paper_mm(args.paper)
+        if args.tiles is not None and not args.paint_by_number:
+            parser.error("--tiles PAPER: is for --paint-by-number (the sheet over pages)")
     except (TypeError, ValueError) as exc:
         parser.error(str(exc).replace("paper must", "--paper must"))
 
@@ -231,6 +233,7 @@ class Run:
                 stacked=not self.args.touching,
                 overlap=self.args.overlap,
                 paper=self.args.paper,
+                tiles=self.args.tiles,
                 pattern=self.args.pattern,
                 regions=self.args.regions,
                 mm_per_px=self._scale(image.width),

@@ -531,8 +531,16 @@ def test_the_paint_by_number_view_shows_the_painted_photo_and_offers_the_sheet(d
     assert downloads("paint_by_number.svg").decode() == sheet.svg
     at.radio(key="paper").set_value("40x50cm").run()  # a paint-by-number kit's canvas
     assert b"/MediaBox [0 0 1417.32 1133.86]" in downloads("paint_by_number.pdf", first=False)
+    # Too large for a printer: also over A4 or Letter pages, with marks to join them.
+    canvas = kseg.paint_by_number(rgb, kseg.segment(rgb, 8, seed=0), paper="40x50cm")
+    labels = [b.proto.label for b in at.get("download_button")]
+    for printer in ("A4", "Letter"):
+        tiles = canvas.tiled(printer)
+        assert downloads(f"paint_by_number_{printer}_pages.pdf") == tiles.pdf
+        assert f"Sheet on {tiles.pages} {printer} pages (PDF)" in labels
     at.radio(key="paper").set_value("Letter").run()
     assert b"/MediaBox [0 0 792.00 612.00]" in downloads("paint_by_number.pdf", first=False)
+    assert not [b for b in at.get("download_button") if " pages (PDF)" in b.proto.label]
     at.number_input(key="pbn-coverage").set_value(100.0).run()  # ml a square metre
     svg = downloads("paint_by_number.svg").decode()
     with_paint = kseg.paint_by_number(

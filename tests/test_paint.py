@@ -177,23 +177,44 @@ def test_a_wrong_result_or_photo_is_a_typed_error(coffee):
         kseg.paint_by_number(rgb[:100], result)
 
 
-def test_the_pdf_draws_the_svgs_outlines_curve_for_curve(coffee):
+def test_the_pdf_draws_the_svgs_outlines_piece_for_piece(coffee):
     from tests.drawing import path_loops
 
     _, _, sheet = coffee
     root = ET.fromstring(sheet.svg)
     group = next(g for g in root.iter(f"{SVG}g") if g.get("stroke"))
     tx, ty, s = map(float, re.findall(r"[-\d.]+", group.get("transform")))
-    loops = [lp[1:] for p in group.iter(f"{SVG}path") for lp in path_loops(p.get("d"), steps=5)]
+    # Each piece (a curve or a line) of every loop, by its end.
+    loops = [lp[1:] for p in group.iter(f"{SVG}path") for lp in path_loops(p.get("d"), steps=1)]
     stream = sheet.pdf.split(b"stream\n", 1)[1].rsplit(b"\nendstream", 1)[0]
     content = zlib.decompress(stream).decode("latin-1").splitlines()
-    curves = [list(map(float, op.split()[4:6])) for op in content if op.endswith(" c")]
-    starts = [list(map(float, op.split()[:2])) for op in content if op.endswith(" m")]
+    ends = [
+        list(map(float, op.split()[4:6] if op.endswith(" c") else op.split()[:2]))
+        for op in content
+        if op.endswith((" c", " l"))
+    ]
+    starts = [op for op in content if op.endswith(" m")]
     assert len(starts) == len(loops)
-    # Each curve flattened into five points after the start, its end the fifth.
-    ends = np.concatenate([lp[4::5] for lp in loops])
-    assert len(curves) == len(ends)
-    np.testing.assert_allclose(np.array(curves), ends * s + (tx, ty), atol=2e-3)
+    assert sum(op.endswith(" c") for op in content) > 1000  # curves, and
+    assert sum(op.endswith(" l") for op in content) > 100  # straight runs
+    expected = np.concatenate(loops)
+    assert len(ends) == len(expected)
+    np.testing.assert_allclose(np.array(ends), expected * s + (tx, ty), atol=2e-3)
+
+
+def test_the_pictures_corners_stay_square_on_the_sheet(coffee):
+    """The outlines along the picture's frame are its straight edges, so the
+    colours in its corners reach them (the frame is not rounded off)."""
+    from tests.drawing import path_loops
+
+    _, result, sheet = coffee
+    h, w = result.labels.shape
+    group = next(g for g in ET.fromstring(sheet.svg).iter(f"{SVG}g") if g.get("stroke"))
+    points = np.concatenate(
+        [lp for p in group.iter(f"{SVG}path") for lp in path_loops(p.get("d"), steps=4)]
+    )
+    for corner in ((0, 0), (w, 0), (0, h), (w, h)):
+        assert np.abs(points - corner).sum(axis=1).min() < 1e-6, corner
 
 
 def test_the_key_gives_each_colours_area_and_the_paint_it_needs(coffee):

@@ -71,7 +71,7 @@ def test_the_command_writes_sized_svgs_touching_layers_and_a_canvas_sheet(coffee
     Image.fromarray(rgb).save(photo)
     out = tmp_path / "out"
     argv = [str(photo), "-k", "4", "--svg", "--size", "12in", "--touching"]
-    argv += ["--paint-by-number", "--paper", "40x50cm", "-q", "--out", str(out)]
+    argv += ["--paint-by-number", "--paper", "40x50cm", "--tiles", "A4", "-q", "--out", str(out)]
     assert main(argv) == 0
     folder = out / "coffee"
     layers = ET.fromstring((folder / "layers.svg").read_text())
@@ -84,13 +84,17 @@ def test_the_command_writes_sized_svgs_touching_layers_and_a_canvas_sheet(coffee
     assert sheet.get("width") == "500.0mm"
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["svg_options"] == {"size": "12in", "stacked": False, "overlap": None}
-    assert manifest["paper"] == "40x50cm"
+    assert manifest["paper"] == "40x50cm" and manifest["tiles"] == "A4"
+    canvas = kseg.paint_by_number(rgb, result, paper="40x50cm")
+    assert (folder / "paint_by_number_tiles.pdf").read_bytes() == canvas.tiled("A4").pdf
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [(["--svg", "--size", "huge"], "--size must be a number and a unit"),
-     (["--paint-by-number", "--paper", "A9"], "--paper must be one of A4, A3, Letter")],
+     (["--paint-by-number", "--paper", "A9"], "--paper must be one of A4, A3, Letter"),
+     (["--tiles", "A4"], "--tiles PAPER: is for --paint-by-number"),
+     (["--paint-by-number", "--tiles", "40x50cm"], "argument --tiles: invalid choice")],
 )  # fmt: skip
 def test_the_command_refuses_a_bad_size_before_reading_any_photo(argv, message, capsys):
     with pytest.raises(SystemExit) as stop:

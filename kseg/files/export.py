@@ -94,6 +94,7 @@ def export_entries(
     overlap: str | None = None,
     regions: bool = False,
     mm_per_px: float | None = None,
+    tiles: str | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -115,7 +116,10 @@ def export_entries(
         pixels'); with ``cutouts=False`` no cut-outs.  ``size`` is the SVGs'
         width on paper or vinyl (``"30cm"``, :func:`kseg.layers_svg`),
         ``stacked`` the layers' form, ``paper`` the sheet's paper or canvas
-        (``"A3"``, ``"40x50cm"``); with ``pattern``, a stitch pattern that
+        (``"A3"``, ``"40x50cm"``) and ``tiles`` a smaller paper to print it on
+        (``"A4"``: ``paint_by_number_tiles.pdf``, the sheet over as many pages
+        as it takes, with marks to join them, :meth:`PaintByNumber.tiled`);
+        with ``pattern``, a stitch pattern that
         many cells across (``pattern.pdf``, ``pattern.png``, ``pattern.csv``,
     :func:`kseg.stitch_pattern`); with ``regions``, ``regions.csv`` (every
         colour's separate regions, 8-connected, with areas in mm² at
@@ -153,12 +157,13 @@ def export_entries(
     shapes = {"size": size, "stacked": stacked, "overlap": overlap}
     if svg:
         entries += _svg_entries(result, dict(zip(shown, stems, strict=True)), hidden_set, shapes)
-    entries += _made_things(rgb, result, paint, paper, pattern, regions, mm_per_px)
+    made = {"paint": paint, "paper": paper, "tiles": tiles, "pattern": pattern}
+    entries += _made_things(rgb, result, made, regions, mm_per_px)
     manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
     manifest["svg"] = svg
     manifest |= {"svg_options": shapes} if svg else {}
     manifest["paint_by_number"] = paint
-    manifest |= {"paper": paper} if paint else {}
+    manifest |= {"paper": paper, "tiles": tiles} if paint else {}
     manifest |= {"pattern_cells": pattern} if pattern is not None else {}
     if regions:
         manifest["regions"] = {"connectivity": 8, "min_size": 1, "mm_per_px": mm_per_px}
@@ -196,19 +201,22 @@ def _svg_entries(
 def _made_things(
     rgb: np.ndarray,
     result: Segmentation,
-    paint: bool,
-    paper: str,
-    pattern: int | None,
+    made: dict,
     regions: bool,
     mm_per_px: float | None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
-    """The sheet, the pattern and the regions table, where asked for: each
-    drawn now, alone, so its peak memory is never added to the encoders'."""
+    """The sheet (``made``'s paint, paper and tiles), the pattern (its
+    cells) and the regions table, where asked for: each drawn now, alone,
+    so its peak memory is never added to the encoders'."""
     entries: list[tuple[str, Callable[[], bytes]]] = []
-    if paint:
+    paper, pattern = made["paper"], made["pattern"]
+    if made["paint"]:
         sheet = paint_by_number(rgb, result, paper=paper)
         entries.append(("paint_by_number.svg", lambda: sheet.svg.encode()))
         entries.append(("paint_by_number.pdf", lambda: sheet.pdf))
+        if made["tiles"] is not None:
+            tiled = sheet.tiled(made["tiles"]).pdf
+            entries.append(("paint_by_number_tiles.pdf", lambda: tiled))
     if pattern is not None:
         chart = stitch_pattern(rgb, result, pattern, paper=paper)
         entries.append(("pattern.pdf", lambda: chart.pdf))

@@ -23,7 +23,8 @@ from kseg.engine.histogram import features
 from kseg.engine.lloyd import assign
 from kseg.engine.result import Segmentation, names_of
 from kseg.files.encoding import encode_png
-from kseg.shapes.sheet import PT, paper_mm, pdf_pages
+from kseg.shapes.pdf import mm_from_top, pdf_pages
+from kseg.shapes.sheet import paper_mm
 
 __all__ = [
     "CELL_PX",
@@ -222,7 +223,7 @@ def _pdf(
     key_h = math.ceil(len(centers) / _KEY_COLUMNS) * _KEY_ROW_MM + 4
     cell = min((pw - 2 * _MARGIN_MM) / cols, (ph - 2 * _MARGIN_MM - key_h) / rows)
     x0, y0 = (pw - cols * cell) / 2, _MARGIN_MM
-    first = [f"{PT:.6f} 0 0 {-PT:.6f} 0 {ph * PT:.4f} cm", "0 g"]
+    first = [mm_from_top(ph), "0 g"]
     first += _cells(labels, symbols, cell, x0, y0)
     first += _grid(rows, cols, cell, x0, y0)
     first += _key(centers, symbols, names, counts, pw, y0 + rows * cell + 4)
@@ -259,7 +260,7 @@ def _part(
     title = f"Part {number[0]} of {number[1]}: columns {c0 + 1}-{c0 + tw}, rows {r0 + 1}-{r0 + th}"
     if (eh, ew) != (th, tw):
         title += " (in grey: the next parts' first cells)"
-    ops = [f"{PT:.6f} 0 0 {-PT:.6f} 0 {ph * PT:.4f} cm", "0 g"]
+    ops = [mm_from_top(ph), "0 g"]
     ops.append(f"BT /F1 4 Tf 1 0 0 -1 {_MARGIN_MM:.2f} {_MARGIN_MM + 4:.2f} Tm ({title}) Tj ET")
     ops += _cells(own, symbols, PART_CELL_MM, x, y)
     ops.append("0.55 g")

@@ -15,7 +15,7 @@ sized in millimetres (SVG and PDF alike), so either prints as it is.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,9 +26,18 @@ from kseg.engine.editing import cleaned_labels, fill_nearest
 from kseg.engine.regions import poles, regions, swept_areas
 from kseg.engine.result import Segmentation, names_of
 from kseg.pictures.masks import paint_labels
-from kseg.shapes.curves import smooth_path
-from kseg.shapes.sheet import NUMBER_MAX, PAPERS, Sheet, layout, paper_mm, sheet_pdf, sheet_svg
-from kseg.shapes.tracing import trace_loops
+from kseg.shapes.borders import Borders
+from kseg.shapes.sheet import (
+    NUMBER_MAX,
+    PAPERS,
+    Sheet,
+    layout,
+    paper_mm,
+    sheet_ops,
+    sheet_pdf,
+    sheet_svg,
+)
+from kseg.shapes.tiling import Tiles, tile_pdf
 
 __all__ = ["MIN_WIDTH_MM", "NUMBER_MM", "PAPERS", "PaintByNumber", "paint_by_number"]
 
@@ -64,6 +73,9 @@ class PaintByNumber:
         The paper or canvas as given, with ``landscape`` telling the
         orientation.
     landscape : bool
+    sheet : Sheet
+        What is drawn (the outlines, numbers and key), from which
+        :meth:`tiled` prints the sheet over smaller pages.
     """
 
     svg: str
@@ -75,6 +87,25 @@ class PaintByNumber:
     landscape: bool
     numbers: int = 0
     areas_cm2: tuple[float, ...] = ()
+    sheet: Sheet | None = field(default=None, repr=False, compare=False)
+
+    def tiled(self, paper: str = "A4", overlap_mm: float = 10.0) -> Tiles:
+        """The sheet printed over pages of ``paper`` ("A4", "Letter", …),
+        for a canvas larger than the printer's paper: neighbouring pages
+        repeat ``overlap_mm`` of each other, with marks to join them.
+
+        Returns
+        -------
+        Tiles
+            The PDF (``.pdf``), its ``rows`` x ``columns`` pages and each
+            page's window of the sheet.
+        """
+        if self.sheet is None:
+            msg = "this sheet was made without its drawing; make it with kseg.paint_by_number"
+            raise ValueError(msg)
+        lay = self.sheet.lay
+        title = f"{lay.width / 10:g} x {lay.height / 10:g} cm sheet"
+        return tile_pdf(sheet_ops(self.sheet), lay.width, lay.height, paper, overlap_mm, title)
 
 
 def paint_by_number(
@@ -150,8 +181,11 @@ def paint_by_number(
     colour_of = labels.ravel()[at[:, 1] * w + at[:, 0]] if len(at) else np.zeros(0, np.int64)
     # Outlines as smooth as print allows: within 0.15 mm of the pixels.
     tolerance = max(0.5, 0.15 / lay.scale)
+    # Each border fitted once, so the colours either side share it (and the
+    # picture's corners stay square).
+    borders = Borders(labels, tolerance)
     outlines = on_threads(
-        lambda i: _outline(labels == i, tolerance),
+        borders.path,
         [i for i in range(result.k) if (labels == i).any()],
     )
     names = names_of(result)
@@ -162,7 +196,9 @@ def paint_by_number(
     )
     svg, pdf = sheet_svg(sheet), sheet_pdf(sheet)
     preview = paint_labels(labels, result.centers)
-    return PaintByNumber(svg, pdf, preview, labels, count, paper, landscape, len(at), tuple(areas))
+    return PaintByNumber(
+        svg, pdf, preview, labels, count, paper, landscape, len(at), tuple(areas), sheet
+    )
 
 
 def _numbered_parts(
@@ -231,8 +267,3 @@ def _inner(region: np.ndarray) -> np.ndarray:
     )
     inner[1:-1, 1:-1] = same
     return inner
-
-
-def _outline(mask: np.ndarray, tolerance: float) -> str:
-    corners, starts = trace_loops(np.ascontiguousarray(mask))
-    return smooth_path(corners, starts, tolerance).tobytes().decode("ascii")

@@ -8,25 +8,23 @@ from __future__ import annotations
 import html
 import math
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from kseg.base.validation import UNITS_MM
+from kseg.shapes.pdf import mm_from_top, pdf_file
 
 __all__ = [
     "NUMBER_MAX",
     "PAPERS",
-    "PT",
     "SIDE_MM",
     "Layout",
     "Sheet",
     "layout",
     "paper_mm",
-    "pdf_file",
-    "pdf_pages",
+    "sheet_ops",
     "sheet_pdf",
     "sheet_svg",
 ]
@@ -77,7 +75,6 @@ _KEY_COLUMNS = 4
 NUMBER_MAX = 6.0
 #: The outlines' width on paper (mm).
 _OUTLINE_MM = 0.2
-PT = 72 / 25.4  # points per millimetre
 
 
 @dataclass(frozen=True)
@@ -182,13 +179,16 @@ def sheet_svg(sheet: Sheet) -> str:
     return "".join(parts)
 
 
-_TOKEN = re.compile(r"[Mqtz]|-?(?:\d+(?:\.\d+)?|\.\d+)")
+_TOKEN = re.compile(r"[Mqtlhvz]|-?(?:\d+(?:\.\d+)?|\.\d+)")
+#: How many numbers each command takes.
+_ARITY = {"M": 2, "q": 4, "t": 2, "l": 2, "h": 1, "v": 1}
 
 
 def _pdf_path(d: str, lay: Layout) -> list[str]:
-    """PDF path operators of a smooth outline (per loop ``M``, a relative
-    ``q``, relative ``t``s, ``z``), in millimetres on the sheet (quadratic
-    curves as cubic ones; a ``t``'s control is the last one reflected)."""
+    """PDF path operators of a smooth outline (per loop an ``M``, then
+    relative ``q``, ``t``, ``l``, ``h`` and ``v``, and ``z``), in millimetres
+    on the sheet (quadratic curves as cubic ones; a ``t``'s control is the
+    last one reflected)."""
     ops: list[str] = []
     s = lay.scale
     x = y = qx = qy = 0.0
@@ -204,24 +204,31 @@ def _pdf_path(d: str, lay: Layout) -> list[str]:
         ops.append(f"{mm(*c1)} {mm(*c2)} {mm(ex, ey)} c")
 
     for tok in _TOKEN.findall(d):
-        if tok in ("M", "q", "t"):
+        if tok in _ARITY:
             mode, nums = tok, []
-        elif tok == "z":
+            continue
+        if tok == "z":
             ops.append("h")
-        else:
-            nums.append(float(tok))
-            if mode == "M" and len(nums) == 2:
-                x, y = nums
-                ops.append(f"{mm(x, y)} m")
-                nums = []
-            elif mode == "q" and len(nums) == 4:
-                qx, qy = x + nums[0], y + nums[1]
-                curve(x + nums[2], y + nums[3])
-                x, y, nums = x + nums[2], y + nums[3], []
-            elif mode == "t" and len(nums) == 2:
-                qx, qy = 2 * x - qx, 2 * y - qy
-                curve(x + nums[0], y + nums[1])
-                x, y, nums = x + nums[0], y + nums[1], []
+            continue
+        nums.append(float(tok))
+        if len(nums) < _ARITY[mode]:
+            continue
+        if mode == "M":
+            x, y = nums
+            ops.append(f"{mm(x, y)} m")
+        elif mode == "q":
+            qx, qy = x + nums[0], y + nums[1]
+            curve(x + nums[2], y + nums[3])
+            x, y = x + nums[2], y + nums[3]
+        elif mode == "t":
+            qx, qy = 2 * x - qx, 2 * y - qy
+            curve(x + nums[0], y + nums[1])
+            x, y = x + nums[0], y + nums[1]
+        else:  # a line: l dx dy, h dx or v dy
+            x += nums[0] if mode != "v" else 0.0
+            y += nums[-1] if mode != "h" else 0.0
+            ops.append(f"{mm(x, y)} l")
+        nums = []
     return ops
 
 
@@ -229,7 +236,13 @@ def sheet_pdf(sheet: Sheet) -> bytes:
     """The sheet as a one-page PDF drawn in millimetres from the top-left
     (one transform turns that into PDF points from the bottom-left)."""
     lay = sheet.lay
-    ops = [f"{PT:.6f} 0 0 {-PT:.6f} 0 {lay.height * PT:.4f} cm", f"{_OUTLINE_MM} w 1 J 1 j"]
+    return pdf_file([mm_from_top(lay.height), *sheet_ops(sheet)], lay.width, lay.height)
+
+
+def sheet_ops(sheet: Sheet) -> list[str]:
+    """The sheet's PDF content operators, in millimetres from its top-left."""
+    lay = sheet.lay
+    ops = [f"{_OUTLINE_MM} w 1 J 1 j"]
     ops.append("0.549 0.549 0.549 RG")
     for d in sheet.outlines:
         ops += _pdf_path(d, lay)
@@ -248,46 +261,4 @@ def sheet_pdf(sheet: Sheet) -> bytes:
                 f"0.1 0.1 0.1 rg BT /F1 {size} Tf 1 0 0 -1 {x + 10:.2f} {y + down:.2f} Tm "
                 f"({text}) Tj ET"
             )
-    return pdf_file(ops, lay.width, lay.height)
-
-
-def pdf_file(ops: list[str], width_mm: float, height_mm: float) -> bytes:
-    """A one-page PDF of the content operators ``ops`` on paper of
-    ``width_mm`` x ``height_mm``, with Helvetica as /F1."""
-    return pdf_pages([ops], width_mm, height_mm)
-
-
-def pdf_pages(pages: list[list[str]], width_mm: float, height_mm: float) -> bytes:
-    """A PDF of one page per list of content operators, each on paper of
-    ``width_mm`` x ``height_mm``, with Helvetica as /F1."""
-    w_pt, h_pt = width_mm * PT, height_mm * PT
-    kids = " ".join(f"{4 + 2 * i} 0 R" for i in range(len(pages)))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    for i, ops in enumerate(pages):
-        content = zlib.compress("\n".join(ops).encode("latin-1"))
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.2f} {h_pt:.2f}] "
-            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode()
-        )
-        objects.append(
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
-            + content
-            + b"\nendstream"
-        )
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return ops

@@ -27,6 +27,9 @@ class Sheet:
     regions: int
     landscape: bool
     numbers: int
+    #: For a paper larger than the printer's: the sheet over A4 and over
+    #: Letter pages (PDF), and how many pages each takes.
+    tiles: dict[str, tuple[bytes, int]]
 
 
 def paint_sheet(
@@ -54,6 +57,9 @@ def paint_sheet(
                 coverage=coverage,
             )
             preview = kseg.downscale(sheet.preview, PREVIEW_SIDE)
+            tiles = {}
+            if paper not in PRINTERS:
+                tiles = {p: (t.pdf, t.pages) for p in PRINTERS for t in [sheet.tiled(p)]}
             return Sheet(
                 sheet.svg.encode(),
                 sheet.pdf,
@@ -61,12 +67,16 @@ def paint_sheet(
                 sheet.regions,
                 sheet.landscape,
                 sheet.numbers,
+                tiles,
             )
 
     key = ("paint", ref.digest, ref.settings, ref.edits, paper, min_region, width_mm, number_mm)
     key += (coverage,)
     return PAGE.get_or_make(key, make)
 
+
+#: The papers most printers take: a larger sheet is also offered over them.
+PRINTERS = ("A4", "Letter")
 
 #: The papers offered, by what kseg calls them: their labels.
 PAPERS = {
@@ -100,6 +110,16 @@ def paint_by_number(photo: Photo) -> None:
     with right:
         download("Sheet (SVG)", sheet.svg, f"{stem}_paint_by_number.svg", "image/svg+xml",
                  "pbn-svg")  # fmt: skip
+    if sheet.tiles:
+        st.caption(
+            "Too large for your printer? The same sheet over A4 or Letter pages: each page "
+            "repeats a 1 cm strip of the next, with a dashed line and crosses to join them."
+        )
+        for column, (printer, (pdf, pages)) in zip(st.columns(2), sheet.tiles.items(), strict=True):
+            with column:
+                download(f"Sheet on {pages} {printer} pages (PDF)", pdf,
+                         f"{stem}_paint_by_number_{printer}_pages.pdf", "application/pdf",
+                         f"pbn-tiles-{printer}")  # fmt: skip
 
 
 def _sheet_settings() -> tuple[str, int | None, float, float, float | None]:
