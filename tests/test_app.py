@@ -537,7 +537,7 @@ def test_the_paint_by_number_view_shows_the_painted_photo_and_offers_the_sheet(d
     for printer in ("A4", "Letter"):
         tiles = canvas.tiled(printer)
         assert downloads(f"paint_by_number_{printer}_pages.pdf") == tiles.pdf
-        assert f"Sheet on {tiles.pages} {printer} pages (PDF)" in labels
+        assert f"{tiles.pages} {printer} pages (PDF)" in labels
     at.radio(key="paper").set_value("Letter").run()
     assert b"/MediaBox [0 0 792.00 612.00]" in downloads("paint_by_number.pdf", first=False)
     assert not [b for b in at.get("download_button") if " pages (PDF)" in b.proto.label]

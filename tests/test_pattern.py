@@ -119,9 +119,8 @@ def test_the_command_writes_the_pattern_beside_the_other_files(coffee, tmp_path)
 def test_the_page_offers_the_pattern_at_the_chosen_size(downloads):
     from tests.test_app import _app
 
-    at = _app({"k": "6"})
-    at.session_state["pattern-open"] = True
-    at.run()
+    at = _app({"k": "6", "view": "pattern"})  # the view, opened from a link
+    assert at.radio(key="view").value == "Stitch pattern"
     at.slider(key="pattern_cells").set_value(40).run()
     assert not at.exception
     assert any("40 × 27 cells" in c.value for c in at.caption)

@@ -58,7 +58,10 @@ def test_after_an_upload_every_view_has_no_wcag_violation_and_says_what_it_shows
     segmented = page.get_by_role("img", name="Segmented into 5 colours: #1 ")
     expect(segmented).to_have_count(1)
     expect(page.get_by_role("img", name="Mask of #2 ")).to_have_count(1)
-    views = ("Side by side", "Click a colour", "Boundaries", "One colour", "Paint by number")
+    views = (
+        *("Side by side", "Click a colour", "Boundaries", "One colour"),
+        *("Paint by number", "Stitch pattern"),
+    )
     for view in (*views, "Before / after"):
         page.get_by_text(view, exact=True).click()
         wait_for_app(page)

@@ -57,12 +57,17 @@ def test_a_maker_paints_the_photo_with_their_own_colours_and_takes_the_pattern(
     want = kseg.pick_colours(rgb, own.colors, 4, names=list(own.names))
     ase = kseg.load_palette(download(page, "Palette (Adobe .ase)"))
     assert ase.names == want.names and ase.colors.tolist() == want.centers.tolist()
-    _open_section(page, "Stitch, bead or brick pattern")
-    counts = list(csv.DictReader(io.StringIO(download(page, "Counts (CSV)").decode())))
+    page.locator(".st-key-view").get_by_text("Stitch pattern", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_role("img", name=re.compile("as a grid of 100 by 67 cells"))).to_have_count(
+        1, timeout=TIMEOUT
+    )
+    assert "view=pattern" in page.url
+    counts = list(csv.DictReader(io.StringIO(download(page, "Cells of each colour").decode())))
     pattern = kseg.stitch_pattern(rgb, want, 100)
     assert [r["name"] for r in counts] == list(want.names)
     assert [int(r["cells"]) for r in counts] == pattern.counts.tolist()
-    assert download(page, "Pattern (PDF)") == pattern.pdf
+    assert download(page, "Pattern to print (PDF)") == pattern.pdf
 
 
 def test_a_maker_recolours_a_colour_and_takes_cut_out_layers_at_a_real_width(

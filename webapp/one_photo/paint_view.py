@@ -117,7 +117,7 @@ def paint_by_number(photo: Photo) -> None:
         )
         for column, (printer, (pdf, pages)) in zip(st.columns(2), sheet.tiles.items(), strict=True):
             with column:
-                download(f"Sheet on {pages} {printer} pages (PDF)", pdf,
+                download(f"{pages} {printer} pages (PDF)", pdf,
                          f"{stem}_paint_by_number_{printer}_pages.pdf", "application/pdf",
                          f"pbn-tiles-{printer}")  # fmt: skip
 

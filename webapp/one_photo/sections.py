@@ -23,7 +23,7 @@ from webapp.one_photo.downloads import (
     svg_file,
     zip_bytes,
 )
-from webapp.one_photo.pattern_view import pattern_section
+from webapp.one_photo.pattern_view import stitch_pattern
 from webapp.one_photo.recolouring import recolour_picker
 from webapp.one_photo.regions_view import regions_section
 from webapp.parts import charts, fold, markup
@@ -209,6 +209,8 @@ def _view(view: str, photo: Photo) -> None:
         )
     elif view == "Paint by number":
         paint_view.paint_by_number(photo)
+    elif view == "Stitch pattern":
+        stitch_pattern(photo)
     elif view == "Before / after":
         split = st.slider("Before ← → after", 0, 100, 50, key="split", format="%d%%")
         st.image(
@@ -284,7 +286,6 @@ def _details(photo: Photo) -> None:
     _masks(photo, hidden)
     _downloads(photo, hidden)
     cutting_section(photo, hidden)
-    pattern_section(photo)
     regions_section(photo)
 
 

@@ -180,6 +180,7 @@ VIEWS = {
     "one": "One colour",
     "split": "Before / after",
     "paint": "Paint by number",
+    "pattern": "Stitch pattern",
 }
 VIEW = Choice(tuple(VIEWS))
 #: ``photo=yours``: the link was made on a photo someone uploaded, which
