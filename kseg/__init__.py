@@ -14,11 +14,20 @@ from kseg.base.validation import check_length, safe_stem
 from kseg.base.version import __version__
 from kseg.engine.applying import apply_palette, palette_counts
 from kseg.engine.choosing import KCurve, objective_curve
+from kseg.engine.classes import (
+    Classes,
+    ClassesError,
+    ClassTable,
+    ColourClass,
+    class_table,
+)
 from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
 from kseg.engine.editing import clean_segmentation, merge_clusters, merged_numbers, recolour
 from kseg.engine.histogram import ColorHistogram, color_histogram
 from kseg.engine.measuring import RegionTable, measure_regions
 from kseg.engine.picking import pick_colours
+from kseg.engine.roi import Roi, RoiError, parse_roi
+from kseg.files.class_reading import read_classes
 from kseg.files.encoding import encode_jpeg, encode_png, labels_png, segmented_png
 from kseg.files.export import (
     cluster_file_stem,
@@ -40,7 +49,7 @@ from kseg.files.loading import (
     load_image,
     opaque_mask,
 )
-from kseg.files.measurements import regions_csv
+from kseg.files.measurements import classes_csv, regions_csv
 from kseg.files.palette_reading import Palette, PaletteError, load_palette, read_palette
 from kseg.files.palette_writing import (
     palette_csv,
@@ -90,9 +99,13 @@ __all__ = [
     "MIN_WIDTH_MM",
     "NUMBER_MM",
     "SAMPLES",
+    "ClassTable",
+    "Classes",
+    "ClassesError",
     "ColorHistogram",
     "ColorSample",
     "ColorTotals",
+    "ColourClass",
     "ImageError",
     "KCurve",
     "LoadedImage",
@@ -101,6 +114,8 @@ __all__ = [
     "PaletteError",
     "Previews",
     "RegionTable",
+    "Roi",
+    "RoiError",
     "Segmentation",
     "SharedPalette",
     "StitchPattern",
@@ -110,6 +125,8 @@ __all__ = [
     "basic_name",
     "boundary_overlay",
     "check_length",
+    "class_table",
+    "classes_csv",
     "clean_segmentation",
     "cluster_at",
     "cluster_file_stem",
@@ -157,11 +174,13 @@ __all__ = [
     "palette_json",
     "palette_png",
     "palette_rows",
+    "parse_roi",
     "photo_preview",
     "pick_colours",
     "pixel_at",
     "preview_labels",
     "preview_pixels",
+    "read_classes",
     "read_palette",
     "recolour",
     "regions_csv",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kseg.base.version import __version__
 from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K
+from kseg.engine.roi import Roi, parse_roi
 from kseg.files.loading import DEFAULT_MAX_PIXELS
 from kseg.shapes.sheet import PAPERS
 
@@ -165,7 +166,30 @@ def _add_recolour_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _roi(text: str) -> Roi:
+    try:
+        return parse_roi(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_measure_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--classes",
+        type=Path,
+        metavar="FILE",
+        help="named classes of colours to measure (text 'vegetation: 2 5 7' a line, "
+        "'sky: 8 exclude' to leave one out of the measured area; or JSON or CSV, see "
+        "README): each photo's classes.csv, and a column per class in shares.csv; with "
+        "--palette, the palette file's own classes by default",
+    )
+    p.add_argument(
+        "--roi",
+        type=_roi,
+        metavar="X,Y,W,H",
+        help="only this rectangle of each photo is fitted, counted and written: pixels, "
+        "or fractions of the photo when all four are at most 1 (0.1,0.1,0.8,0.8)",
+    )
     p.add_argument(
         "--regions",
         action="store_true",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
+import io
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +17,15 @@ import numpy as np
 from kseg.arguments import build_parser
 from kseg.base.validation import check_length
 from kseg.engine.applying import apply_palette
+from kseg.engine.classes import Classes, ClassesError
 from kseg.engine.clustering import segment
 from kseg.engine.editing import recolour
 from kseg.engine.picking import pick_colours
 from kseg.engine.result import Segmentation
+from kseg.engine.roi import RoiError
+from kseg.files.class_reading import read_classes
 from kseg.files.export import export_files, unique_stems
-from kseg.files.loading import ImageError, load_image, opaque_mask
+from kseg.files.loading import ImageError, LoadedImage, load_image, opaque_mask
 from kseg.files.palette_reading import Palette, PaletteError, load_palette
 from kseg.files.palette_writing import palette_csv, palette_gpl, palette_json, palette_rows
 from kseg.series.files import shares_csv
@@ -37,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--pick N: needs --colours FILE (the colours to pick from)")
     _check_sizes(parser, args)
     palette = _palette_file(parser, args)
+    args.class_list = _classes(parser, args, palette)
     run = Run(args, folders=unique_stems(args.images))
     if args.shared_palette:
         try:
@@ -85,6 +92,18 @@ def _palette_file(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
             file=sys.stderr,
         )
     return palette
+
+
+def _classes(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, palette: Palette | None
+) -> Classes | None:
+    """The ``--classes`` file read, or the ``--palette`` file's own classes."""
+    if args.classes is None:
+        return palette.classes if palette is not None and palette.classes else None
+    try:
+        return read_classes(args.classes.read_bytes())
+    except (OSError, ClassesError) as exc:
+        parser.error(f"--classes {args.classes}: {exc}")
 
 
 def _check_sizes(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -141,6 +160,8 @@ class Run:
         self.failed: set[int] = set()
         self.names: list[str] = []
         self.counts: list[np.ndarray] = []
+        self.scales: list[float | None] = []
+        self.regions: list[dict[int, int]] = []
 
     def say(self, line: str) -> None:
         """A progress line on stderr (stdout stays free for scripts)."""
@@ -187,10 +208,17 @@ class Run:
                 self._one(i, name, label)
         if not self.names:
             return
-        top = {"shares.csv": shares_csv(self.names, self.counts, centers)}
+        measured = {"classes": self.args.class_list, "scales": self.scales}
+        measured |= {"regions": self.regions} if self.args.regions else {}
+        try:
+            top = {"shares.csv": shares_csv(self.names, self.counts, centers, **measured)}
+        except ClassesError as exc:
+            print(f"could not write shares.csv: {exc}", file=sys.stderr)
+            self.failed.add(-1)
+            return
         if shared is not None:
             top |= {
-                "palette.json": palette_json(shared),
+                "palette.json": palette_json(shared, classes=self.args.class_list),
                 "palette.csv": palette_csv(shared),
                 "palette.gpl": palette_gpl(shared, "series"),
             }
@@ -213,7 +241,10 @@ class Run:
         try:
             image = load_image(name, max_pixels=self.args.max_pixels)
             digest = hashlib.sha256(Path(name).read_bytes()).hexdigest()
-            result = label(image.rgb, opaque_mask(image))
+            mask = opaque_mask(image)
+            if self.args.roi is not None:
+                mask = self.args.roi.mask(image.rgb.shape, mask)
+            result = label(image.rgb, mask)
             if self.args.recolour:
                 if max(n for n, _ in self.args.recolour) > result.k:
                     self.fail(i, f"skipped: --recolour names a colour above its {result.k}")
@@ -221,28 +252,9 @@ class Run:
                 changes = {n - 1: c for n, c in self.args.recolour}
                 result = recolour(image.rgb, result, changes)
             out_dir = self.args.out / self.folders[i]
-            files = export_files(
-                image.rgb,
-                result,
-                alpha=image.alpha,
-                source_name=name,
-                svg=self.args.svg,
-                paint=self.args.paint_by_number,
-                source_sha256=digest,
-                size=self.args.size,
-                stacked=not self.args.touching,
-                overlap=self.args.overlap,
-                paper=self.args.paper,
-                tiles=self.args.tiles,
-                pattern=self.args.pattern,
-                regions=self.args.regions,
-                mm_per_px=self._scale(image.width),
-            )
-            for rel, data in files:
-                path = out_dir / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-        except ImageError as exc:
+            files = export_files(image.rgb, result, **self._file_options(name, digest, image))
+            counted = self._write(out_dir, files, result)
+        except (ImageError, ClassesError, RoiError) as exc:
             self.fail(i, f"skipped: {exc}")
             return
         except (OSError, ValueError) as exc:  # ValueError: a NUL in --out
@@ -250,6 +262,9 @@ class Run:
             return
         self.names.append(name)
         self.counts.append(result.counts)
+        self.scales.append(self._scale(image.width))
+        if counted is not None:
+            self.regions.append(counted)
         notes = [*image.notices, *([result.notice] if result.notice else [])]
         colours = ", ".join(
             f"{row['index']} {row['name']} {100 * float(row['share']):.1f}%"  # type: ignore[arg-type]
@@ -263,6 +278,40 @@ class Run:
             + "".join(f"\n    note: {x}" for x in notes)
         )
 
+    def _file_options(self, name: str, digest: str, image: LoadedImage) -> dict[str, object]:
+        """What :func:`export_files` is asked to write for one photo."""
+        args = self.args
+        return {
+            "alpha": image.alpha,
+            "source_name": name,
+            "svg": args.svg,
+            "paint": args.paint_by_number,
+            "source_sha256": digest,
+            "size": args.size,
+            "stacked": not args.touching,
+            "overlap": args.overlap,
+            "paper": args.paper,
+            "tiles": args.tiles,
+            "pattern": args.pattern,
+            "regions": args.regions,
+            "mm_per_px": self._scale(image.width),
+            "classes": args.class_list,
+            "roi": None if args.roi is None else str(args.roi),
+        }
+
+    def _write(
+        self, out_dir: Path, files: Iterable[tuple[str, bytes]], result: Segmentation
+    ) -> dict[int, int] | None:
+        """Write one photo's files; its regions per colour or class, if counted."""
+        counted = None
+        for rel, data in files:
+            path = out_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            if rel == "regions.csv":
+                counted = _region_counts(data, self.args.class_list, result)
+        return counted
+
     def _scale(self, width: int) -> float | None:
         """Millimetres a pixel of a photo ``width`` pixels wide, if given."""
         if self.args.width_mm is not None:
@@ -275,3 +324,13 @@ class Run:
             photos = len(self.failed - {-1})
             print(f"{photos} of {len(self.args.images)} image(s) failed.", file=sys.stderr)
         return 1 if self.failed else 0
+
+
+def _region_counts(data: bytes, classes: Classes | None, result: Segmentation) -> dict[int, int]:
+    """Regions per colour (or per class) in a ``regions.csv`` just written."""
+    rows = list(csv.reader(io.StringIO(data.decode())))[1:]
+    if classes:
+        names, _, _ = classes.groups(result.centers)
+        found = Counter(row[1] for row in rows)
+        return {i: found[n] for i, n in enumerate(names)}
+    return dict(Counter(int(row[1]) - 1 for row in rows))

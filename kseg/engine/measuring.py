@@ -11,6 +11,7 @@ import numba
 import numpy as np
 
 from kseg.base.validation import check_int, check_number
+from kseg.engine.classes import Classes, class_labels
 from kseg.engine.regions import regions
 from kseg.engine.result import Segmentation
 
@@ -85,6 +86,8 @@ class RegionTable:
     mm_per_px: float | None
     connectivity: int
     min_size: int
+    #: With classes: their names, and ``colour`` is each region's class.
+    classes: tuple[str, ...] = ()
 
     def area_mm2(self) -> np.ndarray | None:
         """Each region's area in square millimetres (None without a scale)."""
@@ -113,8 +116,10 @@ def measure_regions(
     connectivity: int = 8,
     min_size: int = 1,
     mm_per_px: float | None = None,
+    classes: Classes | None = None,
 ) -> RegionTable:
-    """Count and measure the separate regions of every colour.
+    """Count and measure the separate regions of every colour, or of every
+    class (neighbouring colours of one class are one region).
 
     Parameters
     ----------
@@ -126,6 +131,8 @@ def measure_regions(
         Regions under this many pixels are left out of the table.
     mm_per_px : float, optional
         The scale (the width of a pixel in millimetres), for areas in mm².
+    classes : Classes, optional
+        Regions of each class (:meth:`Classes.groups`) instead of each colour.
 
     Returns
     -------
@@ -145,13 +152,16 @@ def measure_regions(
     min_size = check_int("min_size", min_size, 1, 10**9)
     if mm_per_px is not None:
         mm_per_px = check_number("mm_per_px", mm_per_px, 0.0, 1e6, open_lo=True)
-    region, sizes = regions(result.labels, connectivity == 8)
+    labels, names = result.labels, ()
+    if classes is not None:
+        labels, names = class_labels(result, classes)
+    region, sizes = regions(labels, connectivity == 8)
     stats = _stats(region, len(sizes))
     keep = np.flatnonzero(stats[:, 0] >= min_size)
     first = np.full(len(sizes), -1, dtype=np.int64)  # each region's colour, from a pixel of it
     flat = region.ravel()
     inside = np.flatnonzero(flat >= 0)
-    first[flat[inside]] = result.labels.ravel()[inside]
+    first[flat[inside]] = labels.ravel()[inside]
     s = stats[keep]
     return RegionTable(
         colour=first[keep],
@@ -162,4 +172,5 @@ def measure_regions(
         mm_per_px=mm_per_px,
         connectivity=connectivity,
         min_size=min_size,
+        classes=names,
     )

@@ -1,8 +1,8 @@
 """Files in and out: photos read (``loading``, their pixels by
 ``decoding``), PNGs written (``encoding``), palette files written and read
 back (``palette_writing``, ``palette_reading``) and for designers' tools
-(``swatches``), stitch patterns (``pattern``), measurements
-(``measurements``), and a result's files, ZIP
+(``swatches``), classes of colours read (``class_reading``), stitch
+patterns (``pattern``), measurements (``measurements``), and a result's files, ZIP
 and manifest (``export``).
 
 May import: ``kseg.base``, ``kseg.engine``, ``kseg.pictures``,

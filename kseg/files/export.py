@@ -17,10 +17,10 @@ from kseg.base.naming import color_name
 from kseg.base.parallel import THREADS
 from kseg.base.validation import safe_stem
 from kseg.base.version import __version__
-from kseg.engine.measuring import measure_regions
+from kseg.engine.classes import Classes
 from kseg.engine.result import Segmentation
 from kseg.files.encoding import encode_png, segmented_png
-from kseg.files.measurements import regions_csv
+from kseg.files.measurements import measurement_entries
 from kseg.files.palette_writing import (
     SHARES,
     palette_csv,
@@ -95,6 +95,8 @@ def export_entries(
     regions: bool = False,
     mm_per_px: float | None = None,
     tiles: str | None = None,
+    classes: Classes | None = None,
+    roi: str | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -123,7 +125,11 @@ def export_entries(
         many cells across (``pattern.pdf``, ``pattern.png``, ``pattern.csv``,
     :func:`kseg.stitch_pattern`); with ``regions``, ``regions.csv`` (every
         colour's separate regions, 8-connected, with areas in mm² at
-        ``mm_per_px``, :func:`kseg.measure_regions`).  Nothing is
+        ``mm_per_px``, :func:`kseg.measure_regions`; by class with
+        ``classes``); with ``classes``, ``classes.csv`` (each class's pixels
+        and shares, :func:`kseg.class_table`), the classes also in
+        ``palette.json`` and the manifest, as ``roi`` (the region of interest
+        the result was fitted in, for the manifest).  Nothing is
         encoded until a function is called, so the files can be made one at a
         time or on several threads.
 
@@ -137,7 +143,7 @@ def export_entries(
     entries: list[tuple[str, Callable[[], bytes]]] = [
         ("segmented.png", lambda: segmented_png(result)),
         ("labels.png", lambda: encode_png(label_map(result), fast=True)),
-        ("palette.json", lambda: palette_json(result, hidden_set)),
+        ("palette.json", lambda: palette_json(result, hidden_set, classes)),
         ("palette.csv", lambda: palette_csv(result, hidden_set)),
         ("palette.gpl", lambda: palette_gpl(result, source_name, hidden_set)),
         ("palette.ase", lambda: palette_ase(result)),
@@ -158,7 +164,8 @@ def export_entries(
     if svg:
         entries += _svg_entries(result, dict(zip(shown, stems, strict=True)), hidden_set, shapes)
     made = {"paint": paint, "paper": paper, "tiles": tiles, "pattern": pattern}
-    entries += _made_things(rgb, result, made, regions, mm_per_px)
+    entries += _made_things(rgb, result, made)
+    entries += measurement_entries(result, regions=regions, classes=classes, mm_per_px=mm_per_px)
     manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
     manifest["svg"] = svg
     manifest |= {"svg_options": shapes} if svg else {}
@@ -167,6 +174,8 @@ def export_entries(
     manifest |= {"pattern_cells": pattern} if pattern is not None else {}
     if regions:
         manifest["regions"] = {"connectivity": 8, "min_size": 1, "mm_per_px": mm_per_px}
+    manifest |= {"classes": classes.to_json()} if classes else {}
+    manifest |= {"roi": roi} if roi else {}
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
     return entries
 
@@ -202,12 +211,10 @@ def _made_things(
     rgb: np.ndarray,
     result: Segmentation,
     made: dict,
-    regions: bool,
-    mm_per_px: float | None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
-    """The sheet (``made``'s paint, paper and tiles), the pattern (its
-    cells) and the regions table, where asked for: each drawn now, alone,
-    so its peak memory is never added to the encoders'."""
+    """The sheet (``made``'s paint, paper and tiles) and the pattern (its
+    cells), where asked for: each drawn now, alone, so its peak memory is
+    never added to the encoders'."""
     entries: list[tuple[str, Callable[[], bytes]]] = []
     paper, pattern = made["paper"], made["pattern"]
     if made["paint"]:
@@ -222,9 +229,6 @@ def _made_things(
         entries.append(("pattern.pdf", lambda: chart.pdf))
         entries.append(("pattern.png", lambda: chart.png))
         entries.append(("pattern.csv", lambda: chart.csv.encode()))
-    if regions:
-        table = measure_regions(result, mm_per_px=mm_per_px)
-        entries.append(("regions.csv", lambda: regions_csv(table, result)))
     return entries
 
 

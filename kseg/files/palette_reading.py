@@ -13,12 +13,14 @@ import io
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from kseg.base.naming import color_names
+from kseg.engine.classes import Classes, ClassesError
+from kseg.files.class_reading import read_classes
 from kseg.files.swatches import AseError, read_ase
 
 __all__ = [
@@ -77,6 +79,10 @@ class Palette:
         Each colour's name where the file names its colours (a paint's
         name and code; a colour the file leaves unnamed is named in
         words), else empty.
+    classes : Classes
+        The named classes of colours the file carries (kseg's
+        ``palette.json`` and ``manifest.json``), checked against its
+        colours; empty where it carries none.
     """
 
     colors: np.ndarray
@@ -84,6 +90,7 @@ class Palette:
     label_centers: np.ndarray | None = None
     color_space: str | None = None
     names: tuple[str, ...] = ()
+    classes: Classes = field(default_factory=lambda: Classes(()))
 
 
 def read_palette(source: bytes | str | os.PathLike[str]) -> np.ndarray:
@@ -170,12 +177,21 @@ def _palette(colours: list[tuple[int, int, int]], extra: dict[str, object]) -> P
     if any(given):
         words = color_names(rgb)
         names = tuple((n or w)[:80] for n, w in zip(given, words, strict=True))
+    classes = Classes(())
+    if isinstance(extra.get("classes"), dict):
+        try:
+            classes = read_classes(extra["classes"])  # type: ignore[arg-type]
+            classes.indices(rgb)
+        except ClassesError as exc:
+            msg = f"This palette's classes do not fit it: {exc}."
+            raise PaletteError(msg) from None
     return Palette(
         colors=rgb,
         centers=rgb.astype(np.float64) if centers is None else centers,
         label_centers=searched,
         color_space=space,  # type: ignore[arg-type]
         names=names,
+        classes=classes,
     )
 
 
@@ -290,6 +306,8 @@ def _from_json(text: str, extra: dict[str, object]) -> list[tuple[int, int, int]
             space = settings.get("color_space")
         if space is not None:
             extra["color_space"] = space
+        if "classes" in doc:
+            extra["classes"] = doc["classes"]
         doc = doc.get("palette")
     if not isinstance(doc, list):
         msg = "This JSON file is not a kseg palette (a list of colours, or a manifest)."

@@ -21,6 +21,7 @@ import numpy as np
 
 from kseg.base.validation import safe_stem
 from kseg.base.version import __version__
+from kseg.engine.classes import Classes
 from kseg.engine.result import names_of
 
 __all__ = [
@@ -118,17 +119,22 @@ def palette_file_rows(result: PaletteLike, hidden: Iterable[int] = ()) -> list[d
     return rows
 
 
-def palette_json(result: PaletteLike, hidden: Iterable[int] = ()) -> bytes:
+def palette_json(
+    result: PaletteLike, hidden: Iterable[int] = (), classes: Classes | None = None
+) -> bytes:
     """The palette as JSON: the colour space the colours were found in and
     a row per colour (:func:`palette_file_rows`, ``hidden`` the background);
-    shares in percent."""
-    doc = {
+    shares in percent; with ``classes``, the named classes of its colours
+    (read back by :func:`kseg.load_palette`, applied again to new photos)."""
+    doc: dict[str, object] = {
         "tool": "kseg",
         "version": __version__,
         "color_space": space_of(result),
         "shares": SHARES,
         "palette": palette_file_rows(result, hidden),
     }
+    if classes:
+        doc["classes"] = classes.to_json()
     return (json.dumps(doc, indent=2) + "\n").encode()
 
 

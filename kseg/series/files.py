@@ -9,12 +9,14 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from kseg.base.naming import color_names
 from kseg.base.parallel import THREADS
 from kseg.base.version import __version__
+from kseg.engine.classes import Classes, class_table
 from kseg.engine.result import Segmentation
 from kseg.files.export import export_entries, unique_stems, write_entries
 from kseg.files.palette_writing import (
@@ -31,7 +33,14 @@ from kseg.files.palette_writing import (
 from kseg.files.swatches import palette_ase, palette_css, palette_png
 from kseg.series.fitting import SharedPalette
 
-__all__ = ["SeriesPhoto", "colour_columns", "series_zip", "shares_csv", "shares_rows"]
+__all__ = [
+    "SeriesPhoto",
+    "colour_columns",
+    "measured_rows",
+    "series_zip",
+    "shares_csv",
+    "shares_rows",
+]
 
 #: One photo of a series for the ZIP: its name, RGB pixels, alpha (or None)
 #: and its result with the shared palette.
@@ -81,14 +90,71 @@ def shares_rows(
     return rows
 
 
+def measured_rows(
+    rows: list[dict[str, object]],
+    counts: Sequence[np.ndarray],
+    centers: np.ndarray,
+    classes: Classes | None = None,
+    scales: Sequence[float | None] | None = None,
+    regions: Sequence[Mapping[int, int]] | None = None,
+) -> list[dict[str, object]]:
+    """``rows`` (of :func:`shares_rows`) with what was measured, per photo:
+    for each class, its share of the photo (``class_percent_vegetation``)
+    and of the included area (``class_of_included_percent_vegetation``) and
+    its pixels; with a scale per photo (``scales``, mm a pixel), each
+    colour's or class's area (``area_mm2_…``); with ``regions`` (per photo,
+    regions per colour, or per class with ``classes``), their counts
+    (``regions_…``).
+
+    Raises
+    ------
+    ClassesError
+        If the classes do not fit the palette.
+    """
+    columns = colour_columns(centers)
+    if classes:
+        names, _, _ = classes.groups(centers)
+        columns = [_slug(n) for n in names]
+    for n, (row, c) in enumerate(zip(rows, counts, strict=True)):
+        pixels = np.asarray(c, dtype=np.int64)
+        if classes:
+            table = class_table(pixels, classes, centers=centers)
+            pixels = table.pixels
+            for i, column in enumerate(columns):
+                row[f"class_percent_{column}"] = round(float(table.photo_percent[i]), 4)
+                if not table.excluded[i]:
+                    share = float(table.included_percent[i])
+                    row[f"class_of_included_percent_{column}"] = (
+                        None if np.isnan(share) else round(share, 4)
+                    )
+                row[f"class_pixels_{column}"] = int(table.pixels[i])
+        scale = None if scales is None else scales[n]
+        if scale is not None:
+            for i, column in enumerate(columns):
+                row[f"area_mm2_{column}"] = round(float(pixels[i]) * scale**2, 4)
+        if regions is not None:
+            for i, column in enumerate(columns):
+                row[f"regions_{column}"] = int(regions[n].get(i, 0))
+    return rows
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "class"
+
+
 def shares_csv(
     names: Sequence[str],
     counts: Sequence[np.ndarray],
     centers: np.ndarray,
     hidden: Iterable[int] = (),
+    **measured: Any,
 ) -> bytes:
-    """:func:`shares_rows` as CSV with a header row."""
+    """:func:`shares_rows` as CSV with a header row, with the columns of
+    :func:`measured_rows` for its keywords (``classes``, ``scales``,
+    ``regions``)."""
     rows = shares_rows(names, counts, centers, hidden)
+    if measured:
+        rows = measured_rows(rows, counts, centers, **measured)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
