@@ -50,6 +50,7 @@ from kseg.files.loading import (
     opaque_mask,
 )
 from kseg.files.measurements import classes_csv, regions_csv
+from kseg.files.methods import methods_text
 from kseg.files.palette_reading import Palette, PaletteError, load_palette, read_palette
 from kseg.files.palette_writing import (
     palette_csv,
@@ -160,6 +161,7 @@ __all__ = [
     "measure_regions",
     "merge_clusters",
     "merged_numbers",
+    "methods_text",
     "objective_curve",
     "on_checkerboard",
     "opaque_mask",

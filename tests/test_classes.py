@@ -18,7 +18,7 @@ from PIL import Image
 import kseg
 from kseg.cli import main
 from tests.drawing import flat_art
-from tests.test_measuring import _opencv, _result
+from tests.test_measuring import _opencv, _result, assert_same_regions
 
 TEXT = "vegetation: 2 5 7\nsky: 8 exclude\nlesions: #8a3324 #6B2A1F\n"
 
@@ -123,13 +123,7 @@ def test_regions_of_a_class_equal_opencvs_components_of_its_colours_together(
     )
     assert table.classes == ("a", "b")
     grouped = np.where(labels < 2, 0, 1)  # the class of each pixel
-    mine = sorted(
-        (int(c), int(a), *map(int, b), round(float(x), 6), round(float(y), 6))
-        for c, a, b, (x, y) in zip(
-            table.colour, table.area, table.bbox, table.centroid, strict=True
-        )
-    )
-    assert mine == _opencv(grouped, connectivity, min_size)
+    assert_same_regions(table, _opencv(grouped, connectivity, min_size))
 
 
 def test_a_region_of_interest_measures_as_the_photo_cropped_to_it():

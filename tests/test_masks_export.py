@@ -178,6 +178,7 @@ def test_zip_holds_every_file_with_a_manifest(quad):
         "palette.ase",
         "palette.css",
         "palette.png",
+        "methods.txt",
         "manifest.json",
     }
     rows = kseg.palette_rows(r)
@@ -185,6 +186,9 @@ def test_zip_holds_every_file_with_a_manifest(quad):
     stems = [f"cluster_{i + 1:02d}_{slug[i]}_{rows[i]['hex'][1:]}" for i in range(4)]
     expected |= {f"masks/{s}.png" for s in stems} | {f"cutouts/{s}.png" for s in stems}
     assert names == {f"My_Photo/{n}" for n in expected}
+    methods = zf.read("My_Photo/methods.txt").decode()
+    assert methods.startswith("My Photo.png (40 × 40 pixels) was segmented into 4 colours")
+    assert f"Made with kseg {kseg.__version__} " in methods
     manifest = json.loads(zf.read("My_Photo/manifest.json"))
     assert manifest["source"] == {
         "name": "My_Photo",
@@ -293,8 +297,9 @@ def test_zip_files_decode_to_exactly_the_results_pictures(coffee_rgb):
     assert np.array_equal(fg, kseg.cutout(coffee_rgb, r, [0, 2, 3, 4, 5], alpha))
     # Progress: once per file, in the ZIP's order, ending with the manifest.
     names = [n.removeprefix("c/") for n in zf.namelist()]
-    assert len(names) == 8 + 2 * 5 + 1 + 1  # palette etc., 5 shown clusters, foreground, manifest
-    assert [c[2] for c in calls] == names and [c[0] for c in calls] == list(range(1, 21))
+    # palette etc., 5 shown clusters, foreground, methods, manifest
+    assert len(names) == 8 + 2 * 5 + 1 + 1 + 1
+    assert [c[2] for c in calls] == names and [c[0] for c in calls] == list(range(1, 22))
     assert {c[1] for c in calls} == {len(names)} and names[-1] == "manifest.json"
 
 

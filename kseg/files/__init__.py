@@ -2,7 +2,8 @@
 ``decoding``), PNGs written (``encoding``), palette files written and read
 back (``palette_writing``, ``palette_reading``) and for designers' tools
 (``swatches``), classes of colours read (``class_reading``), stitch
-patterns (``pattern``), measurements (``measurements``), and a result's files, ZIP
+patterns (``pattern``), measurements (``measurements``) and how they
+were made (``methods``), and a result's files, ZIP
 and manifest (``export``).
 
 May import: ``kseg.base``, ``kseg.engine``, ``kseg.pictures``,

@@ -9,6 +9,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from kseg.engine.classes import Classes
 from kseg.engine.result import Segmentation
 from kseg.files.encoding import encode_png, segmented_png
 from kseg.files.measurements import measurement_entries
+from kseg.files.methods import methods_text
 from kseg.files.palette_writing import (
     SHARES,
     palette_csv,
@@ -129,7 +131,9 @@ def export_entries(
         ``classes``); with ``classes``, ``classes.csv`` (each class's pixels
         and shares, :func:`kseg.class_table`), the classes also in
         ``palette.json`` and the manifest, as ``roi`` (the region of interest
-        the result was fitted in, for the manifest).  Nothing is
+        the result was fitted in, for the manifest); ``methods.txt``, a
+        paragraph saying how it was made and measured
+        (:func:`kseg.methods_text`).  Nothing is
         encoded until a function is called, so the files can be made one at a
         time or on several threads.
 
@@ -166,6 +170,10 @@ def export_entries(
     made = {"paint": paint, "paper": paper, "tiles": tiles, "pattern": pattern}
     entries += _made_things(rgb, result, made)
     entries += measurement_entries(result, regions=regions, classes=classes, mm_per_px=mm_per_px)
+    said = {"classes": classes, "roi": roi, "mm_per_px": mm_per_px}
+    said |= {"regions": {"connectivity": 8, "min_size": 1}} if regions else {}
+    methods = methods_text(result, photo=Path(str(source_name)).name or "The photo", **said)
+    entries.append(("methods.txt", lambda: (methods + "\n").encode()))
     manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
     manifest["svg"] = svg
     manifest |= {"svg_options": shapes} if svg else {}
