@@ -18,6 +18,7 @@ from PIL import Image
 import kseg
 from kseg.cli import main
 from tests.drawing import flat_art
+from tests.test_app import downloads as downloads  # the fixture
 from tests.test_measuring import _opencv, _result, assert_same_regions
 
 TEXT = "vegetation: 2 5 7\nsky: 8 exclude\nlesions: #8a3324 #6B2A1F\n"
@@ -224,3 +225,62 @@ def test_a_region_of_interest_outside_a_photo_skips_it_and_the_rest_are_measured
     assert "chelsea.png: skipped: the region of interest 460,10,100,100 holds no pixel" in err
     labels = np.asarray(Image.open(out / "coffee" / "labels.png"))
     assert (labels[10:110, 460:560] != 255).all() and (labels[:10] == 255).all()
+
+
+def test_the_page_measures_named_classes_carries_them_in_the_link_and_says_its_methods(
+    downloads,
+):
+    from tests.test_app import _app
+
+    at = _app({"k": "4"})
+    at.session_state["regions-open"] = True
+    at.run()
+    at.text_area(key="classes_text").set_value("dark: 2 4\nlight:1 exclude").run()
+    at.number_input(key="regions-width").set_value(150.0).run()  # 600 pixels: 0.25 mm each
+    assert not at.exception
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    result = kseg.segment(rgb, 4, seed=0)
+    classes = kseg.read_classes("dark: 2 4\nlight: 1 exclude")
+    want = kseg.class_table(result, classes, mm_per_px=0.25)
+    shown = at.dataframe[0].value
+    assert shown["class"].tolist() == ["dark", "light", "(no class)"]
+    assert shown["pixels"].tolist() == want.pixels.tolist()
+    assert shown["left out"].tolist() == [False, True, False]
+    included = shown["% of included"].tolist()
+    assert np.isnan(included[1]) and included[0] == round(float(want.included_percent[0]), 4)
+    assert shown["mm²"].tolist() == [round(float(a), 4) for a in want.area_mm2]
+    regions = kseg.measure_regions(result, mm_per_px=0.25, classes=classes)
+    assert downloads("_classes.csv") == kseg.classes_csv(want, regions)
+    assert downloads("_regions.csv") == kseg.regions_csv(regions, result)
+    per_class = at.dataframe[1].value
+    assert per_class["class"].tolist() == ["dark", "light", "(no class)"]
+    assert per_class["regions"].sum() == len(regions.area)
+    methods = at.code[-1].value
+    assert (
+        "The colours were grouped into classes: dark (colours 2, 4); light (colour 1, " in methods
+    )
+    assert "Areas were converted at 0.25 mm per pixel" in methods
+    # The link carries the classes, in their own form; opened, it measures them again.
+    assert at.query_params["classes"] in (
+        "dark: 2 4\nlight: 1 exclude",
+        ["dark: 2 4\nlight: 1 exclude"],
+    )
+    again = _app({"k": "4", "classes": "dark: 2 4\nlight: 1 exclude"})
+    assert again.session_state["classes_text"] == "dark: 2 4\nlight: 1 exclude"
+
+
+def test_classes_the_palette_cannot_take_are_said_in_words_and_the_regions_still_show():
+    from tests.test_app import _app
+
+    at = _app({"k": "4"})
+    at.session_state["regions-open"] = True
+    at.run()
+    at.text_area(key="classes_text").set_value("dark: 2 9").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "These classes cannot be used: class 'dark': colour 9 is not in this palette "
+        "(its colours are 1 to 4)."
+    ]
+    assert at.dataframe[0].value.columns[0] == "colour"  # the regions, per colour
+    # The link keeps what was typed: with k = 9 or more, the same link measures them.
+    assert at.query_params["classes"] in ("dark: 2 9", ["dark: 2 9"])

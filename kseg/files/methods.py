@@ -88,10 +88,11 @@ def methods_text(
         )
     if regions:
         joined = "at corners too" if regions.get("connectivity", 8) == 8 else "by sides only"
+        smallest = int(regions.get("min_size", 1))
         parts.append(
             f"Separate regions were counted {regions.get('connectivity', 8)}-connected (pixels "
-            f"touching {joined} are one region), regions under {regions.get('min_size', 1)} "
-            "pixels left out."
+            f"touching {joined} are one region)"
+            + (f", regions under {smallest} pixels left out." if smallest > 1 else ".")
         )
     parts.append(
         f"Made with kseg {v['kseg']} (Python {v['python']}, NumPy {v['numpy']}, "

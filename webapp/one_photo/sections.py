@@ -23,9 +23,9 @@ from webapp.one_photo.downloads import (
     svg_file,
     zip_bytes,
 )
+from webapp.one_photo.measuring import measure_section
 from webapp.one_photo.pattern_view import stitch_pattern
 from webapp.one_photo.recolouring import recolour_picker
-from webapp.one_photo.regions_view import regions_section
 from webapp.parts import charts, fold, markup
 from webapp.parts.widgets import background_picker, download, drop_failed_upload, merge_picker
 from webapp.session.compute import (
@@ -286,7 +286,7 @@ def _details(photo: Photo) -> None:
     _masks(photo, hidden)
     _downloads(photo, hidden)
     cutting_section(photo, hidden)
-    regions_section(photo)
+    measure_section(photo)
 
 
 def _masks(photo: Photo, hidden: frozenset[int]) -> None:

@@ -140,6 +140,27 @@ class OwnColours:
 
 
 @dataclass(frozen=True)
+class NamedClasses:
+    """Named classes of colours, one a line as the page's text box holds
+    them (``vegetation: 2 5 7``), read by kseg's classes reader, so what the
+    page accepts a link accepts; written back in that reader's own form."""
+
+    most_chars: int
+
+    def parse(self, text: str) -> str | None:
+        if len(text) > self.most_chars:
+            return None
+        try:
+            classes = kseg.read_classes(text)
+        except kseg.ClassesError:
+            return None
+        return classes.text() or None
+
+    def write(self, text: str) -> str:
+        return text
+
+
+@dataclass(frozen=True)
 class NewColours:
     """New colours for colour numbers (from 1), ``2:00ff00,5:ffffff``, each
     number once (the last wins), at most ``hi``; items that are not a
@@ -196,10 +217,12 @@ RECOLOUR = NewColours(SETTINGS_PARAMS["k"].hi)
 OWN = OwnColours(255)
 #: Longest ``own`` read: 255 colours with names.
 MAX_OWN_CHARS = 255 * 68
+#: Named classes (``classes=vegetation: 2 5 7%0Asky: 8 exclude``).
+CLASSES = NamedClasses(4000)
 #: Every parameter the page reads from a link.
 PARAMS = (
     *SETTINGS_PARAMS, "sample", "merge", "hide", "clean", "pin", "own", "recolour", "view",
-    "photo",
+    "photo", "classes",
 )  # fmt: skip
 
 
@@ -209,7 +232,8 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
     ``clean=N`` also turns cleaning on (``clean_on``); ``merge`` and ``hide``
     become lists of 0-based cluster indices; ``pin`` the list ``pins`` of
     six-hex-digit colours; ``own`` the text of one's own colours
-    (``own_text``); ``view`` the view's label; ``photo=yours`` sets
+    (``own_text``); ``classes`` the text of the named classes
+    (``classes_text``); ``view`` the view's label; ``photo=yours`` sets
     ``link_from_upload``.
     """
     out: dict[str, object] = {}
@@ -239,6 +263,9 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
     text = query.get("own")
     if isinstance(text, str) and len(text) <= MAX_OWN_CHARS and (own := OWN.parse(text)):
         out["own_text"] = OWN.write(own)
+    text = query.get("classes")
+    if isinstance(text, str) and (classes := CLASSES.parse(text)):
+        out["classes_text"] = classes
     if (view := read("view", VIEW.parse)) is not None:
         out["view"] = VIEWS[view]  # type: ignore[index]
     if read("photo", UPLOADED.parse) is not None:
@@ -255,6 +282,7 @@ def to_link(
     clean: int,
     view: str = VIEWS["side"],
     recolour: Iterable[str] = (),
+    classes: str = "",
 ) -> dict[str, str]:
     """The link's parameters for these choices: only what differs from the
     defaults, so a shared link stays short and shows the same result.
@@ -280,6 +308,8 @@ def to_link(
         params["recolour"] = RECOLOUR.write(recolour)
     if settings.get("own"):
         params["own"] = OWN.write(settings["own"])  # type: ignore[arg-type]
+    if classes and (text := CLASSES.parse(classes)):
+        params["classes"] = CLASSES.write(text)
     if view != VIEWS["side"]:
         params["view"] = next(slug for slug, label in VIEWS.items() if label == view)
     return params

@@ -53,6 +53,7 @@ FIRST = {
     **{k: v for k, v in vars(DEFAULT).items() if k not in ("pins", "own")},
     "pins": [],
     "own_text": "",
+    "classes_text": "",
     "merge": [],
     "recolour": [],
     "hide": [],
@@ -94,6 +95,7 @@ def settings_to_url(settings: Settings, sample: str | None, edits: Edits, hide: 
         edits.clean,
         view,
         edits.recolour,
+        str(st.session_state.get("classes_text", "")),
     )
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)

@@ -1,0 +1,201 @@
+"""The "Measure" section (drawn when opened): named classes of colours (a
+text box, carried in the link), the scale, each class's pixels and shares,
+the separate regions of each colour or class (:func:`kseg.measure_regions`)
+with their sizes, and the Methods paragraph to cite it all by.  Measured
+once per photo, settings and choices, under the memory budget, kept in the
+page cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import kseg
+from webapp.parts.widgets import download
+from webapp.server.cache import PAGE
+from webapp.session.compute import Photo, PhotoRef, missing_steps, photo_sizes
+from webapp.session.jobs import job
+
+#: The classes box's example, and what a first-time user sees in it.
+EXAMPLE = "vegetation: 2 5 7\nsky: 8 exclude"
+
+
+@dataclass(frozen=True, eq=False)
+class Measured:
+    """What the page shows of a result's measurement: a row per class (if
+    any) and per colour or class of the regions, their CSVs, and the
+    Methods paragraph."""
+
+    classes: tuple[dict, ...]
+    classes_csv: bytes
+    rows: tuple[dict, ...]
+    csv: bytes
+    regions: int
+    methods: str
+
+
+@dataclass(frozen=True)
+class Choices:
+    """How to measure: regions joined at corners (8) or by sides (4), the
+    smallest region, the scale (mm a pixel) and the classes (their text)."""
+
+    connectivity: int = 8
+    min_size: int = 1
+    mm_per_px: float | None = None
+    classes: str = ""
+
+
+def measured(ref: PhotoRef, how: Choices) -> Measured:
+    """The classes and regions of the photo's result (page cache)."""
+
+    def make() -> Measured:
+        pixels, decoder = photo_sizes(ref.source)
+        steps = [*missing_steps(ref.digest, ref.settings, ref.edits), "regions"]
+        with job(steps, pixels, decoder):
+            result = ref.result()
+            classes = kseg.read_classes(how.classes) if how.classes else None
+            table = kseg.measure_regions(
+                result,
+                connectivity=how.connectivity,
+                min_size=how.min_size,
+                mm_per_px=how.mm_per_px,
+                classes=classes,
+            )
+            kinds, kinds_csv = (), b""
+            if classes:
+                counted = kseg.class_table(result, classes, mm_per_px=how.mm_per_px)
+                kinds = tuple(_class_row(row) for row in counted.rows())
+                kinds_csv = kseg.classes_csv(counted, table)
+            methods = kseg.methods_text(
+                result,
+                photo=ref.name,
+                classes=classes,
+                mm_per_px=how.mm_per_px,
+                regions={"connectivity": how.connectivity, "min_size": how.min_size},
+            )
+            rows = _region_rows(table, result, how.mm_per_px)
+            csv = kseg.regions_csv(table, result)
+            return Measured(kinds, kinds_csv, rows, csv, len(table.area), methods)
+
+    key = ("regions", ref.digest, ref.name, ref.settings, ref.edits, how)
+    return PAGE.get_or_make(key, make)
+
+
+def _class_row(row: dict) -> dict:
+    """A class's row as the page shows it."""
+    shown = {
+        "class": row["class"],
+        "colours": row["colours"],
+        "pixels": row["pixels"],
+        "% of photo": row["percent_of_photo"],
+        "left out": row["excluded"] == "yes",
+        "% of included": row["percent_of_included"] if row["excluded"] == "no" else None,
+    }
+    if "area_mm2" in row:
+        shown["mm²"] = row["area_mm2"]
+    return shown
+
+
+def _region_rows(
+    table: kseg.RegionTable, result: kseg.Segmentation, mm_per_px: float | None
+) -> tuple[dict, ...]:
+    """Per colour (or class): its regions and their sizes."""
+    if table.classes:
+        names = list(table.classes)
+    else:
+        names = [f"#{i + 1} {p['name']}" for i, p in enumerate(kseg.palette_rows(result))]
+    rows = []
+    for c, name in enumerate(names):
+        area = table.area[table.colour == c]
+        row = {
+            "class" if table.classes else "colour": name,
+            "regions": int(area.size),
+            "total": int(area.sum()),
+            "min": int(area.min()) if area.size else 0,
+            "median": float(np.median(area)) if area.size else 0.0,
+            "max": int(area.max()) if area.size else 0,
+        }
+        if mm_per_px is not None:
+            row["total mm²"] = round(row["total"] * mm_per_px**2, 2)
+        rows.append(row)
+    return tuple(rows)
+
+
+def measure_section(photo: Photo) -> None:
+    """The "Measure" section."""
+    with st.expander(
+        "Measure: classes, regions, areas", key="regions-open", on_change="rerun"
+    ) as box:
+        if not box.open:  # drawn only when open
+            return
+        classes = _classes(photo)
+        how = Choices(*_region_choices(photo), classes=classes)
+        found = measured(photo.ref, how)
+        stem = kseg.safe_stem(photo.name)
+        if found.classes:
+            st.dataframe(list(found.classes), hide_index=True)
+            download("Classes (CSV)", found.classes_csv, f"{stem}_classes.csv", "text/csv",
+                     "classes-csv")  # fmt: skip
+        scale = how.mm_per_px
+        st.caption(
+            f"{found.regions:,} regions"
+            + (f"; {scale:.4g} mm a pixel" if scale else "")
+            + f". Areas in pixels: total, smallest, median and largest per "
+            f"{'class' if how.classes else 'colour'}."
+        )
+        st.dataframe(list(found.rows), hide_index=True)
+        download("Regions (CSV)", found.csv, f"{stem}_regions.csv", "text/csv", "regions")
+        st.caption(
+            "Methods: what was done, to copy into a report (the copy button is at the right)."
+        )
+        st.code(found.methods, language=None, wrap_lines=True)
+
+
+def _classes(photo: Photo) -> str:
+    """The classes box: its text, if it reads and fits the palette (else a
+    message, and no classes)."""
+    text = st.text_area(
+        "Classes (optional)",
+        key="classes_text",
+        placeholder=EXAMPLE,
+        height=100,
+        help="One class a line: a name, then its colours' numbers as the swatches show them "
+        "(or hex codes). Add 'exclude' to leave a class out of the measured area, such as "
+        "the sky over a field. Colours in no class are counted as '(no class)'.",
+    ).strip()
+    if not text:
+        return ""
+    try:
+        classes = kseg.read_classes(text)
+        centers = np.array([[int(row["hex"][i : i + 2], 16) for i in (1, 3, 5)]
+                            for row in photo.views.palette], dtype=np.uint8)  # fmt: skip
+        classes.indices(centers)
+    except kseg.ClassesError as exc:
+        st.error(f"These classes cannot be used: {exc}.", icon=":material/error:")
+        return ""
+    return classes.text()
+
+
+def _region_choices(photo: Photo) -> tuple[int, int, float | None]:
+    """How regions join, the smallest kept, and the scale (mm a pixel)."""
+    a, b, c = st.columns(3)
+    connectivity = a.radio(
+        "Regions join",
+        (8, 4),
+        key="regions-connectivity",
+        format_func=lambda n: {8: "at corners too (8)", 4: "by sides only (4)"}[n],
+        help="Whether pixels of one colour touching only at a corner are one region.",
+    )
+    min_size = b.number_input("Smallest region (pixels)", 1, 10**6, 1, key="regions-min", step=10)
+    width = c.number_input(
+        "Width of the scene (mm)",
+        0.0,
+        1e6,
+        0.0,
+        key="regions-width",
+        help="What the photo's width measures in the scene (or on a ruler in it), for "
+        "areas in mm². 0: pixels only.",
+    )
+    return int(connectivity), int(min_size), (width / photo.width if width else None)
