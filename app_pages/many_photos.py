@@ -2,7 +2,8 @@
 a table of each colour's share per photo.
 
 The page, top to bottom: the photos, the palette choice and the settings
-(sidebar), the shared palette, the shares (chart, table, CSV), a row per
+(sidebar), the shared palette, the classes to measure, the shares (chart,
+table, CSV), a row per
 photo with its masks on demand, and the downloads of everything.
 """
 
@@ -29,6 +30,7 @@ given = sections.given_palette_or_stop(wanted, palette_bytes, palette_name)
 settings = sections.in_palette_space(settings, given)
 series = sections.series_or_stop(photos, settings, given, palette_bytes)
 background = sections.palette(series)
-sections.shares(series, background)
+named = sections.classes(series, given)
+sections.shares(series, background, named)
 sections.gallery(series)
-sections.downloads(series, background)
+sections.downloads(series, background, named)

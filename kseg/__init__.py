@@ -83,7 +83,14 @@ from kseg.pictures.views import (
     split_view,
 )
 from kseg.samples import SAMPLES, sample_path
-from kseg.series.files import colour_columns, series_zip, shares_csv, shares_rows
+from kseg.series.files import (
+    class_slug,
+    colour_columns,
+    measured_rows,
+    series_zip,
+    shares_csv,
+    shares_rows,
+)
 from kseg.series.fitting import ColorTotals, SharedPalette, fit_shared_palette, segment_many
 from kseg.shapes.paint import MIN_WIDTH_MM, NUMBER_MM, PaintByNumber, paint_by_number
 from kseg.shapes.tiling import Tiles
@@ -126,6 +133,7 @@ __all__ = [
     "basic_name",
     "boundary_overlay",
     "check_length",
+    "class_slug",
     "class_table",
     "classes_csv",
     "clean_segmentation",
@@ -159,6 +167,7 @@ __all__ = [
     "mask_png",
     "mask_svg",
     "measure_regions",
+    "measured_rows",
     "merge_clusters",
     "merged_numbers",
     "methods_text",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 
 import numpy as np
 import pytest
@@ -260,6 +261,10 @@ def test_the_page_measures_named_classes_carries_them_in_the_link_and_says_its_m
         "The colours were grouped into classes: dark (colours 2, 4); light (colour 1, " in methods
     )
     assert "Areas were converted at 0.25 mm per pixel" in methods
+    # The ZIP of everything measures them too, and its palette file carries them.
+    zipped = zipfile.ZipFile(io.BytesIO(downloads("_kseg.zip")))
+    assert zipped.read("coffee/classes.csv") == kseg.classes_csv(want)
+    assert kseg.load_palette(zipped.read("coffee/palette.json")).classes == classes
     # The link carries the classes, in their own form; opened, it measures them again.
     assert at.query_params["classes"] in (
         "dark: 2 4\nlight: 1 exclude",

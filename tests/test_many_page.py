@@ -256,9 +256,9 @@ def test_a_series_keeps_colours_on_disk_only_within_its_share_and_labels_the_res
         kept.append(None if done is None else path.stat().st_size)
         return done
 
-    def labelling(up, centers, space, searched=None):
+    def labelling(up, centers, space, searched=None, roi=""):
         decoded_again.append(up.name)
-        return view(up, centers, space, searched)
+        return view(up, centers, space, searched, roi)
 
     monkeypatch.setattr(series, "count", counting)
     monkeypatch.setattr(series, "photo_view", labelling)
@@ -348,3 +348,44 @@ def test_a_background_leaves_the_denominator_of_the_series_shares(downloads):  #
     zf = zipfile.ZipFile(io.BytesIO(downloads("kseg-series.zip")))
     assert "share_of_rest_percent_" in zf.read("shares.csv").decode().splitlines()[0]
     assert json.loads(zf.read("manifest.json"))["hidden"] == [0]
+
+
+def test_named_classes_get_their_columns_and_the_palette_file_carries_them_to_a_new_series(
+    downloads,  # noqa: F811
+):
+    at = _upload(_many(4), _photos())
+    at.session_state["series-classes-open"] = True
+    at.text_area(key="classes_text").set_value("warm: 1 3\nrest: 2 exclude").run()
+    assert not at.exception and not at.error
+    shown = at.dataframe[0].value
+    assert {"warm (%)", "warm (% of included)", "rest (%)", "(no class) (%)"} <= set(shown)
+    assert "rest (% of included)" not in shown  # excluded from the included area
+    rows = list(csv.DictReader(io.StringIO(downloads("shares.csv").decode())))
+    classes = kseg.read_classes("warm: 1 3\nrest: 2 exclude")
+    for row, shown_row in zip(rows, shown.to_dict("records"), strict=True):
+        counts = np.array([int(v) for k, v in row.items() if k.startswith("pixels_")])
+        centers = np.array(
+            [
+                [int(k[-6:][i : i + 2], 16) for i in (0, 2, 4)]
+                for k in row
+                if k.startswith("pixels_")
+            ],
+            np.uint8,
+        )
+        want = kseg.class_table(counts, classes, centers=centers)
+        assert float(row["class_percent_warm"]) == round(float(want.photo_percent[0]), 4)
+        assert float(row["class_of_included_percent_warm"]) == pytest.approx(
+            shown_row["warm (% of included)"]
+        )
+        assert int(row["class_pixels_rest"]) == int(want.pixels[1])
+    palette_file = downloads("series-palette.json")
+    assert kseg.load_palette(palette_file).classes == classes
+    # A new session given that palette file measures by the same classes at once.
+    fresh = _upload(_many(4), _photos())
+    fresh.radio(key="series_palette").set_value("Use a palette file").run()
+    fresh.file_uploader(key="palette_file").upload(
+        "palette.json", palette_file, "application/json"
+    ).run()
+    assert not fresh.exception
+    assert fresh.session_state["classes_text"] == classes.text()
+    assert "warm (% of included)" in fresh.dataframe[0].value

@@ -304,11 +304,11 @@ def export_zip(
     hidden: Iterable[int] = (),
     progress: Callable[[int, int, str], None] | None = None,
     threads: int = THREADS,
-    svg: bool = False,
-    paint: bool = False,
-    source_sha256: str | None = None,
+    **options: Any,
 ) -> bytes:
-    """All of :func:`export_entries` in one ZIP, under a folder named for the image.
+    """All of :func:`export_entries` in one ZIP, under a folder named for the image
+    (``options``: :func:`export_entries`'s, such as ``svg``, ``paint``,
+    ``classes`` and ``roi``).
 
     The files are made and written by :func:`write_entries`; ``progress(done,
     total, path)`` is called from the calling thread after each file is written.
@@ -324,9 +324,7 @@ def export_zip(
         alpha=alpha,
         source_name=source_name,
         hidden=hidden,
-        svg=svg,
-        paint=paint,
-        source_sha256=source_sha256,
+        **options,
     )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:

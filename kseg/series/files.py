@@ -35,6 +35,7 @@ from kseg.series.fitting import SharedPalette
 
 __all__ = [
     "SeriesPhoto",
+    "class_slug",
     "colour_columns",
     "measured_rows",
     "series_zip",
@@ -114,7 +115,7 @@ def measured_rows(
     columns = colour_columns(centers)
     if classes:
         names, _, _ = classes.groups(centers)
-        columns = [_slug(n) for n in names]
+        columns = [class_slug(n) for n in names]
     for n, (row, c) in enumerate(zip(rows, counts, strict=True)):
         pixels = np.asarray(c, dtype=np.int64)
         if classes:
@@ -138,7 +139,8 @@ def measured_rows(
     return rows
 
 
-def _slug(name: str) -> str:
+def class_slug(name: str) -> str:
+    """A class's name as written in column names (``green_cover``)."""
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "class"
 
 

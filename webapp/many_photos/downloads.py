@@ -20,7 +20,7 @@ ZIP_CUTOUT_PIXELS = 100_000_000
 
 
 def _labelled(series: Series, view: PhotoView) -> tuple[kseg.LoadedImage, kseg.Segmentation]:
-    image, mask = decoded(view.upload)
+    image, mask = decoded(view.upload, series.settings.roi)
     result = kseg.apply_palette(
         image.rgb,
         series.centers_float,
@@ -38,14 +38,17 @@ def mask_file(series: Series, view: PhotoView, index: int) -> bytes:
         return kseg.mask_png(_labelled(series, view)[1], index)
 
 
-def shares_file(series: Series, hidden: frozenset[int] = frozenset()) -> bytes:
+def shares_file(
+    series: Series, hidden: frozenset[int] = frozenset(), named: kseg.Classes | None = None
+) -> bytes:
     """Each colour's share (and share of the rest, without the ``hidden``
-    background) and pixels per photo (CSV)."""
+    background) and pixels per photo, and each class's with ``named`` (CSV)."""
     return kseg.shares_csv(
         [v.upload.name for v in series.photos],
         [v.counts for v in series.photos],
         series.centers,
         sorted(hidden),
+        **({"classes": named} if named else {}),
     )
 
 

@@ -28,7 +28,8 @@ from webapp.parts.markup import size_text
 from webapp.server.cache import PAGE
 from webapp.server.spool import SESSION_SHARE, spool_cap
 from webapp.server.uploads import Upload
-from webapp.session.compute import Source, photo_sizes, pinned_colours
+from webapp.session.choices import pinned_colours
+from webapp.session.compute import Source, photo_sizes
 from webapp.session.jobs import TooLarge, check_fits, job
 from webapp.session.state import Settings
 
@@ -157,7 +158,9 @@ def _count_and_label(
                     views.append(counted_view(up, kept, centers_float, settings.space, searched))
             else:
                 with job(["decode", "segment", "previews"], pixels, decoder):
-                    views.append(photo_view(up, centers_float, settings.space, searched))
+                    views.append(
+                        photo_view(up, centers_float, settings.space, searched, settings.roi)
+                    )
         except kseg.ImageError as exc:
             failed.append((up.name, str(exc)))
         report("Labelling", i, len(usable))
@@ -189,7 +192,7 @@ def _count_and_fit(
         pixels, decoder = sizes[up]
         try:
             with job(["decode", "segment"], pixels, decoder, extra=tables):
-                image, mask = decoded(up)
+                image, mask = decoded(up, settings.roi)
                 kept = count(image, mask, totals, scratch / f"{i}.npy", room)
                 if kept is not None:
                     room -= kept.colours.stat().st_size

@@ -12,6 +12,7 @@ import kseg
 from webapp.many_photos.downloads import ZIP_CUTOUT_PIXELS, mask_file, shares_file, zip_file
 from webapp.many_photos.photos import MAX_PHOTOS, Series, cached_series, series_key
 from webapp.parts import charts, markup
+from webapp.parts.classes_box import classes_box
 from webapp.parts.widgets import download
 from webapp.server.uploads import Upload
 from webapp.session.jobs import queue_notice
@@ -121,15 +122,37 @@ def palette(series: Series) -> frozenset[int]:
     return hidden
 
 
-def shares(series: Series, hidden: frozenset[int] = frozenset()) -> None:
+def classes(series: Series, given: kseg.Palette | None) -> kseg.Classes | None:
+    """Named classes of the palette's colours, measured in the shares below
+    (a palette file's own classes fill the box once, when it is empty)."""
+    ss = st.session_state
+    if given is not None and given.classes:
+        text = given.classes.text()
+        if ss.get("classes_of_palette") != text:
+            ss.classes_of_palette = text
+            ss.classes_text = ss.get("classes_text") or text
+    with st.expander("Classes: name groups of colours to measure", key="series-classes-open"):
+        st.caption(
+            "The shares table and its CSV then give each class's share of the photo and of the "
+            "included area; the classes travel in the link and in the palette file."
+        )
+        return classes_box(series.centers)
+
+
+def shares(
+    series: Series, hidden: frozenset[int] = frozenset(), named: kseg.Classes | None = None
+) -> None:
     """Each colour's share per photo (and of the rest, without the
-    background): a stacked bar chart, the table, its CSV."""
+    background), and each class's with ``named``: a stacked bar chart, the
+    table, its CSV."""
     st.subheader("Shares per photo")
     names = [v.upload.name for v in series.photos]
     fractions = [v.counts / max(1, int(v.counts.sum())) for v in series.photos]
     st.altair_chart(charts.shares_chart(names, fractions, series.palette), width="stretch")
     counts = [v.counts for v in series.photos]
     rows = kseg.shares_rows(names, counts, series.centers, sorted(hidden))
+    if named:
+        rows = kseg.measured_rows(rows, counts, series.centers, classes=named)
     columns = kseg.colour_columns(series.centers)
     table = []
     for r in rows:
@@ -139,11 +162,25 @@ def shares(series: Series, hidden: frozenset[int] = frozenset()) -> None:
         for j, p in enumerate(series.palette):
             if j not in hidden and hidden:
                 row[f"#{j + 1} {p['name']} (% of rest)"] = r[f"share_of_rest_percent_{columns[j]}"]
-        table.append({**row, "pixels": r["pixels"]})
+        table.append({**row, **_class_columns(r, named, series.centers), "pixels": r["pixels"]})
     shown = {c: st.column_config.NumberColumn(format="%.1f") for c in table[0] if "(%" in c}
     st.dataframe(table, hide_index=True, width="stretch", key="shares-table", column_config=shown)
-    data = shares_file(series, hidden)
+    data = shares_file(series, hidden, named)
     download("Shares (CSV)", data, "shares.csv", "text/csv", key="dl-shares")
+
+
+def _class_columns(row: dict, named: kseg.Classes | None, centers) -> dict[str, object]:
+    """A shares row's class columns as the page's table names them."""
+    if not named:
+        return {}
+    names, _, excluded = named.groups(centers)
+    out: dict[str, object] = {}
+    for name, left_out in zip(names, excluded, strict=True):
+        slug = kseg.class_slug(name)
+        out[f"{name} (%)"] = row[f"class_percent_{slug}"]
+        if not left_out:
+            out[f"{name} (% of included)"] = row[f"class_of_included_percent_{slug}"]
+    return out
 
 
 def gallery(series: Series) -> None:
@@ -191,8 +228,11 @@ def _masks(series: Series, i: int) -> None:
             )
 
 
-def downloads(series: Series, hidden: frozenset[int] = frozenset()) -> None:
-    """The palette files and the ZIP of everything."""
+def downloads(
+    series: Series, hidden: frozenset[int] = frozenset(), named: kseg.Classes | None = None
+) -> None:
+    """The palette files (the JSON with the classes ``named``, so the file
+    measures new photos the same way) and the ZIP of everything."""
     st.subheader("Download everything")
     totals, shown = series.totals(), sorted(hidden)
     zipped = functools.partial(zip_file, series, hidden)
@@ -200,7 +240,7 @@ def downloads(series: Series, hidden: frozenset[int] = frozenset()) -> None:
         ("ZIP of all photos", zipped, "kseg-series.zip", "application/zip"),
         (
             "Palette JSON",
-            kseg.palette_json(totals, shown),
+            kseg.palette_json(totals, shown, named),
             "series-palette.json",
             "application/json",
         ),

@@ -13,6 +13,7 @@ import numpy as np
 
 import kseg
 from webapp.server.uploads import Upload
+from webapp.session.choices import measured_mask
 
 #: Longest side of a photo's pictures in the gallery.
 GALLERY_SIDE = 480
@@ -53,9 +54,10 @@ class Counted:
     notices: tuple[str, ...]
 
 
-def decoded(up: Upload) -> tuple[kseg.LoadedImage, np.ndarray | None]:
+def decoded(up: Upload, roi: str = "") -> tuple[kseg.LoadedImage, np.ndarray | None]:
+    """The photo, and the pixels measured (opaque, inside the region of interest)."""
     image = kseg.load_image(up.data)
-    return image, kseg.opaque_mask(image)
+    return image, measured_mask(image, roi)
 
 
 def count(
@@ -138,9 +140,13 @@ def counted_view(
 
 
 def photo_view(
-    up: Upload, centers_float: np.ndarray, space: str, searched: np.ndarray | None = None
+    up: Upload,
+    centers_float: np.ndarray,
+    space: str,
+    searched: np.ndarray | None = None,
+    roi: str = "",
 ) -> PhotoView:
-    image, mask = decoded(up)
+    image, mask = decoded(up, roi)
     result = kseg.apply_palette(
         image.rgb,
         centers_float,

@@ -30,12 +30,20 @@ def pattern_files(ref: PhotoRef, cells: int) -> dict[str, bytes]:
     return PAGE.get_or_make(("pattern", ref.digest, ref.settings, ref.edits, cells), make)
 
 
-def zip_key(ref: PhotoRef, hidden: frozenset[int]) -> tuple:
-    return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)))
+#: What the page measures by: the classes' text (as the page checked it)
+#: and the scale (mm a pixel), if any.
+Measure = tuple[str, float | None]
 
 
-def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
-    """The ZIP of everything for the photo."""
+def zip_key(ref: PhotoRef, hidden: frozenset[int], measure: Measure = ("", None)) -> tuple:
+    return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)), measure)
+
+
+def make_zip(ref: PhotoRef, hidden: frozenset[int], measure: Measure = ("", None)) -> bytes:
+    """The ZIP of everything for the photo (with ``measure``'s classes:
+    classes.csv, and the classes in the palette file, the manifest and the
+    methods, areas at its scale)."""
+    classes, mm_per_px = measure
     with _download_job(ref, "zip"):
         image, result = ref.image(), ref.result()
         return kseg.export_zip(
@@ -47,13 +55,16 @@ def make_zip(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
             svg=True,
             paint=True,
             source_sha256=ref.source.upload.digest,
+            classes=kseg.read_classes(classes) if classes else None,
+            mm_per_px=mm_per_px,
+            roi=ref.settings.roi or None,
         )
 
 
-def zip_bytes(ref: PhotoRef, hidden: frozenset[int]) -> bytes:
-    """The finished ZIP from the ZIP cache (the same photo, settings and
-    background give everyone the same ZIP), or made again."""
-    return ZIPS.get_or_make(zip_key(ref, hidden), lambda: make_zip(ref, hidden))
+def zip_bytes(ref: PhotoRef, hidden: frozenset[int], classes: str = "") -> bytes:
+    """The finished ZIP from the ZIP cache (the same photo, settings,
+    background and classes give everyone the same ZIP), or made again."""
+    return ZIPS.get_or_make(zip_key(ref, hidden, classes), lambda: make_zip(ref, hidden, classes))
 
 
 def mask_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
@@ -88,9 +99,12 @@ def cutout_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:
         return kseg.cutout_png(image.rgb, result, clusters, image.alpha)
 
 
-def palette_file(ref: PhotoRef, kind: str, hidden: frozenset[int] = frozenset()) -> bytes:
+def palette_file(
+    ref: PhotoRef, kind: str, hidden: frozenset[int] = frozenset(), classes: str = ""
+) -> bytes:
     """The palette as a CSV, JSON or GIMP .gpl file (``kind``), with each
-    colour's share of the rest when some are background; or for designers'
+    colour's share of the rest when some are background (the JSON with the
+    ``classes``, their text as the page checked it); or for designers'
     tools, Adobe .ase, CSS custom properties or a swatch image (png)."""
     with _download_job(ref):
         result, shown = ref.result(), sorted(hidden)
@@ -98,7 +112,9 @@ def palette_file(ref: PhotoRef, kind: str, hidden: frozenset[int] = frozenset())
             return kseg.palette_gpl(result, ref.name, shown)
         if kind in DESIGNERS:
             return DESIGNERS[kind](result)
-        return (kseg.palette_csv if kind == "csv" else kseg.palette_json)(result, shown)
+        if kind == "json":
+            return kseg.palette_json(result, shown, kseg.read_classes(classes) if classes else None)
+        return kseg.palette_csv(result, shown)
 
 
 #: The palette for designers' tools, by file kind.

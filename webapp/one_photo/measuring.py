@@ -13,13 +13,11 @@ import numpy as np
 import streamlit as st
 
 import kseg
+from webapp.parts.classes_box import centers_of, classes_box
 from webapp.parts.widgets import download
 from webapp.server.cache import PAGE
 from webapp.session.compute import Photo, PhotoRef, missing_steps, photo_sizes
 from webapp.session.jobs import job
-
-#: The classes box's example, and what a first-time user sees in it.
-EXAMPLE = "vegetation: 2 5 7\nsky: 8 exclude"
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +70,7 @@ def measured(ref: PhotoRef, how: Choices) -> Measured:
                 result,
                 photo=ref.name,
                 classes=classes,
+                roi=ref.settings.roi or None,
                 mm_per_px=how.mm_per_px,
                 regions={"connectivity": how.connectivity, "min_size": how.min_size},
             )
@@ -130,8 +129,8 @@ def measure_section(photo: Photo) -> None:
     ) as box:
         if not box.open:  # drawn only when open
             return
-        classes = _classes(photo)
-        how = Choices(*_region_choices(photo), classes=classes)
+        classes = classes_box(centers_of(photo.views.palette))
+        how = Choices(*_region_choices(photo), classes=classes.text() if classes else "")
         found = measured(photo.ref, how)
         stem = kseg.safe_stem(photo.name)
         if found.classes:
@@ -151,31 +150,6 @@ def measure_section(photo: Photo) -> None:
             "Methods: what was done, to copy into a report (the copy button is at the right)."
         )
         st.code(found.methods, language=None, wrap_lines=True)
-
-
-def _classes(photo: Photo) -> str:
-    """The classes box: its text, if it reads and fits the palette (else a
-    message, and no classes)."""
-    text = st.text_area(
-        "Classes (optional)",
-        key="classes_text",
-        placeholder=EXAMPLE,
-        height=100,
-        help="One class a line: a name, then its colours' numbers as the swatches show them "
-        "(or hex codes). Add 'exclude' to leave a class out of the measured area, such as "
-        "the sky over a field. Colours in no class are counted as '(no class)'.",
-    ).strip()
-    if not text:
-        return ""
-    try:
-        classes = kseg.read_classes(text)
-        centers = np.array([[int(row["hex"][i : i + 2], 16) for i in (1, 3, 5)]
-                            for row in photo.views.palette], dtype=np.uint8)  # fmt: skip
-        classes.indices(centers)
-    except kseg.ClassesError as exc:
-        st.error(f"These classes cannot be used: {exc}.", icon=":material/error:")
-        return ""
-    return classes.text()
 
 
 def _region_choices(photo: Photo) -> tuple[int, int, float | None]:
@@ -198,4 +172,10 @@ def _region_choices(photo: Photo) -> tuple[int, int, float | None]:
         help="What the photo's width measures in the scene (or on a ruler in it), for "
         "areas in mm². 0: pixels only.",
     )
-    return int(connectivity), int(min_size), (width / photo.width if width else None)
+    return int(connectivity), int(min_size), scale_of(photo, width)
+
+
+def scale_of(photo: Photo, width: float | None = None) -> float | None:
+    """Millimetres a pixel, from the width of the scene typed in (mm)."""
+    width = st.session_state.get("regions-width", 0.0) if width is None else width
+    return float(width) / photo.width if width else None

@@ -6,7 +6,6 @@ the result and image it belongs to as default arguments, never globals.
 
 from __future__ import annotations
 
-import functools
 import html
 
 import streamlit as st
@@ -16,13 +15,10 @@ from webapp.one_photo import paint_view, pointing
 from webapp.one_photo.cutting import cutting_section
 from webapp.one_photo.downloads import (
     cutout_file,
-    layers_file,
     mask_file,
-    palette_file,
-    segmented_file,
     svg_file,
-    zip_bytes,
 )
+from webapp.one_photo.everything import everything
 from webapp.one_photo.measuring import measure_section
 from webapp.one_photo.pattern_view import stitch_pattern
 from webapp.one_photo.recolouring import recolour_picker
@@ -30,7 +26,6 @@ from webapp.parts import charts, fold, markup
 from webapp.parts.widgets import background_picker, download, drop_failed_upload, merge_picker
 from webapp.session.compute import (
     Photo,
-    PhotoRef,
     k_curve,
     photo_digest,
     segment_photo,
@@ -284,7 +279,7 @@ def _details(photo: Photo) -> None:
             "colour directions; the large dots are the cluster centres."
         )
     _masks(photo, hidden)
-    _downloads(photo, hidden)
+    everything(photo, hidden)
     cutting_section(photo, hidden)
     measure_section(photo)
 
@@ -335,63 +330,3 @@ def _masks(photo: Photo, hidden: frozenset[int]) -> None:
                     "image/png",
                     f"cutout-{i}",
                 )
-
-
-def _downloads(photo: Photo, hidden: frozenset[int]) -> None:
-    """Everything at once (ZIP), the segmented image and the palette files."""
-    ref, views = photo.ref, photo.views
-    stem = kseg.safe_stem(photo.name)
-    st.subheader("Download everything")
-    c1, c2, c3, c4 = st.columns(4)
-    with c1:
-        _zip_ui(ref, hidden, stem)
-        if hidden:
-            keep = [i for i in range(views.k) if i not in hidden]
-            download(
-                "Everything but background (cut-out)",
-                lambda: cutout_file(ref, keep),
-                f"{stem}_foreground.png",
-                "image/png",
-                "foreground",
-            )
-    with c2:
-        download(
-            "Segmented image",
-            lambda: segmented_file(ref),
-            f"{stem}_segmented.png",
-            "image/png",
-            "segmented",
-        )
-        download(
-            "Layers (SVG)",
-            lambda: layers_file(ref, hidden),
-            f"{stem}_layers.svg",
-            "image/svg+xml",
-            "layers",
-        )
-    with c3:
-        csv = functools.partial(palette_file, ref, "csv", hidden)
-        json = functools.partial(palette_file, ref, "json", hidden)
-        download("Palette (CSV)", csv, f"{stem}_palette.csv", "text/csv", "csv")
-        download("Palette (JSON)", json, f"{stem}_palette.json", "application/json", "json")
-    with c4:
-        for label, kind, mime in (
-            ("Palette (GIMP .gpl)", "gpl", "text/plain"),
-            ("Palette (Adobe .ase)", "ase", "application/octet-stream"),
-            ("Palette (CSS)", "css", "text/css"),
-            ("Palette image (PNG)", "png", "image/png"),
-        ):
-            make = functools.partial(palette_file, ref, kind, hidden)
-            download(label, make, f"{stem}_palette.{kind}", mime, kind)
-
-
-def _zip_ui(ref: PhotoRef, hidden: frozenset[int], stem: str) -> None:
-    """The ZIP of everything, made on click (on two threads; a finished ZIP
-    is kept in the server's ZIP store for the next click)."""
-    download(
-        "Everything (ZIP)",
-        lambda: zip_bytes(ref, hidden),
-        f"{stem}_kseg.zip",
-        "application/zip",
-        "zip",
-    )

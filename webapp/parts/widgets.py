@@ -11,6 +11,7 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import kseg
+from webapp.parts.region import roi_ui
 from webapp.server.uploads import UploadGuard, refusal_message
 from webapp.session.compute import sample_bytes
 from webapp.session.jobs import on_janitor
@@ -200,6 +201,7 @@ def settings_ui(*, suggest: bool = True) -> Settings:
         round(float(eps), 2),
         int(seed),
         pins,
+        roi=roi_ui(),
     )
 
 

@@ -161,6 +161,23 @@ class NamedClasses:
 
 
 @dataclass(frozen=True)
+class Rectangle:
+    """A region of interest in fractions of the photo, ``0.1,0.1,0.8,0.8``
+    (x, y, width, height, as kseg reads it); pixel rectangles are not the
+    page's and are dropped."""
+
+    def parse(self, text: str) -> tuple[float, float, float, float] | None:
+        try:
+            roi = kseg.parse_roi(text)
+        except kseg.RoiError:
+            return None
+        return (roi.x, roi.y, roi.width, roi.height) if roi.relative else None
+
+    def write(self, text: str) -> str:
+        return text
+
+
+@dataclass(frozen=True)
 class NewColours:
     """New colours for colour numbers (from 1), ``2:00ff00,5:ffffff``, each
     number once (the last wins), at most ``hi``; items that are not a
@@ -217,12 +234,16 @@ RECOLOUR = NewColours(SETTINGS_PARAMS["k"].hi)
 OWN = OwnColours(255)
 #: Longest ``own`` read: 255 colours with names.
 MAX_OWN_CHARS = 255 * 68
+#: The region of interest (``roi=0.1,0.1,0.8,0.8``).
+ROI = Rectangle()
+#: The region's widgets, in percent: left, top, width, height.
+ROI_KEYS = ("roi-x", "roi-y", "roi-w", "roi-h")
 #: Named classes (``classes=vegetation: 2 5 7%0Asky: 8 exclude``).
 CLASSES = NamedClasses(4000)
 #: Every parameter the page reads from a link.
 PARAMS = (
     *SETTINGS_PARAMS, "sample", "merge", "hide", "clean", "pin", "own", "recolour", "view",
-    "photo", "classes",
+    "photo", "classes", "roi",
 )  # fmt: skip
 
 
@@ -233,7 +254,8 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
     become lists of 0-based cluster indices; ``pin`` the list ``pins`` of
     six-hex-digit colours; ``own`` the text of one's own colours
     (``own_text``); ``classes`` the text of the named classes
-    (``classes_text``); ``view`` the view's label; ``photo=yours`` sets
+    (``classes_text``); ``roi`` the region of interest's widgets in percent
+    (``roi_on``, ``roi-x`` …); ``view`` the view's label; ``photo=yours`` sets
     ``link_from_upload``.
     """
     out: dict[str, object] = {}
@@ -263,6 +285,9 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
     text = query.get("own")
     if isinstance(text, str) and len(text) <= MAX_OWN_CHARS and (own := OWN.parse(text)):
         out["own_text"] = OWN.write(own)
+    if (box := read("roi", ROI.parse)) is not None:
+        out["roi_on"] = True
+        out |= {key: round(100 * v, 2) for key, v in zip(ROI_KEYS, box, strict=True)}
     text = query.get("classes")
     if isinstance(text, str) and (classes := CLASSES.parse(text)):
         out["classes_text"] = classes
@@ -308,6 +333,8 @@ def to_link(
         params["recolour"] = RECOLOUR.write(recolour)
     if settings.get("own"):
         params["own"] = OWN.write(settings["own"])  # type: ignore[arg-type]
+    if settings.get("roi"):
+        params["roi"] = ROI.write(settings["roi"])  # type: ignore[arg-type]
     if classes and (text := CLASSES.parse(classes)):
         params["classes"] = CLASSES.write(text)
     if view != VIEWS["side"]:

@@ -28,6 +28,7 @@ from streamlit.logger import get_logger
 import kseg
 from webapp.server.cache import FULL_SIZE, PAGE
 from webapp.server.uploads import Upload
+from webapp.session.choices import edits_for, measured_mask, pinned_colours, recoloured
 from webapp.session.jobs import check_fits, decode_pixels, job, step
 from webapp.session.state import Edits, Settings
 
@@ -172,9 +173,10 @@ def run_segmentation(source: Source, settings: Settings) -> kseg.Segmentation:
     def make() -> kseg.Segmentation:
         image = decode(source)
         with step("segment", image.width * image.height):
-            mask = kseg.opaque_mask(image)
+            mask = measured_mask(image, settings.roi)
             counted = FULL_SIZE.get_or_make(
-                ("histogram", source.key), lambda: kseg.color_histogram(image.rgb, mask=mask)
+                ("histogram", source.key, settings.roi),
+                lambda: kseg.color_histogram(image.rgb, mask=mask),
             )
             if settings.own:  # the best k of the user's own colours
                 return kseg.pick_colours(
@@ -204,13 +206,6 @@ def run_segmentation(source: Source, settings: Settings) -> kseg.Segmentation:
             )
 
     return FULL_SIZE.get_or_make(("segmentation", source.key, settings), make)
-
-
-def pinned_colours(pins: tuple[str, ...]) -> np.ndarray | None:
-    """The pinned colours ("rrggbb") as (p, 3) uint8, or None."""
-    if not pins:
-        return None
-    return np.array([[int(h[i : i + 2], 16) for i in (0, 2, 4)] for h in pins], dtype=np.uint8)
 
 
 def edited_result(source: Source, settings: Settings, edits: Edits) -> kseg.Segmentation:
@@ -327,22 +322,6 @@ def upload_of(data: bytes) -> Upload:
 def photo_digest(data: bytes) -> str:
     """SHA-256 of the photo's bytes (once per upload per session)."""
     return upload_of(data).digest
-
-
-def edits_for(merge: list[int], clean: int, k_raw: int, recolour: Sequence[str] = ()) -> Edits:
-    """The edits to apply: merge indices this result has (two or more),
-    cleaning, and new colours ("N:rrggbb")."""
-    kept = tuple(i for i in merge if i < k_raw)
-    return Edits(kept if len(kept) > 1 else (), clean, tuple(recolour))
-
-
-def recoloured(
-    rgb: np.ndarray, result: kseg.Segmentation, recolour: Sequence[str]
-) -> kseg.Segmentation:
-    """``result`` with its colours "N:rrggbb" painted anew (numbers it does
-    not have left out)."""
-    changes = {int(n) - 1: f"#{code}" for n, code in (item.split(":") for item in recolour)}
-    return kseg.recolour(rgb, result, {i: c for i, c in changes.items() if i < result.k})
 
 
 def segment_photo(

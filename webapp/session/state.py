@@ -26,6 +26,7 @@ class Settings:
     seed: int = 0
     pins: tuple[str, ...] = ()  # pinned colours, "rrggbb", at most k (and 8)
     own: tuple[str, ...] = ()  # the user's own colours, "rrggbb name": the best k of them
+    roi: str = ""  # the region of interest, fractions "x,y,w,h" (kseg.parse_roi); "" = all
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,15 @@ VIEWS = tuple(links.VIEWS.values())
 
 #: Every widget value a session keeps, and its default.
 FIRST = {
-    **{k: v for k, v in vars(DEFAULT).items() if k not in ("pins", "own")},
+    **{k: v for k, v in vars(DEFAULT).items() if k not in ("pins", "own", "roi")},
     "pins": [],
     "own_text": "",
     "classes_text": "",
+    "roi_on": False,
+    "roi-x": 0.0,
+    "roi-y": 0.0,
+    "roi-w": 100.0,
+    "roi-h": 100.0,
     "merge": [],
     "recolour": [],
     "hide": [],

@@ -1,0 +1,84 @@
+"""The "Download everything" part of the page: the ZIP of everything (with
+the classes and scale the Measure section uses), the segmented image, the
+layers, and the palette files (the JSON with the classes)."""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+import kseg
+from webapp.one_photo.downloads import (
+    Measure,
+    cutout_file,
+    layers_file,
+    palette_file,
+    segmented_file,
+    zip_bytes,
+)
+from webapp.one_photo.measuring import scale_of
+from webapp.parts.classes_box import centers_of, typed_classes
+from webapp.parts.widgets import download
+from webapp.session.compute import Photo, PhotoRef
+
+
+def everything(photo: Photo, hidden: frozenset[int]) -> None:
+    """Everything at once (ZIP), the segmented image and the palette files."""
+    ref, views = photo.ref, photo.views
+    stem = kseg.safe_stem(photo.name)
+    classes = typed_classes(centers_of(views.palette))
+    st.subheader("Download everything")
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        _zip_ui(ref, hidden, stem, (classes, scale_of(photo)))
+        if hidden:
+            keep = [i for i in range(views.k) if i not in hidden]
+            download(
+                "Everything but background (cut-out)",
+                lambda: cutout_file(ref, keep),
+                f"{stem}_foreground.png",
+                "image/png",
+                "foreground",
+            )
+    with c2:
+        download(
+            "Segmented image",
+            lambda: segmented_file(ref),
+            f"{stem}_segmented.png",
+            "image/png",
+            "segmented",
+        )
+        download(
+            "Layers (SVG)",
+            lambda: layers_file(ref, hidden),
+            f"{stem}_layers.svg",
+            "image/svg+xml",
+            "layers",
+        )
+    with c3:
+        csv = functools.partial(palette_file, ref, "csv", hidden)
+        json = functools.partial(palette_file, ref, "json", hidden, classes)
+        download("Palette (CSV)", csv, f"{stem}_palette.csv", "text/csv", "csv")
+        download("Palette (JSON)", json, f"{stem}_palette.json", "application/json", "json")
+    with c4:
+        for label, kind, mime in (
+            ("Palette (GIMP .gpl)", "gpl", "text/plain"),
+            ("Palette (Adobe .ase)", "ase", "application/octet-stream"),
+            ("Palette (CSS)", "css", "text/css"),
+            ("Palette image (PNG)", "png", "image/png"),
+        ):
+            make = functools.partial(palette_file, ref, kind, hidden)
+            download(label, make, f"{stem}_palette.{kind}", mime, kind)
+
+
+def _zip_ui(ref: PhotoRef, hidden: frozenset[int], stem: str, measure: Measure) -> None:
+    """The ZIP of everything, made on click (on two threads; a finished ZIP
+    is kept in the server's ZIP store for the next click)."""
+    download(
+        "Everything (ZIP)",
+        lambda: zip_bytes(ref, hidden, measure),
+        f"{stem}_kseg.zip",
+        "application/zip",
+        "zip",
+    )

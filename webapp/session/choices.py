@@ -1,0 +1,46 @@
+"""The user's choices as kseg's arguments: the pixels measured (opaque,
+inside the region of interest), pinned colours, new colours and the edits
+to apply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+import kseg
+from webapp.session.state import Edits
+
+
+def measured_mask(image: kseg.LoadedImage, roi: str) -> np.ndarray | None:
+    """The pixels measured: the opaque ones, inside the region of interest."""
+    mask = kseg.opaque_mask(image)
+    if not roi:
+        return mask
+    try:
+        return kseg.parse_roi(roi).mask(image.rgb.shape, mask)
+    except kseg.RoiError as exc:  # a rectangle too thin for this photo's pixels
+        raise kseg.ImageError(f"{exc}.") from None
+
+
+def pinned_colours(pins: tuple[str, ...]) -> np.ndarray | None:
+    """The pinned colours ("rrggbb") as (p, 3) uint8, or None."""
+    if not pins:
+        return None
+    return np.array([[int(h[i : i + 2], 16) for i in (0, 2, 4)] for h in pins], dtype=np.uint8)
+
+
+def edits_for(merge: list[int], clean: int, k_raw: int, recolour: Sequence[str] = ()) -> Edits:
+    """The edits to apply: merge indices this result has (two or more),
+    cleaning, and new colours ("N:rrggbb")."""
+    kept = tuple(i for i in merge if i < k_raw)
+    return Edits(kept if len(kept) > 1 else (), clean, tuple(recolour))
+
+
+def recoloured(
+    rgb: np.ndarray, result: kseg.Segmentation, recolour: Sequence[str]
+) -> kseg.Segmentation:
+    """``result`` with its colours "N:rrggbb" painted anew (numbers it does
+    not have left out)."""
+    changes = {int(n) - 1: f"#{code}" for n, code in (item.split(":") for item in recolour)}
+    return kseg.recolour(rgb, result, {i: c for i, c in changes.items() if i < result.k})
