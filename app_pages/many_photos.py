@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from webapp.many_photos import sections
+from webapp.many_photos import keeping, sections
 from webapp.many_photos import widgets as series_widgets
 from webapp.many_photos.photos import MAX_PHOTOS
 from webapp.parts import widgets
@@ -31,6 +31,7 @@ settings = sections.in_palette_space(settings, given)
 series = sections.series_or_stop(photos, settings, given, palette_bytes)
 background = sections.palette(series)
 named = sections.classes(series, given)
+keeping.keep_palette(series, named)
 sections.shares(series, background, named)
 sections.gallery(series)
 sections.downloads(series, background, named)

@@ -37,7 +37,9 @@ def _many(k: int = 4) -> AppTest:
 
 
 def _upload(at: AppTest, files: list[tuple[str, bytes]]) -> AppTest:
-    up = at.file_uploader(key="series_upload_0")
+    state = at.session_state  # AppTest's session state has no .get
+    rounds = state["series_round"] if "series_round" in state else 0  # noqa: SIM401
+    up = at.file_uploader(key=f"series_upload_{rounds}")
     for name, data in files:
         up.upload(name, data, "image/jpeg" if name.endswith(".jpg") else "image/png")
     return at.run()
@@ -389,3 +391,24 @@ def test_named_classes_get_their_columns_and_the_palette_file_carries_them_to_a_
     assert not fresh.exception
     assert fresh.session_state["classes_text"] == classes.text()
     assert "warm (% of included)" in fresh.dataframe[0].value
+
+
+def test_adding_a_photo_refits_and_says_so_unless_the_palette_is_kept(downloads):  # noqa: F811
+    photos = _photos()
+    at = _upload(_many(4), photos[:2])
+    before = list(csv.DictReader(io.StringIO(downloads("shares.csv").decode())))
+    at = _upload(at, photos[2:])  # a third photo: the palette is fitted again
+    assert any("The palette was fitted again on these 3 photos" in w.value for w in at.warning)
+    # Keep the palette fitted on the first two, then add the third: applied, not fitted.
+    from webapp.many_photos.widgets import SPOOL
+
+    SPOOL.remove("test session id")
+    fresh = _upload(_many(4), photos[:2])
+    fresh.button(key="keep-palette").click().run()
+    assert fresh.session_state["series_palette"] == "Keep the palette fitted here"
+    fresh = _upload(fresh, photos[2:])
+    assert not fresh.exception and not fresh.warning
+    assert any("kept from an earlier fit on this page" in h.value for h in fresh.subheader)
+    after = list(csv.DictReader(io.StringIO(downloads("shares.csv", first=False).decode())))
+    assert [r["photo"] for r in after] == [p[0] for p in photos]
+    assert after[:2] == before  # the same colours, numbers and shares for the first two

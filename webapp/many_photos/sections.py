@@ -11,6 +11,7 @@ import streamlit as st
 import kseg
 from webapp.many_photos.downloads import ZIP_CUTOUT_PIXELS, mask_file, shares_file, zip_file
 from webapp.many_photos.photos import MAX_PHOTOS, Series, cached_series, series_key
+from webapp.many_photos.widgets import KEPT
 from webapp.parts import charts, markup
 from webapp.parts.classes_box import classes_box
 from webapp.parts.widgets import download
@@ -97,6 +98,8 @@ def palette(series: Series) -> frozenset[int]:
     """The shared palette, a line on what it is, and the colours marked as
     background (returned: they leave the denominator of the shares)."""
     how = "from your palette file" if series.given else "fitted on all the photos together"
+    if series.given and st.session_state.get("series_palette") == KEPT:
+        how = "kept from an earlier fit on this page"
     st.subheader(f"One palette of {len(series.palette)} colours, {how}")
     if series.given and series.settings.pins:
         st.caption(

@@ -123,16 +123,26 @@ def _held_photos_ui(held: list[Upload], session_id: str) -> None:
             st.rerun()
 
 
+#: The palette choice that applies the palette kept on this page.
+KEPT = "Keep the palette fitted here"
+
+
 def palette_source_ui() -> tuple[bool, bytes | None, str | None]:
     """Fit a palette on the photos, or use a palette file.  Returns whether
     a file is wanted, and the file's bytes and name once chosen."""
+    kept = st.session_state.get("kept_palette")
+    choices = ("Fit one on all the photos", "Use a palette file")
+    choices += (KEPT,) if kept is not None else ()
     choice = st.sidebar.radio(
         "Palette",
-        ("Fit one on all the photos", "Use a palette file"),
+        choices,
         key="series_palette",
         help="A palette file from kseg (palette.json, .csv or .gpl) labels every photo "
-        "with its colours, without fitting: the same numbers as the series it came from.",
+        "with its colours, without fitting: the same numbers as the series it came from. "
+        "A kept palette does the same with the palette fitted on this page.",
     )
+    if choice == KEPT and kept is not None:
+        return True, kept, "the kept palette"
     if choice == "Use a palette file":
         file = st.sidebar.file_uploader(
             "Palette file", type=["json", "csv", "gpl", "txt"], key="palette_file"
