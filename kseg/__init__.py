@@ -70,6 +70,7 @@ from kseg.pictures.masks import (
     paint_labels,
     segmented_image,
 )
+from kseg.pictures.numbered import numbered_regions
 from kseg.pictures.previews import Previews, make_previews, on_checkerboard, photo_preview
 from kseg.pictures.views import (
     ColorSample,
@@ -171,6 +172,7 @@ __all__ = [
     "merge_clusters",
     "merged_numbers",
     "methods_text",
+    "numbered_regions",
     "objective_curve",
     "on_checkerboard",
     "opaque_mask",

@@ -253,6 +253,11 @@ def test_the_page_measures_named_classes_carries_them_in_the_link_and_says_its_m
     regions = kseg.measure_regions(result, mm_per_px=0.25, classes=classes)
     assert downloads("_classes.csv") == kseg.classes_csv(want, regions)
     assert downloads("_regions.csv") == kseg.regions_csv(regions, result)
+    captions = [im.proto.imgs[0].caption for im in at.get("image") if im.proto.imgs]
+    assert (
+        f"Regions outlined; the {min(150, len(regions.area))} largest numbered as in the CSV"
+        in captions
+    )
     per_class = at.dataframe[1].value
     assert per_class["class"].tolist() == ["dark", "light", "(no class)"]
     assert per_class["regions"].sum() == len(regions.area)

@@ -143,3 +143,25 @@ def test_the_page_counts_the_regions_and_gives_their_table(downloads):
     assert shown["regions"].tolist() == [r["regions"] for r in table.summary(4)]
     assert shown["total mm²"].tolist() == [round(r["total"] / 16, 2) for r in table.summary(4)]
     assert downloads("_regions.csv") == kseg.regions_csv(table, result)
+
+
+def test_the_regions_picture_outlines_every_border_and_numbers_the_largest():
+    labels = np.zeros((120, 160), np.int64)
+    labels[20:60, 20:80] = 1  # region 2 (raster order), the second largest
+    labels[80:110, 100:150] = 1  # region 3
+    result = _result(labels)
+    table = kseg.measure_regions(result)
+    rgb = np.full((60, 80, 3), 128, np.uint8)  # a half-size preview
+    small = labels[::2, ::2]
+    picture = kseg.numbered_regions(rgb, small, table, 160, most=2)
+    edge = np.zeros(small.shape, bool)
+    edge[:, 1:] |= small[:, 1:] != small[:, :-1]
+    edge[1:, :] |= small[1:, :] != small[:-1, :]
+    white = (picture == 255).all(axis=2)
+    assert white[edge].mean() > 0.9  # every border in white, but where a number sits
+    dark = (picture < 60).all(axis=2)  # the numbers' strokes
+    for i in np.argsort(-table.area)[:2]:
+        x, y = (table.centroid[i] / 2).astype(int)
+        assert dark[max(0, y - 6) : y + 6, max(0, x - 8) : x + 8].any(), i
+    x, y = (table.centroid[np.argmin(table.area)] / 2).astype(int)
+    assert not dark[y - 6 : y + 6, x - 8 : x + 8].any()  # the third is not numbered

@@ -121,6 +121,22 @@ class Classes:
             out.append(tuple(sorted(set(mine))))
         return out
 
+    def lut(self, centers: np.ndarray) -> np.ndarray:
+        """A table from colour to class: ``lut[labels]`` gives each pixel's
+        class as :meth:`groups` numbers them (-1 stays -1).
+
+        Raises
+        ------
+        ClassesError
+            As :meth:`indices`.
+        """
+        _, groups, _ = self.groups(centers)
+        lut = np.empty(len(centers) + 1, dtype=np.int16)
+        lut[-1] = -1
+        for g, colours in enumerate(groups):
+            lut[list(colours)] = g
+        return lut
+
     def groups(
         self, centers: np.ndarray
     ) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...], tuple[bool, ...]]:
@@ -146,12 +162,8 @@ class Classes:
 def class_labels(result: Segmentation, classes: Classes) -> tuple[np.ndarray, tuple[str, ...]]:
     """Each pixel's class (0-based, as :meth:`Classes.groups` orders them;
     -1 where the result leaves the pixel out), and the classes' names."""
-    names, groups, _ = classes.groups(result.centers)
-    lut = np.empty(len(result.centers) + 1, dtype=np.int16)
-    lut[-1] = -1
-    for g, colours in enumerate(groups):
-        lut[list(colours)] = g
-    return lut[result.labels], names
+    names, _, _ = classes.groups(result.centers)
+    return classes.lut(result.centers)[result.labels], names
 
 
 @dataclass(frozen=True, eq=False)

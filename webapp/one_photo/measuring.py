@@ -16,8 +16,11 @@ import kseg
 from webapp.parts.classes_box import centers_of, classes_box
 from webapp.parts.widgets import download
 from webapp.server.cache import PAGE
-from webapp.session.compute import Photo, PhotoRef, missing_steps, photo_sizes
+from webapp.session.compute import PREVIEW_SIDE, Photo, PhotoRef, missing_steps, photo_sizes
 from webapp.session.jobs import job
+
+#: Regions numbered on the picture, the largest first.
+NUMBERED = 150
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +35,7 @@ class Measured:
     csv: bytes
     regions: int
     methods: str
+    picture: bytes  # the preview with the regions outlined, the largest numbered (PNG)
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,26 @@ def measured(ref: PhotoRef, how: Choices) -> Measured:
             )
             rows = _region_rows(table, result, how.mm_per_px)
             csv = kseg.regions_csv(table, result)
-            return Measured(kinds, kinds_csv, rows, csv, len(table.area), methods)
+            picture = _picture(ref, result, table, classes)
+            return Measured(kinds, kinds_csv, rows, csv, len(table.area), methods, picture)
 
     key = ("regions", ref.digest, ref.name, ref.settings, ref.edits, how)
     return PAGE.get_or_make(key, make)
+
+
+def _picture(
+    ref: PhotoRef,
+    result: kseg.Segmentation,
+    table: kseg.RegionTable,
+    classes: kseg.Classes | None,
+) -> bytes:
+    """The photo's preview with its regions outlined, the largest numbered."""
+    rgb = kseg.downscale(ref.image().rgb, PREVIEW_SIDE)
+    labels = kseg.preview_labels(result, rgb.shape[:2])
+    if classes:
+        labels = classes.lut(result.centers)[labels]
+    shown = kseg.numbered_regions(rgb, labels, table, result.labels.shape[1], most=NUMBERED)
+    return kseg.encode_png(shown, compression=1)
 
 
 def _class_row(row: dict) -> dict:
@@ -146,6 +166,15 @@ def measure_section(photo: Photo) -> None:
         )
         st.dataframe(list(found.rows), hide_index=True)
         download("Regions (CSV)", found.csv, f"{stem}_regions.csv", "text/csv", "regions")
+        numbered = min(NUMBERED, found.regions)
+        st.image(
+            found.picture,
+            caption=f"Regions outlined; the {numbered} largest numbered as in the CSV",
+            alt=f"{photo.name} with its {found.regions:,} regions outlined in white and the "
+            f"{numbered} largest numbered",
+            width="stretch",
+            output_format="PNG",
+        )
         st.caption(
             "Methods: what was done, to copy into a report (the copy button is at the right)."
         )
