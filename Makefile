@@ -4,11 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# Where the page listens: 127.0.0.1 (this machine only) or 0.0.0.0 (every
+# network the host is on: a class's students reach it at http://HOST:PORT).
+ADDRESS ?= 127.0.0.1
 # Compile the engine's kernels into their disk cache (once; then a check).
 WARM = $(PY) -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run check test lint browser nginx parallel serve bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-picking bench-uploads bench-first bench-gc load cli clean
+.PHONY: run check test lint browser nginx parallel serve password service bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-picking bench-uploads bench-first bench-gc load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,9 +26,9 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 	$(PY) -m pip install -q -r requirements-bench.txt
 	touch $@
 
-## Start the app on http://127.0.0.1:$(PORT), showing a bundled sample photo.
+## Start the app on http://$(ADDRESS):$(PORT), showing a bundled sample photo.
 run: $(VENV)/.runtime
-	MALLOC_ARENA_MAX=2 $(PY) deploy/launch.py --server.address 127.0.0.1 --server.port $(PORT)
+	MALLOC_ARENA_MAX=2 $(PY) deploy/launch.py --server.address $(ADDRESS) --server.port $(PORT)
 
 ## Debian's Chromium for the browser tests (never `playwright install`).
 browser:
@@ -63,10 +66,21 @@ parallel:
 	@if [ "$${CI:-}" = true ] && ! command -v parallel >/dev/null; then \
 	  echo "CI: GNU parallel is missing; the batch recipe's test cannot run." >&2; exit 1; fi
 
-## REPLICAS Streamlit processes behind nginx on http://127.0.0.1:$(PORT), sticky sessions.
+## REPLICAS Streamlit processes behind nginx on $(ADDRESS):$(PORT), sticky sessions
+## (TLS_CERT and TLS_KEY: HTTPS; PASSWORD_FILE: a class password; docs/hosting.md).
 REPLICAS ?= 2
 serve: $(VENV)/.runtime nginx
-	deploy/serve.sh $(REPLICAS) $(PORT)
+	ADDRESS=$(ADDRESS) deploy/serve.sh $(REPLICAS) $(PORT)
+
+## A name and password for the class: `make password NAME=class` asks for the password.
+NAME ?= class
+password:
+	deploy/password.sh $(or $(PASSWORD_FILE),deploy/passwords) $(NAME)
+
+## deploy/kseg.service for systemd, with this checkout's path (docs/hosting.md).
+service:
+	sed "s|@ROOT@|$(CURDIR)|g" deploy/kseg.service.in > deploy/kseg.service
+	@echo "wrote deploy/kseg.service; install: sudo cp deploy/kseg.service /etc/systemd/system/ && sudo systemctl daemon-reload && sudo systemctl enable --now kseg"
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Start REPLICAS kseg replicas and nginx in front of them on 127.0.0.1:PORT;
+# Start REPLICAS kseg replicas and nginx in front of them on ADDRESS:PORT;
 # Ctrl-C or SIGTERM stops them all.  Usage: deploy/serve.sh [REPLICAS] [PORT]
+#
+# Settings (environment):
+#   ADDRESS        where nginx listens: 127.0.0.1 (this machine only, the
+#                  default) or 0.0.0.0 (every network the host is on)
+#   TLS_CERT, TLS_KEY   the host's certificate and key (PEM files): HTTPS on
+#                  PORT, and plain HTTP on HTTP_PORT (default 80) redirected
+#   PASSWORD_FILE  a password file made by `make password`: every visitor
+#                  is asked for a name and password (basic auth)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPLICAS=${1:-${REPLICAS:-2}}
 PORT=${2:-${PORT:-8501}}
+ADDRESS=${ADDRESS:-127.0.0.1}
+HTTP_PORT=${HTTP_PORT:-80}
 BASE=${REPLICA_BASE_PORT:-$((PORT + 100))}
 PY=${PY:-.venv/bin/python}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
@@ -51,18 +61,19 @@ done
 user=""
 if [ "$(id -u)" = 0 ]; then user="user root root;"; fi
 for d in body proxy fastcgi uwsgi scgi; do mkdir -p "$prefix/$d"; done
-python3 - "$prefix" "$PORT" "$user" "$servers" <<'PYEOF'
-import sys
-prefix, port, user, servers = sys.argv[1:]
-text = open("deploy/nginx.conf.template").read()
-for key, value in (("@PREFIX@", prefix), ("@PORT@", port), ("@USER@", user), ("@SERVERS@", servers.rstrip("\n"))):
-    text = text.replace(key, value)
-open(f"{prefix}/nginx.conf", "w").write(text)
-PYEOF
+for f in "${TLS_CERT:-}" "${TLS_KEY:-}" "${PASSWORD_FILE:-}"; do
+  if [ -n "$f" ] && [ ! -r "$f" ]; then echo "serve.sh: cannot read $f" >&2; exit 2; fi
+done
+if { [ -n "${TLS_CERT:-}" ] && [ -z "${TLS_KEY:-}" ]; } || { [ -z "${TLS_CERT:-}" ] && [ -n "${TLS_KEY:-}" ]; }; then
+  echo "serve.sh: TLS needs both TLS_CERT and TLS_KEY" >&2; exit 2
+fi
+python3 deploy/render_nginx.py "$prefix" "$ADDRESS" "$PORT" "$HTTP_PORT" "$user" "$servers" \
+  "${TLS_CERT:-}" "${TLS_KEY:-}" "${PASSWORD_FILE:-}"
 "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" &
 nginx_pid=$!
 pids+=("$nginx_pid")
-echo "kseg on http://127.0.0.1:$PORT (nginx pid $nginx_pid, $REPLICAS replicas); Ctrl-C stops all"
+scheme=http; if [ -n "${TLS_CERT:-}" ]; then scheme=https; fi
+echo "kseg on $scheme://$ADDRESS:$PORT (nginx pid $nginx_pid, $REPLICAS replicas); Ctrl-C stops all"
 # A replica that dies leaves the others serving; nginx ending ends it all.
 wait "$nginx_pid" || true
 echo "nginx ended; stopping the replicas" >&2

@@ -196,6 +196,8 @@ def test_the_palette_files_classes_measure_new_photos_the_same_way(tmp_path):
     assert [int(r["pixels"]) for r in rows] == want.pixels.tolist()
     manifest = json.loads((out / "astronaut" / "manifest.json").read_text())
     assert manifest["classes"] == palette.classes.to_json()
+    first = json.loads((tmp_path / "a" / "coffee" / "manifest.json").read_text())
+    assert first["mm_per_px"] == 100 / 600  # the scale: 100 mm over coffee's 600 pixels
 
 
 def test_classes_that_do_not_fit_a_photo_skip_it_with_the_reason(tmp_path, capsys):

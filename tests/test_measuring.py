@@ -165,3 +165,22 @@ def test_the_regions_picture_outlines_every_border_and_numbers_the_largest():
         assert dark[max(0, y - 6) : y + 6, max(0, x - 8) : x + 8].any(), i
     x, y = (table.centroid[np.argmin(table.area)] / 2).astype(int)
     assert not dark[y - 6 : y + 6, x - 8 : x + 8].any()  # the third is not numbered
+
+
+def test_a_line_on_a_ruler_and_its_length_give_the_scale_of_every_area(downloads):
+    from tests.test_app import _app
+
+    at = _app({"k": "4"})
+    at.session_state["regions-open"] = True
+    at.run()
+    at.number_input(key="regions-width").set_value(600.0).run()  # 1 mm a pixel, overridden:
+    at.toggle(key="ruler-on").set_value(True).run()
+    at.number_input(key="ruler-px").set_value(200.0).run()  # a line 200 pixels long
+    at.number_input(key="ruler-mm").set_value(50.0).run()  # is 50 mm: 0.25 mm a pixel
+    assert not at.exception
+    assert any("0.25 mm a pixel: the photo is 150 mm wide." in c.value for c in at.caption)
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    table = kseg.measure_regions(kseg.segment(rgb, 4, seed=0), mm_per_px=0.25)
+    shown = at.dataframe[0].value
+    assert shown["total mm²"].tolist() == [round(r["total"] / 16, 2) for r in table.summary(4)]
+    assert "0.25 mm per pixel" in at.code[-1].value  # the Methods say so

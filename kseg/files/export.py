@@ -182,6 +182,7 @@ def export_entries(
     manifest |= {"pattern_cells": pattern} if pattern is not None else {}
     if regions:
         manifest["regions"] = {"connectivity": 8, "min_size": 1, "mm_per_px": mm_per_px}
+    manifest |= {"mm_per_px": mm_per_px} if mm_per_px else {}  # the scale of every area
     manifest |= {"classes": classes.to_json()} if classes else {}
     manifest |= {"roi": roi} if roi else {}
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))

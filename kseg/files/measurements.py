@@ -47,38 +47,18 @@ def measurement_entries(
 def regions_csv(table: RegionTable, result: Segmentation) -> bytes:
     """The regions of ``table`` (measured on ``result``, by colour or by
     class) as CSV."""
-    if table.classes:
-        return _class_regions_csv(table)
-    names = names_of(result)
-    scale = table.mm_per_px
-    header = ["region", "colour", "name", "hex", "area_px"]
-    header += ["area_mm2"] if scale else []
-    header += ["centroid_x", "centroid_y", "bbox_x", "bbox_y", "bbox_w", "bbox_h"]
-    header += ["perimeter_px"] + (["perimeter_mm"] if scale else [])
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for i in range(len(table.area)):
-        c = int(table.colour[i])
-        area = int(table.area[i])
-        row: list[object] = [
-            i + 1,
-            c + 1,
-            names[c],
-            "#{:02x}{:02x}{:02x}".format(*result.centers[c]),
+    if table.classes:  # each region's class
+        head = ["class"]
+        who = [[table.classes[int(c)]] for c in table.colour]
+    else:  # each region's colour: its number, name and hex
+        names = names_of(result)
+        head = ["colour", "name", "hex"]
+        who = [
+            [int(c) + 1, names[int(c)], "#{:02x}{:02x}{:02x}".format(*result.centers[int(c)])]
+            for c in table.colour
         ]
-        row += [area] + ([round(area * scale**2, 6)] if scale else [])
-        row += [round(float(v), 3) for v in table.centroid[i]]
-        row += [int(v) for v in table.bbox[i]]
-        perimeter = int(table.perimeter[i])
-        row += [perimeter] + ([round(perimeter * scale, 6)] if scale else [])
-        writer.writerow(row)
-    return out.getvalue().encode()
-
-
-def _class_regions_csv(table: RegionTable) -> bytes:
     scale = table.mm_per_px
-    header = ["region", "class", "area_px"] + (["area_mm2"] if scale else [])
+    header = ["region", *head, "area_px"] + (["area_mm2"] if scale else [])
     header += ["centroid_x", "centroid_y", "bbox_x", "bbox_y", "bbox_w", "bbox_h"]
     header += ["perimeter_px"] + (["perimeter_mm"] if scale else [])
     out = io.StringIO()
@@ -86,7 +66,7 @@ def _class_regions_csv(table: RegionTable) -> bytes:
     writer.writerow(header)
     for i in range(len(table.area)):
         area, perimeter = int(table.area[i]), int(table.perimeter[i])
-        row: list[object] = [i + 1, table.classes[int(table.colour[i])]]
+        row: list[object] = [i + 1, *who[i]]
         row += [area] + ([round(area * scale**2, 6)] if scale else [])
         row += [round(float(v), 3) for v in table.centroid[i]]
         row += [int(v) for v in table.bbox[i]]

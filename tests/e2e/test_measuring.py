@@ -14,6 +14,8 @@ import kseg
 from tests.e2e.test_accessibility import violations
 from tests.e2e.test_browser import TIMEOUT, download, open_app, wait_for_app
 
+DRAW = "iframe[title*='streamlit_image_coordinates']"
+
 
 def _number(page: Page, key: str, value: str) -> None:
     box = page.locator(f".st-key-{key}").locator("input")
@@ -53,3 +55,23 @@ def test_a_student_measures_classes_inside_a_typed_region_of_interest(page: Page
     expect(methods).to_contain_text("Only the rectangle 0.1,0.2,0.5,0.4", timeout=TIMEOUT)
     expect(methods).to_contain_text("dark (colours 2, 4)")
     assert violations(page) == []  # the region's and the Measure section's widgets too
+    # The scale from a line dragged along the photo's width: 600 pixels of 150 mm.
+    page.locator(".st-key-ruler-on").locator("label").first.click()
+    wait_for_app(page)
+    image = page.frame_locator(DRAW).locator("img")
+    expect(image).to_be_visible(timeout=TIMEOUT)
+    box = image.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 1, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, y, steps=5)
+    page.mouse.move(box["x"] + box["width"] - 1, y, steps=5)
+    page.mouse.up()
+    wait_for_app(page)
+    drawn = page.locator(".st-key-ruler-px").locator("input")
+    expect(drawn).not_to_have_value("0.00", timeout=TIMEOUT)
+    assert abs(float(drawn.input_value()) - 600) < 600 * 0.02  # within 2 % of the width
+    _number(page, "ruler-mm", "150")
+    scale = 150 / float(drawn.input_value())
+    expect(page.get_by_text(f"{scale:.4g} mm a pixel: the photo is")).to_be_visible(timeout=TIMEOUT)

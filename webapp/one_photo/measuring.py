@@ -7,10 +7,12 @@ page cache."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from streamlit_image_coordinates import streamlit_image_coordinates
 
 import kseg
 from webapp.parts.classes_box import centers_of, classes_box
@@ -192,19 +194,56 @@ def _region_choices(photo: Photo) -> tuple[int, int, float | None]:
         help="Whether pixels of one colour touching only at a corner are one region.",
     )
     min_size = b.number_input("Smallest region (pixels)", 1, 10**6, 1, key="regions-min", step=10)
-    width = c.number_input(
+    c.number_input(
         "Width of the scene (mm)",
         0.0,
         1e6,
         0.0,
         key="regions-width",
-        help="What the photo's width measures in the scene (or on a ruler in it), for "
-        "areas in mm². 0: pixels only.",
+        help="What the photo's width measures in the scene, for areas in mm². 0: pixels only.",
     )
-    return int(connectivity), int(min_size), scale_of(photo, width)
+    _ruler(photo)
+    return int(connectivity), int(min_size), scale_of(photo)
 
 
-def scale_of(photo: Photo, width: float | None = None) -> float | None:
-    """Millimetres a pixel, from the width of the scene typed in (mm)."""
-    width = st.session_state.get("regions-width", 0.0) if width is None else width
-    return float(width) / photo.width if width else None
+def _ruler(photo: Photo) -> None:
+    """A line drawn along a ruler (or any length known) in the photo, and
+    its length typed in: the scale, instead of the scene's width."""
+    if not st.toggle(
+        "Set the scale on a ruler in the photo",
+        key="ruler-on",
+        help="Drag along a ruler or anything of known length in the photo, then type its "
+        "length: areas in mm² follow. The line's length in pixels can be typed too.",
+    ):
+        return
+    line = streamlit_image_coordinates(
+        photo.views.previews.original[..., :3],
+        key="ruler-draw",
+        width="stretch",
+        image_format="JPEG",
+        jpeg_quality=85,
+        click_and_drag=True,
+        cursor="crosshair",
+    )
+    if line and line.get("x2") is not None and line != st.session_state.get("ruler-seen"):
+        st.session_state["ruler-seen"] = line  # each drawn line is read once
+        sx, sy = photo.width / max(1, line["width"]), photo.height / max(1, line["height"])
+        dx, dy = (line["x2"] - line["x1"]) * sx, (line["y2"] - line["y1"]) * sy
+        st.session_state["ruler-px"] = round(math.hypot(dx, dy), 1)
+    left, right = st.columns(2)
+    left.number_input("The line (pixels of the photo)", 0.0, 1e6, step=1.0, key="ruler-px")
+    right.number_input("Its length (mm)", 0.0, 1e6, step=1.0, key="ruler-mm")
+    scale = scale_of(photo)
+    if scale is not None:
+        st.caption(f"{scale:.4g} mm a pixel: the photo is {scale * photo.width:.4g} mm wide.")
+
+
+def scale_of(photo: Photo) -> float | None:
+    """Millimetres a pixel: from the ruler, when one is set, else from the
+    width of the scene typed in (mm); None for neither."""
+    ss = st.session_state
+    line, length = float(ss.get("ruler-px", 0.0)), float(ss.get("ruler-mm", 0.0))
+    if ss.get("ruler-on") and line > 0 and length > 0:
+        return length / line
+    width = float(ss.get("regions-width", 0.0))
+    return width / photo.width if width else None
