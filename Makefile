@@ -119,9 +119,11 @@ bench-page: $(VENV)/.dev browser
 bench-series: $(VENV)/.dev browser
 	$(PY) bench/series.py
 
-## A new visitor's complete first view, beside a minimal Streamlit page (docs/benchmarks.md).
+## A new visitor's complete first view, beside a minimal Streamlit page, on a warm server
+## and on a fresh host with no compiled kernels (docs/benchmarks.md).
 bench-first: $(VENV)/.dev browser
 	$(PY) bench/first.py
+	$(PY) bench/first.py --cold 3
 
 ## The pause of the garbage collection after each page run, before and after the
 ## start-up heap is frozen (docs/benchmarks.md).

@@ -12,7 +12,9 @@ complete: the script run over, nothing stale, the page's answer on screen,
 no widget still a grey placeholder waiting for its code and every image
 loaded; and, in the same visits, until the first view is (the same,
 counting only what shows in the window, 1400 x 1000: what is below the
-fold may follow).  Prints the medians and ranges side by side.
+fold may follow).  Prints the medians and ranges side by side.  With --cold RUNS, the first
+visit of a fresh host instead: a new server each run, started as a free
+host starts it (`streamlit run app.py`, an empty numba cache).
 """
 
 from __future__ import annotations
@@ -107,12 +109,58 @@ def visits(browser, pages: dict[str, tuple[str, str, str]], n: int) -> dict[str,
     return times
 
 
+def cold(browser, runs: int) -> dict[str, dict]:
+    """The first visit of a fresh host, ``runs`` times: each time a new kseg
+    server started as a free host starts it (`streamlit run app.py`, an
+    empty numba cache: no kernel compiled) and a new minimal page, each
+    visited once as soon as it answers its health check."""
+    times = {
+        name: {"first view": [], "whole page": []}
+        for name in ("minimal Streamlit page", "kseg's first screen")
+    }
+    button = '[data-testid="stDownloadButton"]'
+    for _ in range(runs):
+        cache = tempfile.mkdtemp(prefix="kseg-numba-")
+        kseg_proc, kseg_url, log = start_server({"NUMBA_CACHE_DIR": cache}, plain=True)
+        minimal_proc, minimal_url = start_minimal()
+        try:
+            for name, (url, selector, text) in {
+                "minimal Streamlit page": (minimal_url, button, "Download"),
+                "kseg's first screen": (kseg_url, ".kseg-summary", "clusters found"),
+            }.items():
+                first, whole = visit(browser, url, selector, text)
+                times[name]["first view"].append(first)
+                times[name]["whole page"].append(whole)
+        finally:
+            for proc in (kseg_proc, minimal_proc):
+                proc.terminate()
+                proc.wait(15)
+            log.unlink(missing_ok=True)
+    return times
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--visits", type=int, default=5)
+    p.add_argument(
+        "--cold",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="instead: the first visit of a fresh host (streamlit run app.py, no compiled "
+        "kernels), RUNS times, beside a fresh minimal page",
+    )
     args = p.parse_args()
+    if args.cold:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            results = cold(browser, args.cold)
+            browser.close()
+        print(f"a fresh host's first visit (empty numba cache); {args.cold} runs")
+        _table(results)
+        return
     kseg_proc, kseg_url, log = start_server()
     minimal_proc, minimal_url = start_minimal()
     try:
@@ -131,6 +179,10 @@ def main() -> None:
             proc.wait(15)
         log.unlink(missing_ok=True)
     print(f"fresh browser context, warm server; {args.visits} visits each")
+    _table(results)
+
+
+def _table(results: dict[str, dict]) -> None:
     print("| page | first view: median | range | whole page: median | range |")
     print("|---|---|---|---|---|")
     for name, times in results.items():

@@ -16,7 +16,9 @@ from kseg.shapes.pathdata import exact_path
 from kseg.shapes.stacking import stacking_order
 from kseg.shapes.tracing import trace_loops
 
-__all__ = ["warm_up"]
+__all__ = ["is_warm", "warm_up"]
+
+_WARM = False  # set once every kernel is loaded in this process
 
 
 def warm_up() -> float:
@@ -54,4 +56,11 @@ def warm_up() -> float:
         borders.path(1)
         borders.path([1, 2], tenths=True)
     stacking_order(borders.sides, np.diff(borders.pieces), [0, 1, 2])
+    global _WARM
+    _WARM = True
     return time.perf_counter() - t
+
+
+def is_warm() -> bool:
+    """Whether :func:`warm_up` has run in this process (every kernel loaded)."""
+    return _WARM

@@ -34,6 +34,8 @@ def test_the_wheel_installs_into_a_fresh_venv_with_a_working_kseg_command(tmp_pa
     names = zipfile.ZipFile(wheel).namelist()
     assert "kseg/engine/clustering.py" in names and "kseg/samples/coffee.png" in names
     assert "kseg/samples/LICENSES.md" in names
+    stored = [n for n in names if n.startswith("kseg/samples/first/") and n.endswith(".npz")]
+    assert len(stored) == len(kseg.SAMPLES)  # the first results a fresh server answers with
     assert "kseg/base/xkcd_colors.tsv" in names  # colour names, read at run time
     assert not [n for n in names if n.split("/")[0] in ("webapp", "tests", "bench", "app.py")]
     # The licence travels with the wheel, and the version is kseg's own.

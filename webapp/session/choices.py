@@ -1,6 +1,6 @@
 """The user's choices as kseg's arguments: the pixels measured (opaque,
-inside the region of interest), pinned colours, new colours and the edits
-to apply."""
+inside the region of interest), pinned colours, new colours, the edits to
+apply, and the stored result a bundled sample's defaults have."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 
 import kseg
-from webapp.session.state import Edits
+from kseg.samples.first import has_stored, stored_result
+from webapp.session.state import Edits, Settings
 
 
 def measured_mask(image: kseg.LoadedImage, roi: str) -> np.ndarray | None:
@@ -44,3 +45,36 @@ def recoloured(
     not have left out)."""
     changes = {int(n) - 1: f"#{code}" for n, code in (item.split(":") for item in recolour)}
     return kseg.recolour(rgb, result, {i: c for i, c in changes.items() if i < result.k})
+
+
+def _stored_settings(settings: Settings) -> dict[str, object] | None:
+    """The settings as kseg records them, where a stored result can match."""
+    if settings.pins or settings.own or settings.roi:
+        return None
+    return {
+        "k": settings.k,
+        "attempts": settings.attempts,
+        "scale": settings.scale,
+        "init": settings.init,
+        "max_iter": settings.iters,
+        "eps": settings.eps,
+        "color_space": settings.space,
+        "seed": settings.seed,
+    }
+
+
+def has_first_result(key: str, settings: Settings) -> bool:
+    """Whether the photo of cache ``key`` (its file's SHA-256, at full
+    size) is a bundled sample whose result for ``settings`` is stored."""
+    wanted = _stored_settings(settings)
+    return wanted is not None and "@" not in key and has_stored(key, wanted)
+
+
+def first_result(source: object, settings: Settings) -> kseg.Segmentation | None:
+    """The stored result of a bundled sample at the page's defaults (made
+    by kseg.segment and checked against it by the tests), or None."""
+    key = source.key  # type: ignore[attr-defined]
+    wanted = _stored_settings(settings)
+    if wanted is None or "@" in key:
+        return None
+    return stored_result(key, wanted)

@@ -28,7 +28,14 @@ from streamlit.logger import get_logger
 import kseg
 from webapp.server.cache import FULL_SIZE, PAGE
 from webapp.server.uploads import Upload
-from webapp.session.choices import edits_for, measured_mask, pinned_colours, recoloured
+from webapp.session.choices import (
+    edits_for,
+    first_result,
+    has_first_result,
+    measured_mask,
+    pinned_colours,
+    recoloured,
+)
 from webapp.session.jobs import check_fits, decode_pixels, job, step
 from webapp.session.state import Edits, Settings
 
@@ -53,7 +60,7 @@ def missing_steps(
     steps = [] if ("image", key) in FULL_SIZE else ["decode"]
     if settings is None:
         return steps
-    if ("segmentation", key, settings) not in FULL_SIZE:
+    if ("segmentation", key, settings) not in FULL_SIZE and not has_first_result(key, settings):
         steps.append("segment")
     edited = edits is not None and (edits.merge or edits.clean or edits.recolour)
     if edited and ("edited", key, settings, edits) not in FULL_SIZE:
@@ -171,6 +178,9 @@ def run_segmentation(source: Source, settings: Settings) -> kseg.Segmentation:
     """The K-means result, from the full-size cache."""
 
     def make() -> kseg.Segmentation:
+        stored = first_result(source, settings)
+        if stored is not None:  # a bundled sample at the page's defaults
+            return stored
         image = decode(source)
         with step("segment", image.width * image.height):
             mask = measured_mask(image, settings.roi)

@@ -22,6 +22,7 @@ import streamlit as st
 from streamlit.logger import get_logger
 
 import kseg
+from webapp.server import kernels
 from webapp.server.budget import Admission, budget_bytes, job_bytes, step_bytes
 from webapp.server.cache import FULL_SIZE, IDLE_SECONDS, PAGE, ZIPS
 from webapp.server.memory import limit_arenas, trim
@@ -29,11 +30,11 @@ from webapp.server.uploads import Upload
 
 LOG = get_logger(__name__)
 limit_arenas()
-# The engine's compiled kernels (compiled before the server started by `make
-# run` and deploy/serve.sh) are loaded once per process, here, before the
-# budget measures the idle server: LLVM and the code add about 65 MB that no
-# job could use.  The first page's first result needs them anyway.
-kseg.warm_up()
+# The engine's compiled kernels: loaded already where `make run` or
+# deploy/serve.sh started the server; on a fresh `streamlit run app.py`,
+# compiled in a child process and then loaded, while the first screen (a
+# stored sample result) needs none of them (webapp.server.kernels).
+kernels.start()
 
 #: The server's one admission queue (``KSEG_MEMORY_BUDGET_MB``); the caches
 #: let go of their least recently used entries before a step has to wait.
@@ -78,6 +79,9 @@ def job(
     if not steps:
         yield
         return
+    if not set(steps) <= kernels.KERNEL_FREE and not kernels.ready():
+        show = _ON_WAIT.get()
+        kernels.wait(on_wait=None if show is None else lambda: show(-1))
     need = extra + job_bytes(steps, pixels, pixels if decoder_pixels is None else decoder_pixels)
     t0 = time.monotonic()
     outermost = not ADMISSION.holding()
@@ -150,6 +154,13 @@ def queue_notice() -> Iterator[None]:
         # stale run leaves the queue instead of holding a place in it.
         if not ahead:
             slot.empty()
+            return
+        if ahead < 0:  # not a queue: the kernels of a server that has just started
+            slot.info(
+                "The server has just started and is getting its engine ready, once: "
+                "about half a minute. Your photo follows at once.",
+                icon=":material/hourglass_top:",
+            )
             return
         photos = "1 photo" if ahead == 1 else f"{ahead} photos"
         slot.info(
