@@ -11,7 +11,7 @@ ADDRESS ?= 127.0.0.1
 WARM = $(PY) -c 'import kseg; print(f"kseg: kernels ready in {kseg.warm_up():.1f} s")'
 APT := apt-get -o DPkg::Lock::Timeout=600 -q
 
-.PHONY: run check test lint browser nginx parallel serve password service bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-picking bench-uploads bench-first bench-gc load cli clean
+.PHONY: run check test lint browser nginx parallel serve password service bench bench-highk bench-kernels bench-page bench-series bench-shapes bench-zip bench-picking bench-uploads bench-first bench-gc load cli clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -133,6 +133,10 @@ bench-gc: $(VENV)/.dev
 ## Masks as shapes: the SVGs of 12 MP photos, time and size (docs/benchmarks.md).
 bench-shapes: $(VENV)/.dev
 	$(PY) bench/shapes.py
+
+## The "Download everything" ZIP at 15 and 40 MP, in all and per part (docs/benchmarks.md).
+bench-zip: $(VENV)/.dev
+	$(PY) bench/zip.py
 
 bench-picking: $(VENV)/.dev
 	$(PY) bench/picking.py

@@ -15,49 +15,86 @@ _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
 @_jit
+def _root(parent: np.ndarray, a: int) -> int:
+    """The root of ``a``'s set, halving the path on the way."""
+    while parent[a] != a:
+        parent[a] = parent[parent[a]]
+        a = parent[a]
+    return a
+
+
+@_jit
+def _join(parent: np.ndarray, a: int, b: int) -> int:
+    """Join the sets of ``a`` and ``b``; the smaller root stays the root."""
+    a, b = _root(parent, a), _root(parent, b)
+    if a < b:
+        parent[b] = a
+        return a
+    parent[a] = b
+    return b
+
+
+@_jit
 def regions(labels: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The connected regions of one label (>= 0) of ``labels`` (8-connected,
     or 4-connected when not ``diagonal``): an (H, W) int32 map of region
     numbers (-1 where the label is < 0), numbered in raster order of their
-    first pixel, and each region's pixel count."""
+    first pixel, and each region's pixel count.
+
+    Two passes over the pixels (union-find): the first gives each pixel its
+    left or upper neighbour's set, joining sets where both are its label, or
+    a new set; the second numbers the sets.  A region's first pixel in
+    raster order starts a new set, so numbering the sets in the order they
+    were made numbers the regions in raster order of their first pixel."""
     h, w = labels.shape
-    n = h * w
-    flat = labels.ravel()
-    region = np.full(n, -1, dtype=np.int32)
-    stack = np.empty(n, dtype=np.int32)
-    sizes = np.zeros(n, dtype=np.int32)
+    region = np.empty((h, w), dtype=np.int32)
+    parent = np.empty(h * w // 2 + w + 1, dtype=np.int32)
+    made = 0
+    for y in range(h):
+        for x in range(w):
+            v = labels[y, x]
+            if v < 0:
+                region[y, x] = -1
+                continue
+            s = -1
+            if x > 0 and labels[y, x - 1] == v:
+                s = region[y, x - 1]
+            if y > 0:
+                if labels[y - 1, x] == v:
+                    up = region[y - 1, x]
+                    s = up if s < 0 else _join(parent, s, up)
+                elif diagonal:  # beside the pixel above (which is another label)
+                    if x > 0 and labels[y - 1, x - 1] == v:
+                        t = region[y - 1, x - 1]
+                        s = t if s < 0 else _join(parent, s, t)
+                    if x + 1 < w and labels[y - 1, x + 1] == v:
+                        t = region[y - 1, x + 1]
+                        s = t if s < 0 else _join(parent, s, t)
+            if s < 0:
+                if made == parent.shape[0]:  # more sets than room: grow
+                    grown = np.empty(2 * made, dtype=np.int32)
+                    grown[:made] = parent
+                    parent = grown
+                parent[made] = made
+                s = made
+                made += 1
+            region[y, x] = s
+    number = np.full(made, -1, dtype=np.int32)
     count = 0
-    for start in range(n):
-        if region[start] >= 0 or flat[start] < 0:
-            continue
-        value = flat[start]
-        region[start] = count
-        stack[0] = start
-        top = 1
-        size = 0
-        while top:
-            top -= 1
-            p = stack[top]
-            size += 1
-            y, x = p // w, p % w
-            for dy in (-1, 0, 1):
-                yy = y + dy
-                if yy < 0 or yy >= h:
-                    continue
-                for dx in (-1, 0, 1):
-                    xx = x + dx
-                    if xx < 0 or xx >= w or (dx == 0 and dy == 0):
-                        continue
-                    if not diagonal and dx != 0 and dy != 0:
-                        continue
-                    q = yy * w + xx
-                    if region[q] < 0 and flat[q] == value:
-                        region[q] = count
-                        stack[top] = q
-                        top += 1
-        sizes[count] = size
-        count += 1
-    return region.reshape(h, w), sizes[:count].copy()
+    for s in range(made):
+        r = _root(parent, s)
+        if number[r] < 0:
+            number[r] = count
+            count += 1
+        number[s] = number[r]
+    sizes = np.zeros(count, dtype=np.int32)
+    for y in range(h):
+        for x in range(w):
+            s = region[y, x]
+            if s >= 0:
+                region[y, x] = number[s]
+                sizes[number[s]] += 1
+    return region, sizes
 
 
 @_jit
