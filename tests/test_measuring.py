@@ -184,3 +184,44 @@ def test_a_line_on_a_ruler_and_its_length_give_the_scale_of_every_area(downloads
     shown = at.dataframe[0].value
     assert shown["total mm²"].tolist() == [round(r["total"] / 16, 2) for r in table.summary(4)]
     assert "0.25 mm per pixel" in at.code[-1].value  # the Methods say so
+
+
+def _flood(labels: np.ndarray, diagonal: bool) -> tuple[np.ndarray, list[int]]:
+    """Regions by a plain flood fill, numbered in raster order of their first pixel."""
+    h, w = labels.shape
+    out, sizes = np.full((h, w), -1), []
+    for y in range(h):
+        for x in range(w):
+            if labels[y, x] < 0 or out[y, x] >= 0:
+                continue
+            out[y, x], todo, n = len(sizes), [(y, x)], 0
+            while todo:
+                a, b = todo.pop()
+                n += 1
+                for dy in (-1, 0, 1):
+                    for dx in (-1, 0, 1):
+                        yy, xx = a + dy, b + dx
+                        near = (dy or dx) and (diagonal or not (dy and dx))
+                        inside = near and 0 <= yy < h and 0 <= xx < w
+                        if inside and out[yy, xx] < 0 and labels[yy, xx] == labels[y, x]:
+                            out[yy, xx] = len(sizes)
+                            todo.append((yy, xx))
+            sizes.append(n)
+    return out, sizes
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 24),
+    st.integers(1, 24),
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_regions_are_numbered_in_raster_order_as_a_flood_fill_finds_them(h, w, seed, k, diagonal):
+    from kseg.engine.regions import regions
+
+    labels = np.random.default_rng(seed).integers(-1, k, (h, w)).astype(np.int16)
+    region, sizes = regions(labels, diagonal)
+    want, want_sizes = _flood(labels, diagonal)
+    assert np.array_equal(region, want) and sizes.tolist() == want_sizes
