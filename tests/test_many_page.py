@@ -412,3 +412,30 @@ def test_adding_a_photo_refits_and_says_so_unless_the_palette_is_kept(downloads)
     after = list(csv.DictReader(io.StringIO(downloads("shares.csv", first=False).decode())))
     assert [r["photo"] for r in after] == [p[0] for p in photos]
     assert after[:2] == before  # the same colours, numbers and shares for the first two
+
+
+def test_each_photos_regions_are_counted_on_request_per_colour_and_per_class(
+    downloads,  # noqa: F811
+):
+    at = _upload(_many(4), _photos())
+    at.toggle(key="series-regions").set_value(True).run()
+    assert not at.exception
+    rows = list(csv.DictReader(io.StringIO(downloads("shares.csv").decode())))
+    palette = kseg.load_palette(downloads("series-palette.json"))
+    for row, (name, _) in zip(rows, _photos(), strict=True):
+        image = kseg.load_image(kseg.sample_path(name.rsplit(".", 1)[0]))
+        result = kseg.apply_palette(image.rgb, palette.centers, label_centers=palette.label_centers)
+        table = kseg.measure_regions(result)
+        counted = [int(v) for k, v in row.items() if k.startswith("regions_")]
+        assert counted == [int((table.colour == c).sum()) for c in range(4)]
+    shown = at.dataframe[0].value
+    assert sum(c.startswith("regions: ") for c in shown.columns) == 4
+    # By class: neighbouring colours of one class are one region.
+    at.session_state["series-classes-open"] = True
+    at.text_area(key="classes_text").set_value("a: 1 2\nb: 3 4").run()
+    rows = list(csv.DictReader(io.StringIO(downloads("shares.csv", first=False).decode())))
+    image = kseg.load_image(kseg.sample_path("coffee"))
+    result = kseg.apply_palette(image.rgb, palette.centers, label_centers=palette.label_centers)
+    by_class = kseg.measure_regions(result, classes=kseg.read_classes("a: 1 2\nb: 3 4"))
+    assert int(rows[0]["regions_a"]) == int((by_class.colour == 0).sum())
+    assert int(rows[0]["regions_b"]) == int((by_class.colour == 1).sum())

@@ -4,6 +4,7 @@ time, each in its own job under the memory budget."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 import kseg
 from webapp.many_photos.photos import Series
 from webapp.many_photos.views import PhotoView, decoded
-from webapp.server.cache import ZIPS
+from webapp.server.cache import PAGE, ZIPS
 from webapp.session.jobs import job
 
 #: A series ZIP carries cut-outs (full-colour PNGs) up to this many pixels
@@ -38,17 +39,41 @@ def mask_file(series: Series, view: PhotoView, index: int) -> bytes:
         return kseg.mask_png(_labelled(series, view)[1], index)
 
 
+def region_counts(series: Series, named: kseg.Classes | None = None) -> list[dict[int, int]]:
+    """Each photo's separate regions (8-connected) per colour, or per class
+    with ``named``: every photo decoded and labelled again, one at a time,
+    each in its own job; kept in the page cache."""
+
+    def make() -> list[dict[int, int]]:
+        found = []
+        for view in series.photos:
+            with job(["decode", "segment", "regions"], view.width * view.height):
+                table = kseg.measure_regions(_labelled(series, view)[1], classes=named)
+                found.append(dict(Counter(table.colour.tolist())))
+        return found
+
+    key = ("series-regions", tuple(v.upload.digest for v in series.photos), series.settings)
+    key += (series.given, series.centers_float.tobytes(), named.text() if named else "")
+    return PAGE.get_or_make(key, make)
+
+
 def shares_file(
-    series: Series, hidden: frozenset[int] = frozenset(), named: kseg.Classes | None = None
+    series: Series,
+    hidden: frozenset[int] = frozenset(),
+    named: kseg.Classes | None = None,
+    regions: list[dict[int, int]] | None = None,
 ) -> bytes:
     """Each colour's share (and share of the rest, without the ``hidden``
-    background) and pixels per photo, and each class's with ``named`` (CSV)."""
+    background) and pixels per photo, each class's with ``named``, and each
+    photo's regions per colour or class with ``regions`` (CSV)."""
+    measured: dict[str, object] = {"classes": named} if named else {}
+    measured |= {"regions": regions} if regions is not None else {}
     return kseg.shares_csv(
         [v.upload.name for v in series.photos],
         [v.counts for v in series.photos],
         series.centers,
         sorted(hidden),
-        **({"classes": named} if named else {}),
+        **measured,
     )
 
 

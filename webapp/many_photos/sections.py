@@ -9,7 +9,13 @@ import html
 import streamlit as st
 
 import kseg
-from webapp.many_photos.downloads import ZIP_CUTOUT_PIXELS, mask_file, shares_file, zip_file
+from webapp.many_photos.downloads import (
+    ZIP_CUTOUT_PIXELS,
+    mask_file,
+    region_counts,
+    shares_file,
+    zip_file,
+)
 from webapp.many_photos.photos import MAX_PHOTOS, Series, cached_series, series_key
 from webapp.many_photos.widgets import KEPT
 from webapp.parts import charts, markup
@@ -154,8 +160,11 @@ def shares(
     st.altair_chart(charts.shares_chart(names, fractions, series.palette), width="stretch")
     counts = [v.counts for v in series.photos]
     rows = kseg.shares_rows(names, counts, series.centers, sorted(hidden))
-    if named:
-        rows = kseg.measured_rows(rows, counts, series.centers, classes=named)
+    regions = _region_counts_ui(series, named)
+    measured = {"classes": named} if named else {}
+    measured |= {"regions": regions} if regions is not None else {}
+    if measured:
+        rows = kseg.measured_rows(rows, counts, series.centers, **measured)
     columns = kseg.colour_columns(series.centers)
     table = []
     for r in rows:
@@ -165,11 +174,27 @@ def shares(
         for j, p in enumerate(series.palette):
             if j not in hidden and hidden:
                 row[f"#{j + 1} {p['name']} (% of rest)"] = r[f"share_of_rest_percent_{columns[j]}"]
-        table.append({**row, **_class_columns(r, named, series.centers), "pixels": r["pixels"]})
+        row |= _class_columns(r, named, series.centers)
+        row |= {k.replace("regions_", "regions: "): v for k, v in r.items() if "regions_" in k}
+        table.append({**row, "pixels": r["pixels"]})
     shown = {c: st.column_config.NumberColumn(format="%.1f") for c in table[0] if "(%" in c}
     st.dataframe(table, hide_index=True, width="stretch", key="shares-table", column_config=shown)
-    data = shares_file(series, hidden, named)
+    data = shares_file(series, hidden, named, regions)
     download("Shares (CSV)", data, "shares.csv", "text/csv", key="dl-shares")
+
+
+def _region_counts_ui(series: Series, named: kseg.Classes | None) -> list[dict] | None:
+    """Each photo's regions per colour (or class), when asked for."""
+    if not st.toggle(
+        "Count each photo's separate regions",
+        key="series-regions",
+        help="Each photo's regions of each colour (or class, with classes), 8-connected, "
+        "in the table and the CSV. Every photo is read and labelled again: about half a "
+        "second for a 12 MP photo.",
+    ):
+        return None
+    with queue_notice(), st.spinner("Counting each photo's regions…"):
+        return region_counts(series, named)
 
 
 def _class_columns(row: dict, named: kseg.Classes | None, centers) -> dict[str, object]:
