@@ -82,3 +82,22 @@ def test_one_rectangle_in_percent_measures_every_photo_of_a_series(downloads):
         image = kseg.load_image(kseg.sample_path(name.rsplit(".", 1)[0]))
         box = kseg.parse_roi("0,0,0.5,0.5").box(image.rgb.shape)
         assert int(row["pixels"]) == (box[2] - box[0]) * (box[3] - box[1])
+
+
+def test_a_photo_of_a_series_can_have_a_region_of_its_own(downloads):
+    at = _upload(_many(4), _photos())
+    digest = kseg.samples.first.sample_digest("chelsea")  # the second photo
+    key = f"photo-roi-{digest[:16]}"
+    at.toggle(key=f"{key}-on").set_value(True).run()
+    at.number_input(key=f"{key}-roi-w").set_value(50.0).run()
+    at.number_input(key=f"{key}-roi-h").set_value(50.0).run()
+    assert not at.exception and not at.error
+    rows = list(csv.DictReader(io.StringIO(downloads("shares.csv", first=False).decode())))
+    sizes = {
+        name: kseg.load_image(kseg.sample_path(name)).rgb.shape
+        for name in ("coffee", "chelsea", "rocket")
+    }
+    half = kseg.parse_roi("0,0,0.5,0.5").box(sizes["chelsea"])
+    assert int(rows[1]["pixels"]) == (half[2] - half[0]) * (half[3] - half[1])  # its own region
+    assert int(rows[0]["pixels"]) == sizes["coffee"][0] * sizes["coffee"][1]  # the others whole
+    assert int(rows[2]["pixels"]) == sizes["rocket"][0] * sizes["rocket"][1]

@@ -13,6 +13,7 @@ import kseg
 from webapp.many_photos.photos import Series
 from webapp.many_photos.views import PhotoView, decoded
 from webapp.server.cache import PAGE, ZIPS
+from webapp.session.choices import roi_for
 from webapp.session.jobs import job
 
 #: A series ZIP carries cut-outs (full-colour PNGs) up to this many pixels
@@ -21,7 +22,7 @@ ZIP_CUTOUT_PIXELS = 100_000_000
 
 
 def _labelled(series: Series, view: PhotoView) -> tuple[kseg.LoadedImage, kseg.Segmentation]:
-    image, mask = decoded(view.upload, series.settings.roi)
+    image, mask = decoded(view.upload, roi_for(series.settings, view.upload.digest))
     result = kseg.apply_palette(
         image.rgb,
         series.centers_float,

@@ -28,7 +28,7 @@ from webapp.parts.markup import size_text
 from webapp.server.cache import PAGE
 from webapp.server.spool import SESSION_SHARE, spool_cap
 from webapp.server.uploads import Upload
-from webapp.session.choices import pinned_colours
+from webapp.session.choices import pinned_colours, roi_for
 from webapp.session.compute import Source, photo_sizes
 from webapp.session.jobs import TooLarge, check_fits, job
 from webapp.session.state import Settings
@@ -159,7 +159,13 @@ def _count_and_label(
             else:
                 with job(["decode", "segment", "previews"], pixels, decoder):
                     views.append(
-                        photo_view(up, centers_float, settings.space, searched, settings.roi)
+                        photo_view(
+                            up,
+                            centers_float,
+                            settings.space,
+                            searched,
+                            roi_for(settings, up.digest),
+                        )
                     )
         except kseg.ImageError as exc:
             failed.append((up.name, str(exc)))
@@ -192,7 +198,7 @@ def _count_and_fit(
         pixels, decoder = sizes[up]
         try:
             with job(["decode", "segment"], pixels, decoder, extra=tables):
-                image, mask = decoded(up, settings.roi)
+                image, mask = decoded(up, roi_for(settings, up.digest))
                 kept = count(image, mask, totals, scratch / f"{i}.npy", room)
                 if kept is not None:
                     room -= kept.colours.stat().st_size

@@ -20,6 +20,7 @@ from webapp.many_photos.photos import MAX_PHOTOS, Series, cached_series, series_
 from webapp.many_photos.widgets import KEPT
 from webapp.parts import charts, markup
 from webapp.parts.classes_box import classes_box
+from webapp.parts.region import photo_roi_ui
 from webapp.parts.widgets import download
 from webapp.server.uploads import Upload
 from webapp.session.jobs import queue_notice
@@ -234,6 +235,7 @@ def gallery(series: Series) -> None:
             )
             for note in view.notices:
                 st.caption(note)
+            photo_roi_ui(view.upload.digest)
             if st.toggle("Masks of this photo", key=f"series-masks-{i}"):
                 _masks(series, i)
 

@@ -62,3 +62,48 @@ def roi_words(roi: str) -> str:
     """The rectangle in words: ``from 10 % left, 20 % down, 80 × 60 %``."""
     x, y, w, h = (100 * float(v) for v in roi.split(","))
     return f"from {x:g} % left and {y:g} % down, {w:g} × {h:g} % of the photo"
+
+
+def photo_roi_ui(digest: str) -> None:
+    """A series photo's own region of interest (in percent of it), for when
+    the photos differ: a toggle and the rectangle's four numbers."""
+    key = photo_roi_key(digest)
+    on = st.toggle(
+        "A region of its own",
+        key=f"{key}-on",
+        help="Only this rectangle of this photo is fitted and measured, instead of the "
+        "sidebar's region for every photo.",
+    )
+    if not on:
+        return
+    columns = st.columns(4)
+    for column, (side, label), default in zip(
+        columns, SIDES.items(), (0.0, 0.0, 100.0, 100.0), strict=True
+    ):
+        column.number_input(label, 0.0, 100.0, default, step=1.0, key=f"{key}-{side}")
+    if not own_roi(digest):
+        st.error("This rectangle holds nothing of the photo: give it a width and a height.")
+
+
+def photo_roi_key(digest: str) -> str:
+    return f"photo-roi-{digest[:16]}"
+
+
+def own_roi(digest: str) -> str:
+    """The photo's own region of interest as kseg reads it, or "" (none)."""
+    ss, key = st.session_state, photo_roi_key(digest)
+    if not ss.get(f"{key}-on"):
+        return ""
+    defaults = (0.0, 0.0, 100.0, 100.0)
+    x, y, w, h = (
+        float(ss.get(f"{key}-{s}", d)) / 100 for s, d in zip(SIDES, defaults, strict=True)
+    )
+    w, h = min(w, 1 - x), min(h, 1 - y)
+    if w <= 0 or h <= 0:
+        return ""
+    return str(kseg.Roi(round(x, 4), round(y, 4), round(w, 4), round(h, 4), relative=True))
+
+
+def own_rois(digests: list[str]) -> tuple[tuple[str, str], ...]:
+    """The photos' own regions of interest: (SHA-256, region) where set."""
+    return tuple((d, roi) for d in digests if (roi := own_roi(d)))

@@ -78,3 +78,9 @@ def first_result(source: object, settings: Settings) -> kseg.Segmentation | None
     if wanted is None or "@" in key:
         return None
     return stored_result(key, wanted)
+
+
+def roi_for(settings: Settings, digest: str) -> str:
+    """The region of interest of the photo with this SHA-256: its own, in a
+    series, else the one for every photo ("" for the whole photo)."""
+    return dict(settings.rois).get(digest, settings.roi)

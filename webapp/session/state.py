@@ -27,6 +27,8 @@ class Settings:
     pins: tuple[str, ...] = ()  # pinned colours, "rrggbb", at most k (and 8)
     own: tuple[str, ...] = ()  # the user's own colours, "rrggbb name": the best k of them
     roi: str = ""  # the region of interest, fractions "x,y,w,h" (kseg.parse_roi); "" = all
+    # A series' photos with a region of their own: (photo's SHA-256, region).
+    rois: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ VIEWS = tuple(links.VIEWS.values())
 
 #: Every widget value a session keeps, and its default.
 FIRST = {
-    **{k: v for k, v in vars(DEFAULT).items() if k not in ("pins", "own", "roi")},
+    **{k: v for k, v in vars(DEFAULT).items() if k not in ("pins", "own", "roi", "rois")},
     "pins": [],
     "own_text": "",
     "classes_text": "",
