@@ -9,15 +9,12 @@ photo with its masks on demand, and the downloads of everything.
 
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
 from webapp.many_photos import keeping, sections
 from webapp.many_photos import widgets as series_widgets
 from webapp.many_photos.photos import MAX_PHOTOS
-from webapp.parts import widgets
-from webapp.parts.region import own_rois
+from webapp.parts import region, widgets
 
 st.title("Many photos, one palette")
 st.caption(
@@ -28,7 +25,7 @@ st.caption(
 photos, _samples = series_widgets.series_source_ui(MAX_PHOTOS)
 wanted, palette_bytes, palette_name = series_widgets.palette_source_ui()
 settings = widgets.settings_ui(suggest=False)
-settings = dataclasses.replace(settings, rois=own_rois([p.digest for p in photos]))
+settings = region.with_photo_regions(settings, photos)  # a photo's own region, where set
 
 given = sections.given_palette_or_stop(wanted, palette_bytes, palette_name)
 settings = sections.in_palette_space(settings, given)

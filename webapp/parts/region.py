@@ -4,10 +4,15 @@ series), typed in; only its pixels are fitted, counted and downloaded."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
+
 import streamlit as st
 
 import kseg
 from webapp.server.links import ROI_KEYS
+from webapp.server.uploads import Upload
+from webapp.session.state import Settings
 
 #: The rectangle's widgets (session state keys) and their labels.
 SIDES = {
@@ -104,6 +109,7 @@ def own_roi(digest: str) -> str:
     return str(kseg.Roi(round(x, 4), round(y, 4), round(w, 4), round(h, 4), relative=True))
 
 
-def own_rois(digests: list[str]) -> tuple[tuple[str, str], ...]:
-    """The photos' own regions of interest: (SHA-256, region) where set."""
-    return tuple((d, roi) for d in digests if (roi := own_roi(d)))
+def with_photo_regions(settings: Settings, photos: Sequence[Upload]) -> Settings:
+    """``settings`` with the photos' own regions of interest (by SHA-256)."""
+    rois = tuple((p.digest, roi) for p in photos if (roi := own_roi(p.digest)))
+    return dataclasses.replace(settings, rois=rois)
