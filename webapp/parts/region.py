@@ -56,7 +56,13 @@ def roi_text() -> str:
     ss = st.session_state
     if not ss.get("roi_on"):
         return ""
-    x, y, w, h = (float(ss[key]) / 100 for key in ROI_KEYS)
+    return _fractions(*(float(ss[key]) for key in ROI_KEYS))
+
+
+def _fractions(x: float, y: float, w: float, h: float) -> str:
+    """A rectangle given in percent, cut to the photo, as kseg's fractions
+    (``"0.1,0.2,0.5,0.4"``), or "" when nothing of the photo is left."""
+    x, y, w, h = x / 100, y / 100, w / 100, h / 100
     w, h = min(w, 1 - x), min(h, 1 - y)
     if w <= 0 or h <= 0:
         return ""
@@ -100,13 +106,9 @@ def own_roi(digest: str) -> str:
     if not ss.get(f"{key}-on"):
         return ""
     defaults = (0.0, 0.0, 100.0, 100.0)
-    x, y, w, h = (
-        float(ss.get(f"{key}-{s}", d)) / 100 for s, d in zip(SIDES, defaults, strict=True)
+    return _fractions(
+        *(float(ss.get(f"{key}-{s}", d)) for s, d in zip(SIDES, defaults, strict=True))
     )
-    w, h = min(w, 1 - x), min(h, 1 - y)
-    if w <= 0 or h <= 0:
-        return ""
-    return str(kseg.Roi(round(x, 4), round(y, 4), round(w, 4), round(h, 4), relative=True))
 
 
 def with_photo_regions(settings: Settings, photos: Sequence[Upload]) -> Settings:
