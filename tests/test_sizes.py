@@ -178,3 +178,27 @@ def test_stacked_is_the_default_form_and_excludes_touching(coffee, tmp_path, cap
     with pytest.raises(SystemExit):
         main([str(photo), "--svg", "--stacked", "--touching"])
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_the_pages_zip_holds_the_sheet_and_layers_as_the_page_chose_them(downloads):
+    import io
+    import zipfile
+
+    from tests.test_app import _app
+
+    at = _app({"k": "4", "view": "paint"})
+    at.radio(key="paper").set_value("40x50cm").run()
+    at.session_state["cutting-open"] = True
+    at.run()
+    at.text_input(key="cutting-width").set_value("12in").run()
+    at.radio(key="cutting-form").set_value("Cut out").run()
+    assert not at.exception
+    zipped = zipfile.ZipFile(io.BytesIO(downloads("_kseg.zip")))
+    assert b"/MediaBox [0 0 1417.32 1133.86]" in zipped.read("coffee/paint_by_number.pdf")
+    layers = ET.fromstring(zipped.read("coffee/layers.svg"))
+    assert (layers.get("width"), layers.get("height")) == ("12in", "8in")
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    cut_out = kseg.layers_svg(kseg.segment(rgb, 4, seed=0), stacked=False, size="12in")
+    assert zipped.read("coffee/layers.svg").decode() == cut_out
+    manifest = json.loads(zipped.read("coffee/manifest.json"))
+    assert manifest["paper"] == "40x50cm" and manifest["svg_options"]["stacked"] is False

@@ -30,20 +30,21 @@ def pattern_files(ref: PhotoRef, cells: int) -> dict[str, bytes]:
     return PAGE.get_or_make(("pattern", ref.digest, ref.settings, ref.edits, cells), make)
 
 
-#: What the page measures by: the classes' text (as the page checked it)
-#: and the scale (mm a pixel), if any.
-Measure = tuple[str, float | None]
+#: What the page chose for the ZIP, as (export option, value) pairs: the
+#: classes' text (as the page checked it), the scale (``mm_per_px``), the
+#: sheet's ``paper`` and the layers' ``size``, ``stacked`` and ``overlap``.
+Choices = tuple[tuple[str, object], ...]
 
 
-def zip_key(ref: PhotoRef, hidden: frozenset[int], measure: Measure = ("", None)) -> tuple:
-    return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)), measure)
+def zip_key(ref: PhotoRef, hidden: frozenset[int], chosen: Choices = ()) -> tuple:
+    return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)), chosen)
 
 
-def make_zip(ref: PhotoRef, hidden: frozenset[int], measure: Measure = ("", None)) -> bytes:
-    """The ZIP of everything for the photo (with ``measure``'s classes:
-    classes.csv, and the classes in the palette file, the manifest and the
-    methods, areas at its scale)."""
-    classes, mm_per_px = measure
+def make_zip(ref: PhotoRef, hidden: frozenset[int], chosen: Choices = ()) -> bytes:
+    """The ZIP of everything for the photo, made as the page shows it
+    (``chosen``: its classes, scale, paper and layers)."""
+    options = dict(chosen)
+    classes = options.pop("classes", "")
     with _download_job(ref, "zip"):
         image, result = ref.image(), ref.result()
         return kseg.export_zip(
@@ -56,15 +57,15 @@ def make_zip(ref: PhotoRef, hidden: frozenset[int], measure: Measure = ("", None
             paint=True,
             source_sha256=ref.source.upload.digest,
             classes=kseg.read_classes(classes) if classes else None,
-            mm_per_px=mm_per_px,
             roi=ref.settings.roi or None,
+            **options,
         )
 
 
-def zip_bytes(ref: PhotoRef, hidden: frozenset[int], classes: str = "") -> bytes:
+def zip_bytes(ref: PhotoRef, hidden: frozenset[int], chosen: Choices = ()) -> bytes:
     """The finished ZIP from the ZIP cache (the same photo, settings,
-    background and classes give everyone the same ZIP), or made again."""
-    return ZIPS.get_or_make(zip_key(ref, hidden, classes), lambda: make_zip(ref, hidden, classes))
+    background and choices give everyone the same ZIP), or made again."""
+    return ZIPS.get_or_make(zip_key(ref, hidden, chosen), lambda: make_zip(ref, hidden, chosen))
 
 
 def mask_file(ref: PhotoRef, clusters: int | list[int]) -> bytes:

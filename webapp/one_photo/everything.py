@@ -9,8 +9,9 @@ import functools
 import streamlit as st
 
 import kseg
+from webapp.one_photo.cutting import FORMS
 from webapp.one_photo.downloads import (
-    Measure,
+    Choices,
     cutout_file,
     layers_file,
     palette_file,
@@ -31,7 +32,7 @@ def everything(photo: Photo, hidden: frozenset[int]) -> None:
     st.subheader("Download everything")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        _zip_ui(ref, hidden, stem, (classes, scale_of(photo)))
+        _zip_ui(ref, hidden, stem, _chosen(photo, classes))
         if hidden:
             keep = [i for i in range(views.k) if i not in hidden]
             download(
@@ -72,13 +73,34 @@ def everything(photo: Photo, hidden: frozenset[int]) -> None:
             download(label, make, f"{stem}_palette.{kind}", mime, kind)
 
 
-def _zip_ui(ref: PhotoRef, hidden: frozenset[int], stem: str, measure: Measure) -> None:
+def _zip_ui(ref: PhotoRef, hidden: frozenset[int], stem: str, chosen: Choices) -> None:
     """The ZIP of everything, made on click (on two threads; a finished ZIP
     is kept in the server's ZIP store for the next click)."""
     download(
         "Everything (ZIP)",
-        lambda: zip_bytes(ref, hidden, measure),
+        lambda: zip_bytes(ref, hidden, chosen),
         f"{stem}_kseg.zip",
         "application/zip",
         "zip",
     )
+
+
+def _chosen(photo: Photo, classes: str) -> Choices:
+    """What the page chose that the ZIP should follow: the classes and scale
+    (Measure), the sheet's paper (Paint by number) and the layers' width,
+    form and overlap (Layers for a cutter), where chosen."""
+    ss = st.session_state
+    chosen: list[tuple[str, object]] = [("classes", classes), ("mm_per_px", scale_of(photo))]
+    chosen.append(("paper", str(ss.get("paper", "A4"))))
+    width = str(ss.get("cutting-width", "")).strip()
+    try:
+        number, unit = kseg.check_length("width", width, 1.0, 100_000.0)
+        chosen.append(("size", f"{number:g}{unit}"))
+    except (TypeError, ValueError):  # none, or not a length: the layers at a pixel a pixel
+        pass
+    stacked = FORMS.get(str(ss.get("cutting-form", "Stacked")), True)
+    chosen.append(("stacked", stacked))
+    trap = float(ss.get("cutting-overlap", 0.0) or 0.0)
+    if not stacked and trap:
+        chosen.append(("overlap", f"{trap:g}mm"))
+    return tuple(chosen)
