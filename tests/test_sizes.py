@@ -188,6 +188,7 @@ def test_the_pages_zip_holds_the_sheet_and_layers_as_the_page_chose_them(downloa
 
     at = _app({"k": "4", "view": "paint"})
     at.radio(key="paper").set_value("40x50cm").run()
+    at.select_slider(key="number_mm").set_value(4.0).run()  # larger numbers: fewer regions
     at.session_state["cutting-open"] = True
     at.run()
     at.text_input(key="cutting-width").set_value("12in").run()
@@ -195,9 +196,11 @@ def test_the_pages_zip_holds_the_sheet_and_layers_as_the_page_chose_them(downloa
     assert not at.exception
     zipped = zipfile.ZipFile(io.BytesIO(downloads("_kseg.zip")))
     assert b"/MediaBox [0 0 1417.32 1133.86]" in zipped.read("coffee/paint_by_number.pdf")
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
+    sheet = kseg.paint_by_number(rgb, kseg.segment(rgb, 4, seed=0), paper="40x50cm", number_mm=4)
+    assert zipped.read("coffee/paint_by_number.svg").decode() == sheet.svg  # the page's sheet
     layers = ET.fromstring(zipped.read("coffee/layers.svg"))
     assert (layers.get("width"), layers.get("height")) == ("12in", "8in")
-    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb
     cut_out = kseg.layers_svg(kseg.segment(rgb, 4, seed=0), stacked=False, size="12in")
     assert zipped.read("coffee/layers.svg").decode() == cut_out
     manifest = json.loads(zipped.read("coffee/manifest.json"))

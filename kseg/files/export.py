@@ -7,7 +7,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,7 @@ def export_entries(
     tiles: str | None = None,
     classes: Classes | None = None,
     roi: str | None = None,
+    sheet: Mapping[str, object] | None = None,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """Every download, as (relative path, function that makes its bytes).
 
@@ -120,7 +121,9 @@ def export_entries(
         pixels'); with ``cutouts=False`` no cut-outs.  ``size`` is the SVGs'
         width on paper or vinyl (``"30cm"``, :func:`kseg.layers_svg`),
         ``stacked`` the layers' form, ``paper`` the sheet's paper or canvas
-        (``"A3"``, ``"40x50cm"``) and ``tiles`` a smaller paper to print it on
+        (``"A3"``, ``"40x50cm"``), ``sheet`` its other options
+        (:func:`kseg.paint_by_number`'s ``min_region``, ``min_width_mm``,
+        ``number_mm``, ``coverage``) and ``tiles`` a smaller paper to print it on
         (``"A4"``: ``paint_by_number_tiles.pdf``, the sheet over as many pages
         as it takes, with marks to join them, :meth:`PaintByNumber.tiled`);
         with ``pattern``, a stitch pattern that
@@ -167,7 +170,7 @@ def export_entries(
     shapes = {"size": size, "stacked": stacked, "overlap": overlap}
     if svg:
         entries += _svg_entries(result, dict(zip(shown, stems, strict=True)), hidden_set, shapes)
-    made = {"paint": paint, "paper": paper, "tiles": tiles, "pattern": pattern}
+    made = {"paint": paint, "paper": paper, "tiles": tiles, "pattern": pattern, "sheet": sheet}
     entries += _made_things(rgb, result, made)
     entries += measurement_entries(result, regions=regions, classes=classes, mm_per_px=mm_per_px)
     said = {"classes": classes, "roi": roi, "mm_per_px": mm_per_px}
@@ -178,7 +181,7 @@ def export_entries(
     manifest["svg"] = svg
     manifest |= {"svg_options": shapes} if svg else {}
     manifest["paint_by_number"] = paint
-    manifest |= {"paper": paper, "tiles": tiles} if paint else {}
+    manifest |= {"paper": paper, "tiles": tiles, "sheet": dict(sheet or {})} if paint else {}
     manifest |= {"pattern_cells": pattern} if pattern is not None else {}
     if regions:
         manifest["regions"] = {"connectivity": 8, "min_size": 1, "mm_per_px": mm_per_px}
@@ -227,7 +230,7 @@ def _made_things(
     entries: list[tuple[str, Callable[[], bytes]]] = []
     paper, pattern = made["paper"], made["pattern"]
     if made["paint"]:
-        sheet = paint_by_number(rgb, result, paper=paper)
+        sheet = paint_by_number(rgb, result, paper=paper, **dict(made["sheet"] or {}))
         entries.append(("paint_by_number.svg", lambda: sheet.svg.encode()))
         entries.append(("paint_by_number.pdf", lambda: sheet.pdf))
         if made["tiles"] is not None:

@@ -32,7 +32,8 @@ def pattern_files(ref: PhotoRef, cells: int) -> dict[str, bytes]:
 
 #: What the page chose for the ZIP, as (export option, value) pairs: the
 #: classes' text (as the page checked it), the scale (``mm_per_px``), the
-#: sheet's ``paper`` and the layers' ``size``, ``stacked`` and ``overlap``.
+#: sheet's ``paper`` and other options (``sheet``) and the layers' ``size``,
+#: ``stacked`` and ``overlap``.
 Choices = tuple[tuple[str, object], ...]
 
 

@@ -19,6 +19,7 @@ from webapp.one_photo.downloads import (
     zip_bytes,
 )
 from webapp.one_photo.measuring import scale_of
+from webapp.one_photo.paint_view import sheet_options
 from webapp.parts.classes_box import centers_of, typed_classes
 from webapp.parts.widgets import download
 from webapp.session.compute import Photo, PhotoRef
@@ -92,6 +93,7 @@ def _chosen(photo: Photo, classes: str) -> Choices:
     ss = st.session_state
     chosen: list[tuple[str, object]] = [("classes", classes), ("mm_per_px", scale_of(photo))]
     chosen.append(("paper", str(ss.get("paper", "A4"))))
+    chosen.append(("sheet", sheet_options()))
     width = str(ss.get("cutting-width", "")).strip()
     try:
         number, unit = kseg.check_length("width", width, 1.0, 100_000.0)

@@ -170,3 +170,16 @@ def _sheet_settings() -> tuple[str, int | None, float, float, float | None]:
         "The key then gives each colour's paint beside its area. 0: areas only.",
     )
     return str(paper), min_region, float(width_mm), float(number_mm), float(coverage) or None
+
+
+def sheet_options() -> tuple[tuple[str, object], ...]:
+    """The sheet's options as chosen in the view (kseg.paint_by_number's
+    keywords), for the ZIP of everything; the defaults where not chosen."""
+    ss = st.session_state
+    smallest = ss.get("min_region", "auto")
+    return (
+        ("min_region", None if smallest == "auto" else int(smallest)),
+        ("min_width_mm", float(ss.get("min_width_mm", kseg.MIN_WIDTH_MM))),
+        ("number_mm", float(ss.get("number_mm", kseg.NUMBER_MM))),
+        ("coverage", float(ss.get("pbn-coverage", 0.0)) or None),
+    )

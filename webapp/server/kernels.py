@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import kseg
 from kseg.warming import is_warm
@@ -51,8 +52,15 @@ def start() -> None:
 
 def _compile_then_load() -> None:
     try:
+        # Run from the folder that holds kseg, so the child imports this kseg
+        # whether or not it is installed, wherever the server was started.
+        here = Path(kseg.__file__).resolve().parents[1]
         child = subprocess.run(
-            [sys.executable, "-c", _COMPILE], capture_output=True, check=False, timeout=900
+            [sys.executable, "-c", _COMPILE],
+            capture_output=True,
+            check=False,
+            timeout=900,
+            cwd=here,
         )
         if child.returncode != 0:
             print("kseg: compiling the kernels apart failed; compiling them here", flush=True)
