@@ -193,7 +193,11 @@ def test_the_pages_zip_holds_the_sheet_and_layers_as_the_page_chose_them(downloa
     at.run()
     at.text_input(key="cutting-width").set_value("12in").run()
     at.radio(key="cutting-form").set_value("Cut out").run()
-    assert not at.exception
+    # Both kept when their widgets are no longer drawn: another view, the section closed.
+    at.radio(key="view").set_value("Side by side").run()
+    at.session_state["cutting-open"] = False
+    at.run()
+    assert not at.exception and not at.warning
     zipped = zipfile.ZipFile(io.BytesIO(downloads("_kseg.zip")))
     assert b"/MediaBox [0 0 1417.32 1133.86]" in zipped.read("coffee/paint_by_number.pdf")
     rgb = kseg.load_image(kseg.sample_path("coffee")).rgb

@@ -198,7 +198,6 @@ def _region_choices(photo: Photo) -> tuple[int, int, float | None]:
         "Width of the scene (mm)",
         0.0,
         1e6,
-        0.0,
         key="regions-width",
         help="What the photo's width measures in the scene, for areas in mm². 0: pixels only.",
     )

@@ -137,7 +137,6 @@ def _sheet_settings() -> tuple[str, int | None, float, float, float | None]:
     smallest = size_col.select_slider(
         "Smallest region (pixels)",
         options=["auto", 25, 50, 100, 200, 400, 800, 1600, 3200],
-        value="auto",
         key="min_region",
         help="Smaller regions are merged into a neighbour before numbering. "
         "Auto: a disc 3 mm across on the printed sheet.",
@@ -147,7 +146,6 @@ def _sheet_settings() -> tuple[str, int | None, float, float, float | None]:
     width_mm = width_col.select_slider(
         "Narrowest area to paint (mm)",
         options=[1.0, 1.5, 2.0, 3.0, 4.0, 6.0],
-        value=kseg.MIN_WIDTH_MM,
         key="min_width_mm",
         help="Narrower strips are merged into a neighbour, and a part joined to the rest of "
         "its region only by a narrower neck gets its own number.",
@@ -155,7 +153,6 @@ def _sheet_settings() -> tuple[str, int | None, float, float, float | None]:
     number_mm = number_col.select_slider(
         "Smallest number (mm)",
         options=[1.5, 2.0, 2.5, 3.0, 4.0, 5.0],
-        value=kseg.NUMBER_MM,
         key="number_mm",
         help="No number on the sheet is smaller; regions too narrow for one are merged.",
     )
@@ -163,7 +160,6 @@ def _sheet_settings() -> tuple[str, int | None, float, float, float | None]:
         "Paint a square metre takes (ml)",
         0.0,
         10_000.0,
-        0.0,
         step=10.0,
         key="pbn-coverage",
         help="From the paint's label (acrylic often covers about 10 m² a litre: 100 ml). "

@@ -57,6 +57,17 @@ FIRST = {
     "pins": [],
     "own_text": "",
     "classes_text": "",
+    # The sheet's and the cutter's choices, kept while their widgets are not
+    # drawn (another view, a closed section): the ZIP of everything follows them.
+    "paper": "A4",
+    "min_region": "auto",
+    "min_width_mm": kseg.MIN_WIDTH_MM,
+    "number_mm": kseg.NUMBER_MM,
+    "pbn-coverage": 0.0,
+    "cutting-width": "",
+    "cutting-form": "Stacked",
+    "cutting-overlap": 0.0,
+    "regions-width": 0.0,
     "roi_on": False,
     "ruler-on": False,
     "ruler-px": 0.0,
