@@ -173,23 +173,35 @@ def export_entries(
     made = {"paint": paint, "paper": paper, "tiles": tiles, "pattern": pattern, "sheet": sheet}
     entries += _made_things(rgb, result, made)
     entries += measurement_entries(result, regions=regions, classes=classes, mm_per_px=mm_per_px)
-    said = {"classes": classes, "roi": roi, "mm_per_px": mm_per_px}
-    said |= {"regions": {"connectivity": 8, "min_size": 1}} if regions else {}
-    methods = methods_text(result, photo=Path(str(source_name)).name or "The photo", **said)
+    measured = {"classes": classes, "roi": roi, "mm_per_px": mm_per_px}
+    measured |= {"regions": REGIONS} if regions else {}
+    methods = methods_text(result, photo=Path(str(source_name)).name or "The photo", **measured)
     entries.append(("methods.txt", lambda: (methods + "\n").encode()))
     manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
-    manifest["svg"] = svg
-    manifest |= {"svg_options": shapes} if svg else {}
-    manifest["paint_by_number"] = paint
-    manifest |= {"paper": paper, "tiles": tiles, "sheet": dict(sheet or {})} if paint else {}
-    manifest |= {"pattern_cells": pattern} if pattern is not None else {}
-    if regions:
-        manifest["regions"] = {"connectivity": 8, "min_size": 1, "mm_per_px": mm_per_px}
-    manifest |= {"mm_per_px": mm_per_px} if mm_per_px else {}  # the scale of every area
-    manifest |= {"classes": classes.to_json()} if classes else {}
-    manifest |= {"roi": roi} if roi else {}
+    manifest |= _asked(svg, shapes, made, measured)
     entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
     return entries
+
+
+#: How the files' regions are counted.
+REGIONS = {"connectivity": 8, "min_size": 1}
+
+
+def _asked(svg: bool, shapes: dict, made: dict, measured: dict) -> dict[str, object]:
+    """What the manifest says was asked for besides the result: the SVGs'
+    options, the sheet's, the pattern's, the regions', the scale, the
+    classes and the region of interest."""
+    out: dict[str, object] = {"svg": svg, **({"svg_options": shapes} if svg else {})}
+    out["paint_by_number"] = made["paint"]
+    if made["paint"]:
+        out |= {"paper": made["paper"], "tiles": made["tiles"], "sheet": dict(made["sheet"] or {})}
+    out |= {"pattern_cells": made["pattern"]} if made["pattern"] is not None else {}
+    scale = measured["mm_per_px"]
+    out |= {"regions": {**REGIONS, "mm_per_px": scale}} if "regions" in measured else {}
+    out |= {"mm_per_px": scale} if scale else {}  # the scale of every area
+    out |= {"classes": measured["classes"].to_json()} if measured["classes"] else {}
+    out |= {"roi": measured["roi"]} if measured["roi"] else {}
+    return out
 
 
 def _shown(result: Segmentation, hidden: Iterable[int]) -> tuple[set[int], list[int]]:

@@ -48,20 +48,8 @@ def methods_text(
     """
     made = provenance()
     v = made["versions"]
-    s = dict(result.settings)
-    h, w = result.labels.shape
-    how = (
-        f"{photo} ({w} × {h} pixels) was segmented into {result.k} colours by K-means "
-        "clustering of its pixels' colours"
-    )
-    if "k" in s:
-        how += (
-            f" in {str(s.get('color_space', 'rgb')).upper()} (k = {s['k']}, best of "
-            f"{s.get('attempts', 1)} attempts from {_INITS.get(str(s.get('init')), s.get('init'))} "
-            f"starts, at most {s.get('max_iter')} iterations, seed {s.get('seed')}"
-            + (f", photo resized by {s['scale']:g} to fit" if s.get("scale", 1) != 1 else "")
-            + ")"
-        )
+    w = result.labels.shape[1]
+    how = _how(result, photo)
     parts = [how + f"; the objective (mean squared RGB error per pixel) was {result.mse:.2f}."]
     if result.pinned:
         parts.append(f"{len(result.pinned)} colours were pinned (kept exactly).")
@@ -72,15 +60,7 @@ def methods_text(
             + " was fitted and measured."
         )
     if classes:
-        named = []
-        for c, colours in zip(classes.classes, classes.indices(result.centers), strict=True):
-            numbers = ", ".join(str(i + 1) for i in colours)
-            named.append(
-                f"{c.name} (colour{'s' if len(colours) > 1 else ''} {numbers}"
-                + (", excluded from the measured area" if c.exclude else "")
-                + ")"
-            )
-        parts.append("The colours were grouped into classes: " + "; ".join(named) + ".")
+        parts.append(_grouped(result, classes))
     if mm_per_px:
         parts.append(
             f"Areas were converted at {mm_per_px:.6g} mm per pixel "
@@ -100,3 +80,35 @@ def methods_text(
         f"{str(made['created'])[:10]}."
     )
     return " ".join(parts)
+
+
+def _how(result: Segmentation, photo: str) -> str:
+    """What was done to the photo, with the settings that did it."""
+    s = dict(result.settings)
+    h, w = result.labels.shape
+    how = (
+        f"{photo} ({w} × {h} pixels) was segmented into {result.k} colours by K-means "
+        "clustering of its pixels' colours"
+    )
+    if "k" in s:
+        how += (
+            f" in {str(s.get('color_space', 'rgb')).upper()} (k = {s['k']}, best of "
+            f"{s.get('attempts', 1)} attempts from {_INITS.get(str(s.get('init')), s.get('init'))} "
+            f"starts, at most {s.get('max_iter')} iterations, seed {s.get('seed')}"
+            + (f", photo resized by {s['scale']:g} to fit" if s.get("scale", 1) != 1 else "")
+            + ")"
+        )
+    return how
+
+
+def _grouped(result: Segmentation, classes: Classes) -> str:
+    """The classes, each with its colours' numbers."""
+    named = []
+    for c, colours in zip(classes.classes, classes.indices(result.centers), strict=True):
+        numbers = ", ".join(str(i + 1) for i in colours)
+        named.append(
+            f"{c.name} (colour{'s' if len(colours) > 1 else ''} {numbers}"
+            + (", excluded from the measured area" if c.exclude else "")
+            + ")"
+        )
+    return "The colours were grouped into classes: " + "; ".join(named) + "."

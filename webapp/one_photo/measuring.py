@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
@@ -128,16 +127,8 @@ def _region_rows(
     else:
         names = [f"#{i + 1} {p['name']}" for i, p in enumerate(kseg.palette_rows(result))]
     rows = []
-    for c, name in enumerate(names):
-        area = table.area[table.colour == c]
-        row = {
-            "class" if table.classes else "colour": name,
-            "regions": int(area.size),
-            "total": int(area.sum()),
-            "min": int(area.min()) if area.size else 0,
-            "median": float(np.median(area)) if area.size else 0.0,
-            "max": int(area.max()) if area.size else 0,
-        }
+    for name, sizes in zip(names, table.summary(len(names)), strict=True):
+        row = {"class" if table.classes else "colour": name, **sizes}
         if mm_per_px is not None:
             row["total mm²"] = round(row["total"] * mm_per_px**2, 2)
         rows.append(row)

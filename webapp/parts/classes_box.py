@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 import kseg
+from kseg.files.palette_reading import parse_hex
 
 #: The box's example, what a first-time user sees in it.
 EXAMPLE = "vegetation: 2 5 7\nsky: 8 exclude"
@@ -39,9 +40,7 @@ def classes_box(centers: np.ndarray) -> kseg.Classes | None:
 
 def centers_of(palette: tuple[dict, ...] | list[dict]) -> np.ndarray:
     """The palette's colours (rows of :func:`kseg.palette_rows`) as (k, 3) uint8."""
-    return np.array(
-        [[int(row["hex"][i : i + 2], 16) for i in (1, 3, 5)] for row in palette], dtype=np.uint8
-    ).reshape(-1, 3)
+    return np.array([parse_hex(row["hex"]) for row in palette], dtype=np.uint8).reshape(-1, 3)
 
 
 def typed_classes(centers: np.ndarray) -> str:
