@@ -67,6 +67,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_ports(n: int) -> int:
+    """The first of ``n`` consecutive ports free now (deploy/serve.sh puts its
+    replicas on REPLICA_BASE_PORT, +1, ...)."""
+    for _ in range(100):
+        base = free_port()
+        sockets = [socket.socket() for _ in range(n)]
+        try:
+            for i, s in enumerate(sockets):
+                s.bind(("127.0.0.1", base + i))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise AssertionError(f"no {n} consecutive free ports in 100 tries")
+
+
 def start_server(
     extra_env: dict[str, str] | None = None, plain: bool = False
 ) -> tuple[subprocess.Popen, str, Path]:

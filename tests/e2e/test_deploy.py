@@ -27,7 +27,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ROOT, free_port
+from tests.e2e.conftest import ROOT, free_port, free_ports
 from tests.e2e.test_browser import (
     TIMEOUT,
     download,
@@ -51,7 +51,7 @@ def proxy() -> Iterator[tuple[str, dict[str, int], subprocess.Popen]]:
         if os.environ.get("CI") == "true":
             pytest.fail("CI: nginx is missing (make test installs it)")
         pytest.skip("nginx not installed (make test installs it)")
-    port, base = free_port(), free_port()
+    port, base = free_port(), free_ports(2)
     env = {
         **os.environ,
         "PY": sys.executable,
@@ -75,15 +75,35 @@ def proxy() -> Iterator[tuple[str, dict[str, int], subprocess.Popen]]:
     while len(pids) < 2 and time.monotonic() < deadline:
         line = serve.stdout.readline()
         shares = line if line.startswith("each of 2 replicas") else shares
-        if m := re.match(r"replica \d of 2: (127\.0\.0\.1:\d+) \(pid (\d+)\)", line):
+        if m := re.match(r"replica \d of 2: (127\.0\.0\.1:\d+) \(pid (\d+)\) log (\S+)", line):
             pids[m.group(1)] = int(m.group(2))
+            LOGS.append(Path(m.group(3)))
     try:
         assert shares.startswith(f"each of 2 replicas: a memory budget of {BUDGET_MB // 2} MB")
+        LOGS.append(LOGS[0].parent / "error.log")
+        # Every replica listening, then the proxy: a visitor hashed onto a
+        # replica still starting would be sent to the other one.
+        for address in pids:
+            _wait_healthy(f"http://{address}", deadline)
         _wait_healthy(url, deadline)
         yield url, pids, serve
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(20)
+        LOGS.clear()
+
+
+#: The replicas' logs and nginx's error log while the proxy runs.
+LOGS: list[Path] = []
+
+
+def _log_tails(lines: int = 40) -> str:
+    """The end of every replica's log and of nginx's, for a failure's report."""
+    tails = []
+    for log in LOGS:
+        text = log.read_text(errors="replace") if log.exists() else "(no log)"
+        tails.append(f"--- {log.name}\n" + "\n".join(text.splitlines()[-lines:]))
+    return "\n".join(tails)
 
 
 def _wait_healthy(url: str, deadline: float) -> None:
@@ -94,7 +114,7 @@ def _wait_healthy(url: str, deadline: float) -> None:
                     return
         except OSError:
             time.sleep(0.3)
-    raise AssertionError("the proxy never answered /_stcore/health")
+    raise AssertionError(f"{url} never answered /_stcore/health\n{_log_tails()}")
 
 
 def _photo(i: int) -> tuple[bytes, tuple[int, int]]:
@@ -111,7 +131,10 @@ def _visit(browser: Browser, url: str) -> tuple[Page, str]:
     """A new visitor (own cookies): the page and the replica that served it."""
     page = browser.new_context(accept_downloads=True).new_page()
     response = page.goto(url)
-    expect(page.locator(".kseg-summary")).to_be_visible(timeout=TIMEOUT)
+    try:
+        expect(page.locator(".kseg-summary")).to_be_visible(timeout=TIMEOUT)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{_log_tails()}") from error
     wait_for_app(page)
     return page, response.headers["x-kseg-replica"]
 

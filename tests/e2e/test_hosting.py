@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import ROOT, free_port
+from tests.e2e.conftest import ROOT, free_port, free_ports
 from tests.e2e.test_browser import TIMEOUT, set_k, wait_for_app
 from tests.e2e.test_deploy import NGINX
 
@@ -91,7 +91,7 @@ def class_server(tmp_path_factory) -> Iterator[dict]:
         ["deploy/password.sh", str(passwords), NAME],
         cwd=ROOT, env={**os.environ, "PASSWORD": PASSWORD}, check=True, capture_output=True,
     )  # fmt: skip
-    port, http_port, base = free_port(), free_port(), free_port()
+    port, http_port, base = free_port(), free_port(), free_ports(1)
     env = {
         **os.environ,
         "PY": sys.executable,
