@@ -173,3 +173,20 @@ def test_the_idle_process_is_not_part_of_what_a_step_may_use():
     assert admission.fits_alone(700) and not admission.fits_alone(701)
     with pytest.raises(ValueError, match="budget and slots must be positive"):
         Admission(budget=0, slots=1)
+
+
+def test_the_zip_uses_both_cores_only_where_the_budget_can_hold_that(monkeypatch):
+    from types import SimpleNamespace
+
+    from webapp.one_photo import downloads
+
+    pixels = 12_000_000
+    monkeypatch.setattr(downloads, "photo_sizes", lambda source: (pixels, pixels))
+    monkeypatch.setattr(downloads, "missing_steps", lambda *args: [])
+    ref = SimpleNamespace(source=None, digest="d", settings=None, edits=())
+    both, one = step_bytes("zip", pixels), step_bytes("zip_one_core", pixels)
+    assert both > one
+    for capacity, want in ((both, "zip"), (both - 1, "zip_one_core"), (one, "zip_one_core")):
+        fits = SimpleNamespace(fits_alone=lambda n, c=capacity: n <= c)
+        monkeypatch.setattr(downloads, "ADMISSION", fits)
+        assert downloads.zip_step(ref) == want, capacity

@@ -191,14 +191,16 @@ def cleaned_labels(labels: np.ndarray, min_size: int, *, diagonal: bool = True) 
 def fill_nearest(labels: np.ndarray, speck: np.ndarray) -> np.ndarray:
     """``labels`` with each speck pixel given the label of the nearest pixel
     that stays (left-out pixels stay -1)."""
-    source = np.where(speck | (labels < 0), 1, 0).astype(np.uint8)
+    away = speck | (labels < 0)
     _, nearest = cv2.distanceTransformWithLabels(
-        source, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+        away.view(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
     )
-    kept_labels = labels[source == 0]  # in raster order, as OpenCV numbers them
-    cleaned = labels.copy()
-    cleaned[speck] = kept_labels[nearest[speck] - 1]
-    cleaned[labels < 0] = -1
+    kept_labels = labels[~away]  # in raster order, as OpenCV numbers them
+    del away
+    at = np.flatnonzero(speck)
+    at = at[labels.ravel()[at] >= 0]
+    cleaned = np.array(labels, copy=True, order="C")
+    cleaned.ravel()[at] = kept_labels[nearest.ravel()[at] - 1]
     return cleaned
 
 

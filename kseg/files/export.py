@@ -8,7 +8,6 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +31,11 @@ from kseg.files.palette_writing import (
     pixels_sha256,
     provenance,
     space_of,
-    zip_entry,
 )
 from kseg.files.pattern import stitch_pattern
 from kseg.files.swatches import palette_ase, palette_css, palette_png
-from kseg.pictures.masks import cluster_mask, cutout, label_map
+from kseg.files.zipping import EARLY, FIRST, LAST, Once, ordered, write_entries
+from kseg.pictures.masks import cluster_mask, cutout_channels, label_map
 from kseg.shapes.paint import paint_by_number
 from kseg.shapes.vector import layers_svg, mask_svg
 
@@ -66,7 +65,7 @@ def cutout_png(
     alpha: np.ndarray | None = None,
 ) -> bytes:
     """The full-size cut-out of the cluster(s) (see :func:`kseg.cutout`) as PNG."""
-    return encode_png(cutout(rgb, result, clusters, alpha), fast=True)
+    return encode_png(cutout_channels(rgb, result, clusters, alpha, bgra=True), fast=True, bgr=True)
 
 
 def cluster_file_stem(result: Segmentation, index: int) -> str:
@@ -177,9 +176,13 @@ def export_entries(
     measured |= {"regions": REGIONS} if regions else {}
     methods = methods_text(result, photo=Path(str(source_name)).name or "The photo", **measured)
     entries.append(("methods.txt", lambda: (methods + "\n").encode()))
-    manifest = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
-    manifest |= _asked(svg, shapes, made, measured)
-    entries.append(("manifest.json", lambda: (json.dumps(manifest, indent=2) + "\n").encode()))
+    asked = _asked(svg, shapes, made, measured)
+
+    def manifest() -> bytes:  # the pixels' checksum too, beside the other files
+        about = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
+        return (json.dumps(about | asked, indent=2) + "\n").encode()
+
+    entries.append(("manifest.json", manifest))
     return entries
 
 
@@ -227,7 +230,7 @@ def _svg_entries(
         for i, stem in stems.items()
     ]
     layers = functools.partial(layers_svg, result, hidden=hidden, **shapes)
-    entries.append(("layers.svg", lambda: layers().encode()))
+    entries.append(("layers.svg", ordered(lambda: layers().encode(), EARLY)))
     return entries
 
 
@@ -237,22 +240,26 @@ def _made_things(
     made: dict,
 ) -> list[tuple[str, Callable[[], bytes]]]:
     """The sheet (``made``'s paint, paper and tiles) and the pattern (its
-    cells), where asked for: each drawn now, alone, so its peak memory is
-    never added to the encoders'."""
+    cells), where asked for.  The sheet is drawn once, by its SVG's entry,
+    which :func:`write_entries` starts first (the slowest part, beside the
+    other files); the PDFs, which need the drawing, start last."""
     entries: list[tuple[str, Callable[[], bytes]]] = []
     paper, pattern = made["paper"], made["pattern"]
     if made["paint"]:
-        sheet = paint_by_number(rgb, result, paper=paper, **dict(made["sheet"] or {}))
-        entries.append(("paint_by_number.svg", lambda: sheet.svg.encode()))
-        entries.append(("paint_by_number.pdf", lambda: sheet.pdf))
+        options = dict(made["sheet"] or {})
+        sheet = Once(lambda: paint_by_number(rgb, result, paper=paper, **options))
+        entries.append(("paint_by_number.svg", ordered(lambda: sheet().svg.encode(), FIRST)))
+        entries.append(("paint_by_number.pdf", ordered(lambda: sheet().pdf, LAST)))
         if made["tiles"] is not None:
-            tiled = sheet.tiled(made["tiles"]).pdf
-            entries.append(("paint_by_number_tiles.pdf", lambda: tiled))
+            tiles = made["tiles"]
+            entries.append(
+                ("paint_by_number_tiles.pdf", ordered(lambda: sheet().tiled(tiles).pdf, LAST))
+            )
     if pattern is not None:
-        chart = stitch_pattern(rgb, result, pattern, paper=paper)
-        entries.append(("pattern.pdf", lambda: chart.pdf))
-        entries.append(("pattern.png", lambda: chart.png))
-        entries.append(("pattern.csv", lambda: chart.csv.encode()))
+        chart = Once(lambda: stitch_pattern(rgb, result, pattern, paper=paper))
+        entries.append(("pattern.pdf", ordered(lambda: chart().pdf, FIRST)))
+        entries.append(("pattern.png", ordered(lambda: chart().png, LAST)))
+        entries.append(("pattern.csv", ordered(lambda: chart().csv.encode(), LAST)))
     return entries
 
 
@@ -346,30 +353,6 @@ def export_zip(
     with zipfile.ZipFile(buf, "w") as zf:
         write_entries(zf, safe_stem(source_name), entries, threads=threads, progress=progress)
     return buf.getvalue()
-
-
-def write_entries(
-    zf: zipfile.ZipFile,
-    folder: str,
-    entries: list[tuple[str, Callable[[], bytes]]],
-    *,
-    threads: int = THREADS,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> None:
-    """Make ``entries`` on ``threads`` threads (PNG encoding releases the
-    GIL) and write them in order under ``folder/``: PNGs stored as they are
-    (deflating them again gains nothing), text files deflated.
-    ``progress(done, total, path)`` is called after each file is written."""
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as workers:
-        jobs = [workers.submit(make) for _, make in entries]
-        for done, (path, _) in enumerate(entries, start=1):
-            data = jobs[done - 1].result()
-            jobs[done - 1] = None  # type: ignore[call-overload]  # free each file once written
-            kind = zipfile.ZIP_STORED if path.endswith(".png") else zipfile.ZIP_DEFLATED
-            zf.writestr(zip_entry(f"{folder}/{path}" if folder else path, kind), data)
-            del data
-            if progress is not None:
-                progress(done, len(entries), path)
 
 
 def unique_stems(names: Iterable[str]) -> list[str]:

@@ -104,6 +104,19 @@ def cutout(
     ValueError
         If the shapes do not match or an index is out of range.
     """
+    return cutout_channels(rgb, result, clusters, alpha, bgra=False)
+
+
+def cutout_channels(
+    rgb: np.ndarray,
+    result: Segmentation,
+    clusters: int | Iterable[int],
+    alpha: np.ndarray | None,
+    *,
+    bgra: bool,
+) -> np.ndarray:
+    """:func:`cutout`, in RGBA order or, with ``bgra``, in OpenCV's BGRA
+    (for its PNG writer, without another copy of the picture)."""
     check_same_size(rgb, result.labels)
     opacity = cluster_mask(result, clusters).view(np.uint8) * np.uint8(255)
     if alpha is not None:
@@ -111,7 +124,11 @@ def cutout(
     # Fully transparent pixels carry no colour: the file never hides the rest
     # of the photo under alpha 0 (and compresses three times smaller).
     rgb = np.ascontiguousarray(rgb)
-    return cv2.merge([cv2.bitwise_and(rgb, rgb, mask=opacity), opacity])
+    kept = cv2.bitwise_and(rgb, rgb, mask=opacity)
+    out = np.empty((*opacity.shape, 4), dtype=np.uint8)
+    order = [0, 2, 1, 1, 2, 0, 3, 3] if bgra else [0, 0, 1, 1, 2, 2, 3, 3]
+    cv2.mixChannels([kept, opacity], [out], order)
+    return out
 
 
 def segmented_image(result: Segmentation, background: int = 255) -> np.ndarray:

@@ -176,7 +176,8 @@ def paint_by_number(
     labels = _merged(result.labels, min_region, reach)
     region, _ = regions(labels, False)
     count = int(region.max()) + 1 if region.size else 0
-    dist = cv2.distanceTransform(_inner(region), cv2.DIST_L2, 3)
+    # The distances handed over to the numbers' search, which frees them early.
+    dist = [cv2.distanceTransform(_inner(region), cv2.DIST_L2, 3)]
     at, radius = _numbered_parts(region, count, dist, reach, min_region)
     colour_of = labels.ravel()[at[:, 1] * w + at[:, 0]] if len(at) else np.zeros(0, np.int64)
     # Outlines as smooth as print allows: within 0.15 mm of the pixels.
@@ -202,7 +203,7 @@ def paint_by_number(
 
 
 def _numbered_parts(
-    region: np.ndarray, count: int, dist: np.ndarray, reach: float, min_region: int
+    region: np.ndarray, count: int, held: list[np.ndarray], reach: float, min_region: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Where the numbers go: the pole (point farthest from the edges) of
     every part of every region, a part being what a disc ``reach`` pixels
@@ -210,16 +211,19 @@ def _numbered_parts(
     connected piece of its core (the pixels at least ``reach`` from the
     edge), counted when it covers ``min_region`` pixels; a region with no
     such part keeps one number at its own pole.  (n, 2) (x, y) and each
-    number's room (pixels)."""
+    number's room (pixels).  ``held``: the regions' distance transform, taken
+    out of the list (and freed before the next one is made)."""
+    dist = held.pop()
     at, radius = poles(region, count, dist)
     # ``dist`` runs to the centres of the edge pixels, half a pixel inside.
-    core = np.where(dist >= reach - 0.5, region, -1).astype(np.int32)
+    core = np.where(dist >= reach - 0.5, region, np.int32(-1)).astype(np.int32, copy=False)
     part, _ = regions(core, True)
     del core
     parts = int(part.max()) + 1 if part.size else 0
     if parts == 0:
         return at, radius
     part_at, part_radius = poles(part, parts, dist)
+    del dist
     # Each pixel to the nearest core pixel (OpenCV numbers them in raster
     # order); within reach, in the same region, it is swept by that part.
     away, nearest = cv2.distanceTransformWithLabels(
@@ -246,9 +250,11 @@ def _merged(labels: np.ndarray, min_region: int, min_radius: float) -> np.ndarra
     count = int(region.max()) + 1 if region.size else 0
     dist = cv2.distanceTransform(_inner(region), cv2.DIST_L2, 3)
     _, radius = poles(region, count, dist)
+    del dist
     thin = radius < min_radius
     if thin.any() and not thin.all():
         speck = (region >= 0) & thin[np.maximum(region, 0)]
+        del region  # its memory free for the distance transform's
         labels = fill_nearest(labels, speck)
     return labels
 

@@ -90,7 +90,7 @@ def _zip(series: Series, hidden: frozenset[int] = frozenset()) -> bytes:
 
     def photos() -> Iterator[tuple[str, np.ndarray, np.ndarray | None, kseg.Segmentation]]:
         for view in series.photos:
-            with job(["decode", "segment", "zip"], view.width * view.height):
+            with job(["decode", "segment", "zip_one_core"], view.width * view.height):
                 image, result = _labelled(series, view)
                 yield view.upload.name, image.rgb, image.alpha, result
 

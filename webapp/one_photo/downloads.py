@@ -7,9 +7,10 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 
 import kseg
+from webapp.server.budget import job_bytes
 from webapp.server.cache import PAGE, ZIPS
 from webapp.session.compute import PhotoRef, missing_steps, photo_sizes
-from webapp.session.jobs import job
+from webapp.session.jobs import ADMISSION, job
 
 
 def _download_job(ref: PhotoRef, *names: str) -> AbstractContextManager[None]:
@@ -41,12 +42,23 @@ def zip_key(ref: PhotoRef, hidden: frozenset[int], chosen: Choices = ()) -> tupl
     return (ref.digest, ref.name, ref.settings, ref.edits, tuple(sorted(hidden)), chosen)
 
 
+def zip_step(ref: PhotoRef) -> str:
+    """How the ZIP is made: on both cores ("zip") when the budget can ever
+    hold that, else one file at a time ("zip_one_core", a quarter less
+    memory, twice the time)."""
+    pixels, decoder = photo_sizes(ref.source)
+    steps = missing_steps(ref.digest, ref.settings, ref.edits)
+    both = job_bytes([*steps, "zip"], pixels, decoder)
+    return "zip" if ADMISSION.fits_alone(both) else "zip_one_core"
+
+
 def make_zip(ref: PhotoRef, hidden: frozenset[int], chosen: Choices = ()) -> bytes:
     """The ZIP of everything for the photo, made as the page shows it
     (``chosen``: its classes, scale, paper and layers)."""
     options = dict(chosen)
     classes = options.pop("classes", "")
-    with _download_job(ref, "zip"):
+    step = zip_step(ref)
+    with _download_job(ref, step):
         image, result = ref.image(), ref.result()
         return kseg.export_zip(
             image.rgb,
@@ -60,6 +72,7 @@ def make_zip(ref: PhotoRef, hidden: frozenset[int], chosen: Choices = ()) -> byt
             classes=kseg.read_classes(classes) if classes else None,
             roi=ref.settings.roi or None,
             **options,
+            **({} if step == "zip" else {"threads": 1}),
         )
 
 

@@ -49,7 +49,12 @@ BYTES_PER_PIXEL = {
     "segmented": 3.0,  # the labels as 8-bit indices, Pillow's copy and the PNG (kseg.labels_png)
     # Measured at 12 MP (and 40 MP) on 2026-11-29; the most textured 12 MP
     # bench photo (photo-01, 16,000 outlines at k = 16) in brackets after:
-    "zip": 36.0,  # the paint-by-number sheet first, then two files at once: 24.2 (27.9) [35.0]
+    # The ZIP of everything on both cores: the sheet beside the other files
+    # (a cut-out, the layers), measured 2026-12-07 with bench/zip.py: the 12 MP
+    # series photos at k = 8 and 16: 32.7 to 41.1, 15 MP 38 to 41, 40 MP 30.
+    "zip": 46.0,
+    # The same ZIP on one thread, each file alone: 24.2 (27.9) [35.0].
+    "zip_one_core": 36.0,
     "paint": 28.0,  # regions (int32), distances (float32), outlines: 22.5 (25.0) [23.9]
     "svg": 18.0,  # specks found and filled (int32 regions, distance transform): 12.2 (15.1) [17.0]
 }

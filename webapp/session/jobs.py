@@ -188,9 +188,11 @@ def decode_pixels(width: int, height: int, fit: int | None, jpeg: bool) -> int:
 
 
 #: The steps any photo on the page goes through (downloads included: a ZIP
-#: of a photo the page showed must be possible), and those cleaning adds.
+#: of a photo the page showed must be possible, on one core if need be), and
+#: those cleaning adds.
 PHOTO_STEPS = (
-    "decode", "segment", "previews", "merge", "mask", "cutout", "segmented", "svg", "paint", "zip",
+    "decode", "segment", "previews", "merge", "mask", "cutout", "segmented", "svg", "paint",
+    "zip_one_core",
 )  # fmt: skip
 
 
