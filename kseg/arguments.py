@@ -188,7 +188,8 @@ def _add_measure_options(p: argparse.ArgumentParser) -> None:
         type=_roi,
         metavar="X,Y,W,H",
         help="only this rectangle of each photo is fitted, counted and written: pixels, "
-        "or fractions of the photo when all four are at most 1 (0.1,0.1,0.8,0.8)",
+        "or fractions of the photo when all four are at most 1 (0.1,0.1,0.8,0.8); or a "
+        "polygon's corners, 'X,Y; X,Y; X,Y' (3 to 200)",
     )
     p.add_argument(
         "--regions",

@@ -101,3 +101,38 @@ def test_a_photo_of_a_series_can_have_a_region_of_its_own(downloads):
     assert int(rows[1]["pixels"]) == (half[2] - half[0]) * (half[3] - half[1])  # its own region
     assert int(rows[0]["pixels"]) == sizes["coffee"][0] * sizes["coffee"][1]  # the others whole
     assert int(rows[2]["pixels"]) == sizes["rocket"][0] * sizes["rocket"][1]
+
+
+def test_a_typed_polygon_is_all_that_is_fitted_and_its_link_opens_on_it(downloads):
+    at = _app({"k": "4"})
+    at.session_state["roi-open"] = True
+    at.run()
+    at.toggle(key="roi_on").set_value(True).run()
+    at.radio(key="roi-shape").set_value("Polygon").run()
+    assert [e.value for e in at.error] == [
+        "These corners make no polygon: give three or more, such as 10,10; 90,10; 50,90."
+    ]
+    at.text_input(key="roi-corners").set_value("0,0; 100,0; 0,100").run()
+    assert not at.exception and not at.error
+    want = _roi_result("0,0; 1,0; 0,1")
+    assert f"objective (mean squared RGB error) <b>{want.mse:.1f}</b>" in _summary(at)
+    link = at.query_params["roi"]
+    assert link in ("0,0; 1,0; 0,1", ["0,0; 1,0; 0,1"])
+    zipped = zipfile.ZipFile(io.BytesIO(downloads("_kseg.zip")))
+    labels = np.asarray(Image.open(io.BytesIO(zipped.read("coffee/labels.png"))))
+    inside = kseg.parse_roi("0,0; 1,0; 0,1").mask(labels.shape)
+    assert np.array_equal(labels != 255, inside)  # the triangle above the diagonal
+    assert (
+        "Only the polygon with corners 0,0; 1,0; 0,1" in zipped.read("coffee/methods.txt").decode()
+    )
+    # The link opens on the same polygon, said in the sidebar.
+    again = _app({"k": "4", "roi": "0,0; 1,0; 0,1"})
+    ss = again.session_state
+    assert (
+        ss["roi_on"] and ss["roi-shape"] == "Polygon" and ss["roi-corners"] == "0,0; 100,0; 0,100"
+    )
+    assert f"<b>{want.mse:.1f}</b>" in _summary(again)
+    assert any(
+        "Measuring only: the polygon 0,0; 100,0; 0,100 (% across, % down)." in c.value
+        for c in again.sidebar.caption
+    )

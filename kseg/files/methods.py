@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from kseg.engine.classes import Classes
 from kseg.engine.result import Segmentation
+from kseg.engine.roi import parse_roi
 from kseg.files.palette_writing import provenance
 
 __all__ = ["methods_text"]
@@ -54,11 +55,7 @@ def methods_text(
     if result.pinned:
         parts.append(f"{len(result.pinned)} colours were pinned (kept exactly).")
     if roi:
-        parts.append(
-            f"Only the rectangle {roi} (x, y, width, height"
-            + (", in fractions of the photo)" if max(map(float, roi.split(","))) <= 1 else ")")
-            + " was fitted and measured."
-        )
+        parts.append(_region_words(roi))
     if classes:
         parts.append(_grouped(result, classes))
     if mm_per_px:
@@ -112,3 +109,15 @@ def _grouped(result: Segmentation, classes: Classes) -> str:
             + ")"
         )
     return "The colours were grouped into classes: " + "; ".join(named) + "."
+
+
+def _region_words(roi: str) -> str:
+    """The region of interest in the methods' words."""
+    region = parse_roi(roi)
+    units = ", in fractions of the photo" if region.relative else ", in pixels"
+    if region.corners:
+        return (
+            f"Only the polygon with corners {region} (x, y{units}; a pixel inside when its "
+            "centre is) was fitted and measured."
+        )
+    return f"Only the rectangle {region} (x, y, width, height{units}) was fitted and measured."

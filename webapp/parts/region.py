@@ -1,6 +1,7 @@
-"""The region of interest in the sidebar: a rectangle of the photo, in
-percent of its width and height (so one rectangle suits every photo of a
-series), typed in; only its pixels are fitted, counted and downloaded."""
+"""The region of interest in the sidebar: a rectangle or a polygon of the
+photo, in percent of its width and height (so one region suits every photo
+of a series), typed in; only its pixels are fitted, counted and
+downloaded."""
 
 from __future__ import annotations
 
@@ -36,27 +37,68 @@ def roi_ui() -> str:
 
 
 def _widgets() -> None:
-    st.toggle(
-        "Only a rectangle of the photo",
+    on = st.toggle(
+        "Only a region of the photo",
         key="roi_on",
         help="Only its pixels are fitted, counted and downloaded: the plot without the "
         "path around it, the leaf without the bench.",
     )
+    shape = st.radio("Shape", SHAPES, key="roi-shape", horizontal=True, disabled=not on)
+    if shape == "Polygon":
+        st.text_input(
+            "Corners (% across, % down)",
+            key="roi-corners",
+            placeholder="10,10; 90,10; 50,90",
+            disabled=not on,
+            help="Each corner as two numbers, across then down, in percent of the photo's "
+            "width and height; corners separated by semicolons, 3 to 200 of them. A pixel "
+            "is measured when its centre is inside.",
+        )
+        if on and not roi_text():
+            st.error(
+                "These corners make no polygon: give three or more, such as 10,10; 90,10; 50,90."
+            )
+        return
     left, right = st.columns(2)
     for i, (key, label) in enumerate(SIDES.items()):
         (left if i % 2 == 0 else right).number_input(
-            label, 0.0, 100.0, step=1.0, key=key, disabled=not st.session_state.roi_on
+            label, 0.0, 100.0, step=1.0, key=key, disabled=not on
         )
-    if st.session_state.roi_on and not roi_text():
+    if on and not roi_text():
         st.error("This rectangle holds nothing of the photo: give it a width and a height.")
 
 
+#: The region's shapes.
+SHAPES = ("Rectangle", "Polygon")
+
+
 def roi_text() -> str:
-    """The chosen rectangle as kseg's fractions, or "" (off, or empty)."""
+    """The chosen region as kseg's fractions, or "" (off, or empty)."""
     ss = st.session_state
     if not ss.get("roi_on"):
         return ""
+    if ss.get("roi-shape") == "Polygon":
+        return polygon_fractions(str(ss.get("roi-corners", "")))
     return _fractions(*(float(ss[key]) for key in ROI_KEYS))
+
+
+def polygon_fractions(text: str) -> str:
+    """Corners typed in percent (``"10,10; 90,10; 50,90"``) as kseg's
+    fractions (``"0.1,0.1; 0.9,0.1; 0.5,0.9"``), or "" when they make no
+    polygon within the photo."""
+    try:
+        percent = kseg.parse_roi(text if ";" in text else "")
+    except (kseg.RoiError, TypeError):
+        return ""
+    if any(v > 100 for corner in percent.corners for v in corner):
+        return ""
+    corners = tuple((round(x / 100, 4), round(y / 100, 4)) for x, y in percent.corners)
+    return str(kseg.Roi.polygon(corners, relative=True))
+
+
+def polygon_percent(roi: kseg.Roi) -> str:
+    """A polygon in fractions as the corners box shows it, in percent."""
+    return "; ".join(f"{100 * x:g},{100 * y:g}" for x, y in roi.corners)
 
 
 def _fractions(x: float, y: float, w: float, h: float) -> str:
@@ -70,8 +112,12 @@ def _fractions(x: float, y: float, w: float, h: float) -> str:
 
 
 def roi_words(roi: str) -> str:
-    """The rectangle in words: ``from 10 % left, 20 % down, 80 × 60 %``."""
-    x, y, w, h = (100 * float(v) for v in roi.split(","))
+    """The region in words: ``from 10 % left, 20 % down, 80 × 60 %``, or
+    ``the polygon 10,10; 90,10; 50,90 (% across, % down)``."""
+    region = kseg.parse_roi(roi)
+    if region.corners:
+        return f"the polygon {polygon_percent(region)} (% across, % down)"
+    x, y, w, h = (100 * v for v in (region.x, region.y, region.width, region.height))
     return f"from {x:g} % left and {y:g} % down, {w:g} × {h:g} % of the photo"
 
 

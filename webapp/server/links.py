@@ -161,17 +161,18 @@ class NamedClasses:
 
 
 @dataclass(frozen=True)
-class Rectangle:
-    """A region of interest in fractions of the photo, ``0.1,0.1,0.8,0.8``
-    (x, y, width, height, as kseg reads it); pixel rectangles are not the
+class Region:
+    """A region of interest in fractions of the photo, as kseg reads it: a
+    rectangle ``0.1,0.1,0.8,0.8`` (x, y, width, height) or a polygon's
+    corners ``0.1,0.1; 0.9,0.1; 0.5,0.9``; regions in pixels are not the
     page's and are dropped."""
 
-    def parse(self, text: str) -> tuple[float, float, float, float] | None:
+    def parse(self, text: str) -> kseg.Roi | None:
         try:
             roi = kseg.parse_roi(text)
         except kseg.RoiError:
             return None
-        return (roi.x, roi.y, roi.width, roi.height) if roi.relative else None
+        return roi if roi.relative else None
 
     def write(self, text: str) -> str:
         return text
@@ -235,7 +236,7 @@ OWN = OwnColours(255)
 #: Longest ``own`` read: 255 colours with names.
 MAX_OWN_CHARS = 255 * 68
 #: The region of interest (``roi=0.1,0.1,0.8,0.8``).
-ROI = Rectangle()
+ROI = Region()
 #: The region's widgets, in percent: left, top, width, height.
 ROI_KEYS = ("roi-x", "roi-y", "roi-w", "roi-h")
 #: Named classes (``classes=vegetation: 2 5 7%0Asky: 8 exclude``).
@@ -285,9 +286,9 @@ def from_link(query: Mapping[str, str]) -> dict[str, object]:
     text = query.get("own")
     if isinstance(text, str) and len(text) <= MAX_OWN_CHARS and (own := OWN.parse(text)):
         out["own_text"] = OWN.write(own)
-    if (box := read("roi", ROI.parse)) is not None:
+    if (roi := read("roi", ROI.parse)) is not None:
         out["roi_on"] = True
-        out |= {key: round(100 * v, 2) for key, v in zip(ROI_KEYS, box, strict=True)}
+        out |= _region_widgets(roi)
     text = query.get("classes")
     if isinstance(text, str) and (classes := CLASSES.parse(text)):
         out["classes_text"] = classes
@@ -340,3 +341,14 @@ def to_link(
     if view != VIEWS["side"]:
         params["view"] = next(slug for slug, label in VIEWS.items() if label == view)
     return params
+
+
+def _region_widgets(roi: kseg.Roi) -> dict[str, object]:
+    """The region of interest's widgets (percent) for a region in fractions."""
+    if roi.corners:
+        corners = "; ".join(f"{round(100 * x, 2):g},{round(100 * y, 2):g}" for x, y in roi.corners)
+        return {"roi-shape": "Polygon", "roi-corners": corners}
+    box = (roi.x, roi.y, roi.width, roi.height)
+    return {"roi-shape": "Rectangle"} | {
+        key: round(100 * v, 2) for key, v in zip(ROI_KEYS, box, strict=True)
+    }

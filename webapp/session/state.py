@@ -26,7 +26,7 @@ class Settings:
     seed: int = 0
     pins: tuple[str, ...] = ()  # pinned colours, "rrggbb", at most k (and 8)
     own: tuple[str, ...] = ()  # the user's own colours, "rrggbb name": the best k of them
-    roi: str = ""  # the region of interest, fractions "x,y,w,h" (kseg.parse_roi); "" = all
+    roi: str = ""  # the region of interest in fractions (kseg.parse_roi); "" = all
     # A series' photos with a region of their own: (photo's SHA-256, region).
     rois: tuple[tuple[str, str], ...] = ()
 
@@ -76,6 +76,8 @@ FIRST = {
     "roi-y": 0.0,
     "roi-w": 100.0,
     "roi-h": 100.0,
+    "roi-shape": "Rectangle",
+    "roi-corners": "",
     "merge": [],
     "recolour": [],
     "hide": [],
