@@ -5,7 +5,8 @@ Run:  make load            (or: .venv/bin/python bench/load.py --sessions 10)
 The server starts as Streamlit Community Cloud starts it (`streamlit run
 app.py`, no environment of ours) unless --env or --budget add some.  Each
 session is a headless Chromium (Debian's /usr/bin/chromium) in its own
-process. It opens the page, uploads its own photo (a different crop per
+process, ten priority steps below the server (--browser-nice). It opens
+the page, uploads its own photo (a different crop per
 session, so every session's image has a unique size), waits for the result,
 moves the k slider and waits again. A session counts as a mix-up if the page
 ever shows a size other than its own photo's, and notes whether it was told
@@ -79,15 +80,25 @@ def step_breakdown(path: Path) -> str:
 
 
 def session(
-    url: str, photo: Path, size_text: str, index: int, out: mp.Queue, at_once: bool = False
+    url: str,
+    photo: Path,
+    size_text: str,
+    index: int,
+    out: mp.Queue,
+    at_once: bool = False,
+    nice: int = 0,
 ) -> None:
     """One browser tab: open, upload ``photo`` (a file on disk, as a user
     picks one: a buffer would be base64-piped through Playwright, about 3 s
     of CPU per 14 MB upload on the machine the server shares), change k.
     With ``at_once``, the upload goes the moment the uploader shows, while
     the page's first run is still going (an upload a run drops would never
-    show its size: a timeout, an error)."""
+    show its size: a timeout, an error).  ``nice``: the browser's priority
+    below the server's (its processes inherit it), so ten browsers on the
+    server's two cores take what the server leaves."""
     from playwright.sync_api import expect, sync_playwright
+
+    os.nice(nice)
 
     record = {"index": index, "error": None, "mixup": False, "times": [], "queued": False}
     try:
@@ -265,10 +276,11 @@ def run(
     linger: float = 0.0,
     replicas: int = 0,
     at_once: bool = False,
+    nice: int = 10,
 ) -> dict:
     """Run the sessions against one server (``replicas`` 0) or that many
     replicas behind nginx; ``linger`` seconds after the last tab closed, read
-    the memory the server kept."""
+    the memory the server kept; the browsers ``nice`` steps below the server."""
     folder = Path(tempfile.mkdtemp(prefix="kseg-load-"))
     steps = folder / "steps.jsonl"
     env = {**(env or {}), "KSEG_STEP_LOG": str(steps)}
@@ -311,7 +323,7 @@ def run(
                 photos.append((path, text))
             queue = ctx.Queue()
             workers = [
-                ctx.Process(target=session, args=(url, data, text, i, queue, at_once))
+                ctx.Process(target=session, args=(url, data, text, i, queue, at_once, nice))
                 for i, (data, text) in enumerate(photos)
             ]
             for w in workers:
@@ -378,11 +390,20 @@ def main() -> None:
         action="store_true",
         help="each visitor uploads the moment the uploader shows, during the page's first run",
     )
+    ap.add_argument(
+        "--browser-nice",
+        type=int,
+        default=10,
+        help="the browsers' priority below the server's (0: the same; default 10)",
+    )
     a = ap.parse_args()
     env = dict(e.split("=", 1) for e in a.env)
     if a.budget:
         env["KSEG_MEMORY_BUDGET_MB"] = str(a.budget)
-    r = run(a.sessions, a.megapixels, a.photo, a.waves, env, a.linger, a.replicas, a.at_once)
+    r = run(
+        a.sessions, a.megapixels, a.photo, a.waves, env, a.linger, a.replicas, a.at_once,
+        a.browser_nice,
+    )  # fmt: skip
     waits = r["waits_s"] or [0.0]
     print(
         f"sessions {r['sessions']} x {r['megapixels']} MP"
