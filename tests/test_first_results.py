@@ -51,14 +51,32 @@ def test_a_job_needing_the_kernels_waits_for_them_alone(monkeypatch):
     monkeypatch.setattr(kernels, "is_warm", lambda: False)
     monkeypatch.setattr(kernels, "_COMPILE", "import time; time.sleep(1.0)")  # the child's work
     monkeypatch.setattr(kernels.kseg, "warm_up", lambda: loaded.set() or 0.0)
+    frozen: list[bool] = []  # frozen out of the collector's walk, once loaded
+    monkeypatch.setattr(kernels, "freeze_loaded_kernels", lambda: frozen.append(loaded.is_set()))
     kernels.start()
     assert not kernels.ready()
     told = []
     t = time.monotonic()
     kernels.wait(on_wait=lambda: told.append(time.monotonic() - t))
-    assert kernels.ready() and loaded.is_set()
+    assert kernels.ready() and loaded.is_set() and frozen == [True]
     assert told and told[0] < 0.5  # said at once, not after the wait
     assert time.monotonic() - t >= 0.9  # waited for the child
     told.clear()
     kernels.wait(on_wait=lambda: told.append(1))
     assert told == []  # ready: no message, no wait
+
+
+def test_what_loading_the_kernels_made_is_frozen_out_of_the_collectors_walk():
+    import gc
+
+    from webapp.server.memory import freeze_loaded_kernels
+
+    made = [[i] for i in range(1000)]  # tracked objects made after the start
+    before = gc.get_freeze_count()
+    try:
+        assert freeze_loaded_kernels() >= before + len(made)
+        assert gc.get_freeze_count() >= before + len(made)
+        walked = {id(o) for o in gc.get_objects()}  # what a collection walks
+        assert not any(id(m) in walked for m in made)
+    finally:
+        gc.unfreeze()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import kseg
 from kseg.warming import is_warm
+from webapp.server.memory import freeze_loaded_kernels
 
 __all__ = ["KERNEL_FREE", "ready", "start", "wait"]
 
@@ -68,7 +69,8 @@ def _compile_then_load() -> None:
         pass
     try:
         seconds = kseg.warm_up()  # from the disk cache the child filled (or compiled here)
-        print(f"kseg: kernels ready, loaded in {seconds:.1f} s", flush=True)
+        frozen = freeze_loaded_kernels()  # out of the collector's walk after each run
+        print(f"kseg: kernels ready in {seconds:.1f} s, {frozen} objects frozen", flush=True)
     finally:
         _READY.set()
 

@@ -66,6 +66,18 @@ def trim(nbytes: int = 0) -> int:
     return 0
 
 
+def freeze_loaded_kernels() -> int:
+    """Freeze what loading the engine's kernels after start made (numba's
+    and LLVM's objects for every kernel: a server started without them, as
+    a free host starts it, loads them in the background after its first
+    page run, so :func:`freeze_startup_heap` never saw them, and every
+    collection after a script run walked them again).  Returns how many
+    objects are frozen in all."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 @functools.cache
 def freeze_startup_heap() -> int:
     """Once per process, collect garbage and move every object tracked so

@@ -142,19 +142,30 @@ def _janitor() -> None:
 threading.Thread(target=_janitor, name="kseg-cache-janitor", daemon=True).start()
 
 
+#: Seconds between two draws of the same queue notice.
+REDRAW_S = 1.0
+
+
 @contextmanager
 def queue_notice() -> Iterator[None]:
     """While the block runs, a step that waits for its turn says so on the
     page, with how many are ahead ("2 photos ahead of yours")."""
     slot = st.empty()
+    drawn = {"ahead": 0, "at": 0.0}
 
     def show(ahead: int) -> None:
-        # Drawn at every check, not only when the count changes: each draw
-        # is where Streamlit stops a run the user has moved on from, so a
-        # stale run leaves the queue instead of holding a place in it.
+        # Drawn when the count changes, and again every REDRAW_S seconds: each
+        # draw is where Streamlit stops a run the user has moved on from, so
+        # a stale run leaves the queue within that time instead of holding a
+        # place in it (drawn at every check, ten waiting tabs cost the server
+        # as much as their photos).
         if not ahead:
             slot.empty()
             return
+        now = time.monotonic()
+        if ahead == drawn["ahead"] and now - drawn["at"] < REDRAW_S:
+            return
+        drawn.update(ahead=ahead, at=now)
         if ahead < 0:  # not a queue: the kernels of a server that has just started
             slot.info(
                 "The server has just started and is getting its engine ready, once: "
