@@ -18,7 +18,8 @@ environment, so ``MALLOC_ARENA_MAX`` cannot be used there):
 And one setting for Python's own collector: what the process holds once it
 has started (Streamlit, the engine's compiled kernels, numpy, the page's
 modules: about 150,000 objects) is frozen out of the cyclic garbage
-collector's sight (:func:`freeze_startup_heap`).  Streamlit collects garbage
+collector's sight (:func:`freeze_startup_heap`; kernels loaded later, by
+:func:`freeze_loaded_kernels`).  Streamlit collects garbage
 after every script run (``runner.postScriptGC``); walking that heap took
 about 0.2 s a run, holding the interpreter lock, so every session's messages
 (a new visitor's first screen, the end of any rerun) waited for it.
