@@ -14,7 +14,8 @@ engine: for N photos (default 20) at k = 8, the sum of N single-photo
   best single photo's palette used for all of them.
 page: the server started as `make run` does; one headless Chromium tab opens
   "Many photos", uploads N photos (default 50) from disk at once, and waits
-  for the shares table; the server's resident memory is sampled at 10 Hz.
+  for the shares table; with --regions, then asks for every photo's region
+  counts and waits for them; the server's resident memory is sampled at 10 Hz.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def engine(n: int, k: int) -> None:
     )
 
 
-def page(n: int, k: int) -> None:
+def page(n: int, k: int, regions: bool = False) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     paths = series_photos(n)
@@ -123,9 +124,24 @@ def page(n: int, k: int) -> None:
             1, timeout=600_000
         )
         waited = time.perf_counter() - t
+        counted = 0.0
+        if regions:  # then each photo's regions, asked for on the finished table
+            t = time.perf_counter()
+            tab.get_by_test_id("stCheckbox").filter(
+                has_text="Count each photo's separate regions"
+            ).locator("label").click()
+            counting = tab.get_by_text("Counting each photo's regions")
+            expect(counting).to_be_visible(timeout=60_000)
+            expect(counting).to_have_count(0, timeout=600_000)
+            expect(tab.locator("[data-test-script-state='notRunning']")).to_have_count(
+                1, timeout=600_000
+            )
+            counted = time.perf_counter() - t
         browser.close()
     print(f"page: {n} photos of {SIZE[0]}x{SIZE[1]} uploaded at once, k = {k}")
     print(f"  upload -> shares table shown  {waited:7.1f} s")
+    if regions:
+        print(f"  then every photo's regions    {counted:7.1f} s")
     print(f"  server memory: idle {server.idle:.0f} MB, peak {server.peak:.0f} MB")
 
 
@@ -134,11 +150,12 @@ def main() -> None:
     p.add_argument("what", choices=("engine", "page", "both"), nargs="?", default="both")
     p.add_argument("--photos", type=int, default=None, help="photos (engine 20, page 50)")
     p.add_argument("-k", type=int, default=8)
+    p.add_argument("--regions", action="store_true", help="page: then count every photo's regions")
     args = p.parse_args()
     if args.what in ("engine", "both"):
         engine(args.photos or 20, args.k)
     if args.what in ("page", "both"):
-        page(args.photos or 50, args.k)
+        page(args.photos or 50, args.k, args.regions)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from webapp.many_photos.photos import Series
 from webapp.many_photos.views import PhotoView, decoded
 from webapp.server.cache import PAGE, ZIPS
 from webapp.session.choices import roi_for
-from webapp.session.jobs import job
+from webapp.session.jobs import ADMISSION, job
 
 #: A series ZIP carries cut-outs (full-colour PNGs) up to this many pixels
 #: in all; above, masks, segmented images and label maps only.
@@ -42,16 +43,18 @@ def mask_file(series: Series, view: PhotoView, index: int) -> bytes:
 
 def region_counts(series: Series, named: kseg.Classes | None = None) -> list[dict[int, int]]:
     """Each photo's separate regions (8-connected) per colour, or per class
-    with ``named``: every photo decoded and labelled again, one at a time,
-    each in its own job; kept in the page cache."""
+    with ``named``: every photo decoded and labelled again, each in its own
+    job, as many at once as the server has workers (the budget admits
+    them); kept in the page cache."""
+
+    def one(view: PhotoView) -> dict[int, int]:
+        with job(["decode", "segment", "regions"], view.width * view.height):
+            table = kseg.measure_regions(_labelled(series, view)[1], classes=named)
+            return dict(Counter(table.colour.tolist()))
 
     def make() -> list[dict[int, int]]:
-        found = []
-        for view in series.photos:
-            with job(["decode", "segment", "regions"], view.width * view.height):
-                table = kseg.measure_regions(_labelled(series, view)[1], classes=named)
-                found.append(dict(Counter(table.colour.tolist())))
-        return found
+        with ThreadPoolExecutor(max_workers=ADMISSION.slots) as workers:
+            return list(workers.map(one, series.photos))
 
     key = ("series-regions", tuple(v.upload.digest for v in series.photos), series.settings)
     key += (series.given, series.centers_float.tobytes(), named.text() if named else "")
