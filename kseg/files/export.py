@@ -114,7 +114,7 @@ def export_entries(
         smooth layer, specks under 64 pixels given to their surroundings,
         :func:`kseg.layers_svg`); with ``paint=True``,
         ``paint_by_number.svg`` and ``paint_by_number.pdf`` (an A4 sheet,
-        :func:`kseg.paint_by_number`, drawn at once); and ``manifest.json`` last
+        :func:`kseg.paint_by_number`, drawn once for both); and ``manifest.json`` last
         (the date, the library versions, the source's size and checksums:
         ``source_sha256``, the file's, where the caller knows it, and the
         pixels'); with ``cutouts=False`` no cut-outs.  ``size`` is the SVGs'
