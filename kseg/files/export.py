@@ -176,14 +176,16 @@ def export_entries(
     measured |= {"regions": REGIONS} if regions else {}
     methods = methods_text(result, photo=Path(str(source_name)).name or "The photo", **measured)
     entries.append(("methods.txt", lambda: (methods + "\n").encode()))
+    about = (rgb, result, source_name, stems, hidden_set, source_sha256)
     asked = _asked(svg, shapes, made, measured)
-
-    def manifest() -> bytes:  # the pixels' checksum too, beside the other files
-        about = _manifest(rgb, result, source_name, stems, hidden_set, source_sha256)
-        return (json.dumps(about | asked, indent=2) + "\n").encode()
-
-    entries.append(("manifest.json", manifest))
+    entries.append(("manifest.json", functools.partial(_manifest_file, about, asked)))
     return entries
+
+
+def _manifest_file(about: tuple, asked: dict[str, object]) -> bytes:
+    """``manifest.json``: :func:`_manifest` of ``about`` (its pixels'
+    checksum made here, beside the other files) and what was ``asked``."""
+    return (json.dumps(_manifest(*about) | asked, indent=2) + "\n").encode()
 
 
 #: How the files' regions are counted.
