@@ -14,8 +14,10 @@ engine: for N photos (default 20) at k = 8, the sum of N single-photo
   best single photo's palette used for all of them.
 page: the server started as `make run` does; one headless Chromium tab opens
   "Many photos", uploads N photos (default 50) from disk at once, and waits
-  for the shares table; with --regions, then asks for every photo's region
-  counts and waits for them; the server's resident memory is sampled at 10 Hz.
+  for the shares table; with --classes, three named classes are given in the
+  link (one excluded), so the table has their columns; with --regions, then
+  asks for every photo's region counts (per class, with --classes) and waits
+  for them; the server's resident memory is sampled at 10 Hz.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SERIES = ROOT / "bench" / ".cache" / "series"
 SIZE = (4000, 3000)
+#: The classes --classes gives (k = 8): three, one left out of the area.
+CLASSES = "vegetation: 1 2 3\nsoil: 4 5\nsky: 6 exclude"
 
 
 def series_photos(n: int) -> list[Path]:
@@ -100,14 +104,17 @@ def engine(n: int, k: int) -> None:
     )
 
 
-def page(n: int, k: int, regions: bool = False) -> None:
+def page(n: int, k: int, regions: bool = False, classes: bool = False) -> None:
+    from urllib.parse import quote
+
     from playwright.sync_api import expect, sync_playwright
 
     paths = series_photos(n)
     with watched_server(plain=True) as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        tab.goto(server.url.rstrip("/") + "/many")
+        link = f"?classes={quote(CLASSES)}" if classes else ""
+        tab.goto(server.url.rstrip("/") + "/many" + link)
         expect(tab.locator(".kseg-summary")).to_contain_text("photos", timeout=120_000)
         slider = tab.get_by_test_id("stSlider").filter(has_text="Number of colours")
         slider.get_by_role("slider").focus()
@@ -124,6 +131,9 @@ def page(n: int, k: int, regions: bool = False) -> None:
             1, timeout=600_000
         )
         waited = time.perf_counter() - t
+        if classes:  # (the table draws only the columns in view: not checked there)
+            expect(tab.locator("textarea")).to_have_value(CLASSES)
+            expect(tab.get_by_text("These classes cannot be used")).to_have_count(0)
         counted = 0.0
         if regions:  # then each photo's regions, asked for on the finished table
             t = time.perf_counter()
@@ -138,7 +148,8 @@ def page(n: int, k: int, regions: bool = False) -> None:
             )
             counted = time.perf_counter() - t
         browser.close()
-    print(f"page: {n} photos of {SIZE[0]}x{SIZE[1]} uploaded at once, k = {k}")
+    named = ", three classes" if classes else ""
+    print(f"page: {n} photos of {SIZE[0]}x{SIZE[1]} uploaded at once, k = {k}{named}")
     print(f"  upload -> shares table shown  {waited:7.1f} s")
     if regions:
         print(f"  then every photo's regions    {counted:7.1f} s")
@@ -151,11 +162,12 @@ def main() -> None:
     p.add_argument("--photos", type=int, default=None, help="photos (engine 20, page 50)")
     p.add_argument("-k", type=int, default=8)
     p.add_argument("--regions", action="store_true", help="page: then count every photo's regions")
+    p.add_argument("--classes", action="store_true", help="page: three named classes (CLASSES)")
     args = p.parse_args()
     if args.what in ("engine", "both"):
         engine(args.photos or 20, args.k)
     if args.what in ("page", "both"):
-        page(args.photos or 50, args.k, args.regions)
+        page(args.photos or 50, args.k, args.regions, args.classes)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from kseg.engine.classes import (
     class_table,
 )
 from kseg.engine.clustering import COLOR_SPACES, INITS, MAX_K, Segmentation, segment
+from kseg.engine.counting import PaletteLookup, count_regions, palette_lookup
 from kseg.engine.editing import clean_segmentation, merge_clusters, merged_numbers, recolour
 from kseg.engine.histogram import ColorHistogram, color_histogram
 from kseg.engine.measuring import RegionTable, measure_regions
@@ -121,6 +122,7 @@ __all__ = [
     "PaintByNumber",
     "Palette",
     "PaletteError",
+    "PaletteLookup",
     "Previews",
     "RegionTable",
     "Roi",
@@ -146,6 +148,7 @@ __all__ = [
     "color_names",
     "color_sample",
     "colour_columns",
+    "count_regions",
     "cutout",
     "cutout_png",
     "downscale",
@@ -185,6 +188,7 @@ __all__ = [
     "palette_file_rows",
     "palette_gpl",
     "palette_json",
+    "palette_lookup",
     "palette_png",
     "palette_rows",
     "parse_roi",

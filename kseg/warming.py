@@ -9,7 +9,7 @@ import numpy as np
 
 from kseg.engine.hamerly import warm_up_lloyd
 from kseg.engine.pixel_kernels import count_colours, label_through
-from kseg.engine.regions import regions, small_regions, swept_areas
+from kseg.engine.regions import count_through, regions, small_regions, swept_areas
 from kseg.shapes.borders import Borders
 from kseg.shapes.curves import smooth_path
 from kseg.shapes.pathdata import exact_path
@@ -41,6 +41,7 @@ def warm_up() -> float:
     lut = np.zeros(1 << 24, dtype=np.int16)
     label_through(rgb, mask, lut)
     label_through(rgb, None, lut)
+    count_through(rgb, mask, True, lut, 1, True)  # regions counted (kseg.count_regions)
     corners, starts = trace_loops(mask)
     exact_path(corners, starts)
     smooth_path(corners, starts, 1.0)

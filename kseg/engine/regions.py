@@ -167,3 +167,87 @@ def swept_areas(
                 if core_region[c] == r:
                     area[core_part[c]] += 1
     return area
+
+
+@_jit
+def _row_labels(
+    rgb: np.ndarray, mask: np.ndarray, use_mask: bool, lut: np.ndarray, y: int, out: np.ndarray
+) -> None:
+    """``out[x] = lut[0xRRGGBB]`` of the pixels of row ``y`` (-1 outside ``mask``)."""
+    for x in range(rgb.shape[1]):
+        if use_mask and not mask[y, x]:
+            out[x] = -1
+        else:
+            r, g, b = np.int64(rgb[y, x, 0]), np.int64(rgb[y, x, 1]), np.int64(rgb[y, x, 2])
+            out[x] = lut[(r << 16) | (g << 8) | b]
+
+
+@_jit
+def _meet(parent: np.ndarray, counts: np.ndarray, v: int, s: int, t: int) -> int:
+    """Sets ``s`` and ``t`` of label ``v`` meet: their joined set, one
+    region fewer for ``v`` if they were two."""
+    a, b = _root(parent, s), _root(parent, t)
+    if a == b:
+        return a
+    counts[v] -= 1
+    if a < b:
+        parent[b] = a
+        return a
+    parent[a] = b
+    return b
+
+
+@_jit
+def count_through(
+    rgb: np.ndarray, mask: np.ndarray, use_mask: bool, lut: np.ndarray, labels: int,
+    diagonal: bool = True,
+) -> np.ndarray:  # fmt: skip
+    """How many connected regions each label has (8-connected, or
+    4-connected when not ``diagonal``) in the labels ``lut[0xRRGGBB]`` of
+    the pixels of ``rgb`` (-1 outside ``mask``, and for lut entries < 0),
+    as :func:`regions` finds them; the label image is never made.
+
+    One pass over the rows holding two rows of labels and sets: a new set
+    adds one to its label's count, joining two sets of a label takes one
+    off.  A run of one label along a row is one set from its first pixel."""
+    h, w = rgb.shape[0], rgb.shape[1]
+    counts = np.zeros(labels, dtype=np.int64)
+    rows = np.full((2, w), -1, dtype=np.int16)
+    row_sets = np.zeros((2, w), dtype=np.int32)
+    parent = np.empty(4 * w + 16, dtype=np.int32)
+    made = 0
+    for y in range(h):
+        here, above = rows[y & 1], rows[1 - (y & 1)]
+        here_set, above_set = row_sets[y & 1], row_sets[1 - (y & 1)]
+        _row_labels(rgb, mask, use_mask, lut, y, here)
+        if y == 0:
+            above[:] = -1
+        run, s = -1, -1
+        for x in range(w):
+            v = here[x]
+            if v != run:  # a new run: no set yet
+                run, s = v, -1
+            if v < 0:
+                continue
+            # The pixel above, or beside it when it is another label (8-connected).
+            lo, hi = x, x
+            if diagonal and above[x] != v:
+                lo, hi = max(x - 1, 0), min(x + 1, w - 1)
+            for t_x in range(lo, hi + 1):
+                if above[t_x] == v:
+                    t = above_set[t_x]
+                    if s < 0:
+                        s = t
+                    elif s != t:  # (a call passes arrays: only where two sets meet)
+                        s = _meet(parent, counts, v, s, t)
+            if s < 0:
+                if made == parent.shape[0]:  # more sets than room: grow
+                    grown = np.empty(2 * made, dtype=np.int32)
+                    grown[:made] = parent
+                    parent = grown
+                parent[made] = made
+                s = made
+                made += 1
+                counts[v] += 1
+            here_set[x] = s
+    return counts

@@ -4,7 +4,6 @@ time, each in its own job under the memory budget."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -43,16 +42,27 @@ def mask_file(series: Series, view: PhotoView, index: int) -> bytes:
 
 def region_counts(series: Series, named: kseg.Classes | None = None) -> list[dict[int, int]]:
     """Each photo's separate regions (8-connected) per colour, or per class
-    with ``named``: every photo decoded and labelled again, each in its own
-    job, as many at once as the server has workers (the budget admits
-    them); kept in the page cache."""
-
-    def one(view: PhotoView) -> dict[int, int]:
-        with job(["decode", "segment", "regions"], view.width * view.height):
-            table = kseg.measure_regions(_labelled(series, view)[1], classes=named)
-            return dict(Counter(table.colour.tolist()))
+    with ``named``: every colour labelled once (``kseg.palette_lookup``),
+    then every photo decoded again and its regions counted straight from
+    its pixels, each in its own job, as many at once as the server has
+    workers (the budget admits them); kept in the page cache."""
 
     def make() -> list[dict[int, int]]:
+        with job(["lookup"], 1 << 24):
+            lookup = kseg.palette_lookup(
+                series.centers_float,
+                color_space=series.settings.space,
+                label_centers=series.label_centers,
+                classes=named,
+            )
+
+        def one(view: PhotoView) -> dict[int, int]:
+            held = lookup.table.nbytes
+            with job(["decode", "count"], view.width * view.height, extra=held):
+                image, mask = decoded(view.upload, roi_for(series.settings, view.upload.digest))
+                counts = kseg.count_regions(image.rgb, lookup, mask=mask)
+                return {i: int(n) for i, n in enumerate(counts) if n}
+
         with ThreadPoolExecutor(max_workers=ADMISSION.slots) as workers:
             return list(workers.map(one, series.photos))
 

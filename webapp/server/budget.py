@@ -43,6 +43,14 @@ BYTES_PER_PIXEL = {
     "clean": 80.0,  # connected components and the distance transform (int32, float32)
     "recolour": 2.0,  # per-cluster sums in bands of 64 rows: 16.6 MB at 12 MP (1.4)
     "regions": 14.0,  # region numbers, the walk's stack and sizes (int32 each), statistics
+    # Regions counted straight from the pixels (kseg.count_regions): the sets'
+    # parents, at most one int32 per pixel (and the copy as they grow); photos
+    # take far less (0.1 on the 12 MP bench photos).
+    "count": 6.0,
+    # Every 24-bit colour labelled (kseg.palette_lookup), "pixels" = 2**24
+    # colours: the int16 table, a class table, and the colours' features a
+    # million at a time; 62-75 MB measured 2026-12-08.
+    "lookup": 5.0,
     "pattern": 4.0,  # the chart (under 3,200 px a side) and its PNG: 26-47 MB at 12 MP
     "mask": 2.0,  # a 1-bit PNG
     "cutout": 9.0,  # an RGBA image and its PNG
