@@ -190,8 +190,8 @@ def _region_counts_ui(series: Series, named: kseg.Classes | None) -> list[dict] 
         "Count each photo's separate regions",
         key="series-regions",
         help="Each photo's regions of each colour (or class, with classes), 8-connected, "
-        "in the table and the CSV. Every photo is read and labelled again: about half a "
-        "second for a 12 MP photo.",
+        "in the table and the CSV. Every photo is read again: about a quarter of a second "
+        "for a 12 MP photo.",
     ):
         return None
     with queue_notice(), st.spinner("Counting each photo's regions…"):
