@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from kseg.arguments import build_parser
+from kseg.base.parallel import single_blas_thread
 from kseg.base.validation import check_length
 from kseg.engine.applying import apply_palette
 from kseg.engine.classes import Classes, ClassesError
@@ -37,6 +38,7 @@ __all__ = ["build_parser", "main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (1 if any image failed)."""
+    single_blas_thread()  # the engine's own threads do the work (kseg.base.parallel)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.pick is not None and args.colours is None:

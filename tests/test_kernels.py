@@ -206,3 +206,21 @@ def test_another_process_gives_the_same_result_for_the_same_seed():
     assert out.returncode == 0, out.stderr[-2000:]
     rgb = kseg.load_image(kseg.sample_path("rocket")).rgb
     assert out.stdout.strip() == fingerprint(kseg.segment(rgb, 12, seed=7))
+
+
+def test_numpys_openblas_is_kept_to_one_thread(tmp_path):
+    """The server and the command keep OpenBLAS to one thread (its threads
+    spin beside the engine's own); every OpenBLAS loaded reads 1 after."""
+    import ctypes
+
+    assert parallel.single_blas_thread() >= 1  # numpy's wheels carry OpenBLAS
+    maps = Path("/proc/self/maps").read_text().splitlines()
+    paths = {ln.split()[-1] for ln in maps if "openblas" in ln.lower() and "/" in ln}
+    getters = [n.replace("_set_", "_get_") for n in parallel._BLAS_SETTERS]
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        getter = next(getattr(lib, n) for n in getters if hasattr(lib, n))
+        assert getter() == 1, path
+    assert parallel.single_blas_thread(tmp_path / "missing") == 0
+    (tmp_path / "maps").write_text("7f00-7f01 r-xp 0 08:01 1 /usr/lib/libm.so.6\n")
+    assert parallel.single_blas_thread(tmp_path / "maps") == 0

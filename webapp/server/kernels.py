@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import kseg
+from kseg.base.parallel import single_blas_thread
 from kseg.warming import is_warm
 from webapp.server.memory import freeze_loaded_kernels
 
@@ -39,12 +40,15 @@ _COMPILE = "import kseg; kseg.warm_up()"
 
 def start() -> None:
     """Have the kernels compiled and loaded (once per process, in the
-    background); at once if this process has them already."""
+    background); at once if this process has them already.  numpy's
+    OpenBLAS is kept to one thread first (``single_blas_thread``: its
+    threads cost CPU that other visitors' jobs need and gain no time)."""
     global _started
     with _STARTED:
         if _started:
             return
         _started = True
+    single_blas_thread()
     if is_warm():
         _READY.set()
         return
