@@ -190,3 +190,73 @@ def test_missing_path_and_wrong_source_type():
         kseg.load_image("/nonexistent/photo.png")
     with pytest.raises(TypeError, match="source must be bytes"):
         kseg.load_image(12345)  # type: ignore[arg-type]
+
+
+def _jpeg_variants() -> list[tuple[str, bytes]]:
+    """Every JPEG of the bad and odd images, the samples, and made ones:
+    each subsampling, progressive, greyscale, CMYK, EXIF-turned, cut short,
+    bytes flipped mid-stream, and junk after the end."""
+    found = [(p.name, p.read_bytes()) for p in sorted(BADIMAGES.rglob("*.jpg"))]
+    found.append(("rocket.jpg", kseg.sample_path("rocket").read_bytes()))
+    rgb = kseg.load_image(kseg.sample_path("coffee")).rgb[:301, :397]
+    made = {
+        "444": {"subsampling": 0},
+        "422": {"subsampling": 1},
+        "420": {"subsampling": 2, "quality": 60},
+        "progressive": {"progressive": True},
+    }
+    for name, kw in made.items():
+        buf = io.BytesIO()
+        Image.fromarray(rgb).save(buf, "JPEG", **kw)
+        found.append((name, buf.getvalue()))
+    for mode in ("L", "CMYK"):
+        buf = io.BytesIO()
+        Image.fromarray(rgb).convert(mode).save(buf, "JPEG")
+        found.append((mode, buf.getvalue()))
+    turned = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(rgb).save(turned, "JPEG", exif=exif)
+    found.append(("turned", turned.getvalue()))
+    plain = dict(found)["422"]
+    flipped = bytearray(plain)
+    for i in range(len(plain) // 2, len(plain) // 2 + 40, 7):
+        flipped[i] ^= 0x5A
+    found += [("flipped", bytes(flipped)), ("junk after", plain + b"\x00" * 9 + b"junk")]
+    found += [("cut", plain[: len(plain) * 2 // 3]), ("cut at a marker", plain[:-2])]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "data"), _jpeg_variants(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_opencvs_jpeg_path_gives_pillows_pixels_or_its_error(name, data, monkeypatch):
+    """Plain JPEGs are decoded by OpenCV: the pixels, alpha, notices and
+    errors are Pillow's for every JPEG, plain or not."""
+
+    def load():
+        try:
+            image = kseg.load_image(data)
+        except kseg.ImageError as exc:
+            return str(exc)
+        return image
+
+    fast = load()
+    monkeypatch.setattr("kseg.files.loading.plain_jpeg_pixels", lambda im, data: None)
+    slow = load()
+    if isinstance(slow, str):
+        assert fast == slow
+        return
+    assert np.array_equal(fast.rgb, slow.rgb) and fast.alpha is slow.alpha is None
+    assert (fast.format, fast.notices) == (slow.format, slow.notices)
+
+
+def test_a_plain_jpeg_is_decoded_by_opencv():
+    from kseg.files.decoding import plain_jpeg_pixels
+
+    data = kseg.sample_path("rocket").read_bytes()
+    with Image.open(io.BytesIO(data)) as im:
+        rgb = plain_jpeg_pixels(im, data)
+    assert rgb is not None and rgb.shape == (427, 640, 3)
+    with Image.open(ODD / "hopper_orientation_6.jpg") as im:  # turned: Pillow's path
+        assert plain_jpeg_pixels(im, (ODD / "hopper_orientation_6.jpg").read_bytes()) is None

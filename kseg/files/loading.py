@@ -31,7 +31,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageFile
 
-from kseg.files.decoding import resized, to_rgb_alpha, upright
+from kseg.files.decoding import plain_jpeg_pixels, resized, to_rgb_alpha, upright
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -150,7 +150,7 @@ def load_image(
         raise ImageError(msg)
     with _open(data, max_pixels) as im:
         fmt = str(im.format)
-        rgb, alpha, notices = _decode_or_explain(im, fmt, max_pixels, fit_pixels)
+        rgb, alpha, notices = _decode_or_explain(im, data, max_pixels, fit_pixels)
     for arr in (rgb, alpha):
         if arr is not None:
             arr.flags.writeable = False  # safe to share, e.g. between app sessions
@@ -205,11 +205,12 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
 
 
 def _decode_or_explain(
-    im: Image.Image, fmt: str, max_pixels: int, fit_pixels: int | None
+    im: Image.Image, data: bytes, max_pixels: int, fit_pixels: int | None
 ) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
     """:func:`_decode`, with every decoder failure turned into an ImageError."""
+    fmt = str(im.format)
     try:
-        return _decode(im, max_pixels, fit_pixels)
+        return _decode(im, data, max_pixels, fit_pixels)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as exc:
@@ -313,7 +314,7 @@ def _too_many_pixels_error(size: tuple[int, int] | None, max_pixels: int) -> Ima
 
 
 def _decode(
-    im: Image.Image, max_pixels: int, fit_pixels: int | None
+    im: Image.Image, data: bytes, max_pixels: int, fit_pixels: int | None
 ) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
     width, height = im.size
     if width < 1 or height < 1:
@@ -326,6 +327,8 @@ def _decode(
     if n_frames > 1:
         notices.append(f"This {im.format} has {n_frames} frames; the first one is used.")
     target = fitted_size(width, height, fit_pixels) if fit_pixels else (width, height)
+    if target == (width, height) and (rgb := plain_jpeg_pixels(im, data)) is not None:
+        return rgb, None, notices
     if target != (width, height):
         im.draft(im.mode, target)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when that suffices
     im.load()
