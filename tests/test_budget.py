@@ -190,3 +190,25 @@ def test_the_zip_uses_both_cores_only_where_the_budget_can_hold_that(monkeypatch
         fits = SimpleNamespace(fits_alone=lambda n, c=capacity: n <= c)
         monkeypatch.setattr(downloads, "ADMISSION", fits)
         assert downloads.zip_step(ref) == want, capacity
+
+
+def test_a_job_whose_cached_piece_went_while_it_waited_queues_again_for_it(monkeypatch):
+    """Planned with the photo cached, then the photo dropped for other jobs
+    while this one waited: once its turn comes it holds the decode's bytes
+    too before it runs (it would decode unreserved otherwise)."""
+    from webapp.server.budget import job_bytes
+    from webapp.session import jobs
+
+    held, real = [], jobs.ADMISSION.reserve
+    monkeypatch.setattr(
+        jobs.ADMISSION, "reserve", lambda n, on_wait=None: held.append(n) or real(n, on_wait)
+    )
+    pixels, small, large = 2_000_000, ["previews"], ["decode", "previews"]
+    plans = iter([large, large])
+    with jobs.job(small, pixels, replan=lambda: next(plans)):
+        assert jobs.ADMISSION.holding()
+    assert held == [job_bytes(small, pixels, pixels), job_bytes(large, pixels, pixels)]
+    held.clear()
+    with jobs.job(small, pixels, replan=lambda: small):  # nothing went: held once
+        pass
+    assert held == [job_bytes(small, pixels, pixels)]

@@ -372,12 +372,17 @@ def segment_photo(
 def _page_job(source: Source, settings: Settings, likely: Edits) -> AbstractContextManager[None]:
     """The job of a page run: the full-size steps the caches lack, and the
     previews (``likely``: the edits, before the result says how many colours
-    it found); no job at all when everything is cached."""
-    steps = missing_steps(source.key, settings, likely)
-    if steps or ("views", source.key, settings, likely) not in PAGE:
-        steps.append("previews")
+    it found); no job at all when everything is cached.  Planned again when
+    its turn comes (what it found cached may have gone while it waited)."""
+
+    def planned() -> list[str]:
+        steps = missing_steps(source.key, settings, likely)
+        if steps or ("views", source.key, settings, likely) not in PAGE:
+            steps.append("previews")
+        return steps
+
     pixels, decoder = photo_sizes(source)
-    return job(steps, pixels, decoder)
+    return job(planned(), pixels, decoder, replan=planned)
 
 
 def _data_url(jpeg: bytes) -> str:

@@ -69,35 +69,65 @@ class TooLarge(Exception):
 
 @contextmanager
 def job(
-    steps: list[str], pixels: int, decoder_pixels: int | None = None, extra: int = 0
+    steps: list[str],
+    pixels: int,
+    decoder_pixels: int | None = None,
+    extra: int = 0,
+    replan: Callable[[], list[str]] | None = None,
 ) -> Iterator[None]:
     """Run a job of heavy steps under the memory budget, waiting its turn if
     needed.  The whole job reserves before it holds anything (a job waiting
     with a decoded photo in hand would hold memory the budget does not see);
     the steps inside pass straight through.  No steps: nothing to wait for.
-    ``extra``: bytes the job needs besides its steps' (e.g. a series' tables)."""
+    ``extra``: bytes the job needs besides its steps' (e.g. a series' tables).
+    ``replan``: the steps as the caches stand, asked again when the job's
+    turn comes (a cached piece it counted on may have been dropped for other
+    jobs meanwhile, and is then made again here: the job queues again for
+    the bytes that takes)."""
     if not steps:
         yield
         return
     if not set(steps) <= kernels.KERNEL_FREE and not kernels.ready():
         show = _ON_WAIT.get()
         kernels.wait(on_wait=None if show is None else lambda: show(-1))
-    need = extra + job_bytes(steps, pixels, pixels if decoder_pixels is None else decoder_pixels)
+    decoder = pixels if decoder_pixels is None else decoder_pixels
     t0 = time.monotonic()
     outermost = not ADMISSION.holding()
     try:
-        with ADMISSION.reserve(need, on_wait=_ON_WAIT.get()):
+        with _reserved(steps, pixels, decoder, extra, replan if outermost else None) as ran:
             waited = time.monotonic() - t0
             if waited > 0.05:
-                what = "+".join(steps)
+                what = "+".join(ran)
                 LOG.info("kseg admission: waited %.2f s for %s (%d px)", waited, what, pixels)
             t1, cpu1 = time.monotonic(), time.process_time()
             yield
             if STEP_LOG and outermost:
-                _log_job(steps, pixels, waited, time.monotonic() - t1, time.process_time() - cpu1)
+                _log_job(ran, pixels, waited, time.monotonic() - t1, time.process_time() - cpu1)
     finally:
         if outermost:
             trim()  # the job's freed buffers go back to the system, not to the next job
+
+
+@contextmanager
+def _reserved(
+    steps: list[str],
+    pixels: int,
+    decoder: int,
+    extra: int,
+    replan: Callable[[], list[str]] | None,
+) -> Iterator[list[str]]:
+    """Hold the bytes of ``steps`` for the block (yields the steps held
+    for); with ``replan``, once admitted, queue again while the steps have
+    grown since (twice at most, then run with what is held)."""
+    for attempt in range(3):
+        need = extra + job_bytes(steps, pixels, decoder)
+        with ADMISSION.reserve(need, on_wait=_ON_WAIT.get()):
+            now = replan() if replan is not None and attempt < 2 else steps
+            if now and extra + job_bytes(now, pixels, decoder) > need:
+                steps = now
+                continue  # (leaves the queue's slot to whoever is next)
+            yield steps
+            return
 
 
 def _log_job(steps: list[str], pixels: int, waited: float, wall: float, cpu: float) -> None:
