@@ -83,6 +83,15 @@ def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     return str(value)
 
 
+def check_connectivity(connectivity: object) -> bool:
+    """Whether pixels touching at a corner are neighbours: ``connectivity``
+    8 (True) or 4 (False), if it is one of those."""
+    if connectivity not in (4, 8):
+        msg = f"connectivity must be 4 or 8, got {connectivity!r}"
+        raise ValueError(msg)
+    return connectivity == 8
+
+
 def check_rgb(rgb: object) -> np.ndarray:
     """``rgb``, if it is an (H, W, 3) uint8 array with at least one pixel."""
     if not isinstance(rgb, np.ndarray):

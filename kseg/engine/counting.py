@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from kseg.base.validation import check_choice, check_mask, check_rgb
+from kseg.base.validation import check_choice, check_connectivity, check_mask, check_rgb
 from kseg.engine.applying import check_palette, search_centres
 from kseg.engine.classes import Classes
 from kseg.engine.histogram import features
@@ -144,10 +144,7 @@ def count_regions(
     if not isinstance(lookup, PaletteLookup):
         msg = f"lookup must be a kseg.PaletteLookup, got {type(lookup).__name__}"
         raise TypeError(msg)
-    if connectivity not in (4, 8):
-        msg = f"connectivity must be 4 or 8, got {connectivity!r}"
-        raise ValueError(msg)
+    diagonal = check_connectivity(connectivity)
     mask = check_mask(mask, rgb.shape[:2])
     m = np.ones((1, 1), dtype=np.bool_) if mask is None else np.ascontiguousarray(mask)
-    diagonal = connectivity == 8
     return count_through(rgb, m, mask is not None, lookup.table, lookup.labels, diagonal)

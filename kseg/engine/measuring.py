@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from kseg.base.validation import check_int, check_number
+from kseg.base.validation import check_connectivity, check_int, check_number
 from kseg.engine.classes import Classes, class_labels
 from kseg.engine.regions import regions
 from kseg.engine.result import Segmentation
@@ -146,16 +146,14 @@ def measure_regions(
     if not isinstance(result, Segmentation):
         msg = f"result must be a kseg.Segmentation, got {type(result).__name__}"
         raise TypeError(msg)
-    if connectivity not in (4, 8):
-        msg = f"connectivity must be 4 or 8, got {connectivity!r}"
-        raise ValueError(msg)
+    diagonal = check_connectivity(connectivity)
     min_size = check_int("min_size", min_size, 1, 10**9)
     if mm_per_px is not None:
         mm_per_px = check_number("mm_per_px", mm_per_px, 0.0, 1e6, open_lo=True)
     labels, names = result.labels, ()
     if classes is not None:
         labels, names = class_labels(result, classes)
-    region, sizes = regions(labels, connectivity == 8)
+    region, sizes = regions(labels, diagonal)
     stats = _stats(region, len(sizes))
     keep = np.flatnonzero(stats[:, 0] >= min_size)
     first = np.full(len(sizes), -1, dtype=np.int64)  # each region's colour, from a pixel of it

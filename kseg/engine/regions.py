@@ -190,11 +190,7 @@ def _meet(parent: np.ndarray, counts: np.ndarray, v: int, s: int, t: int) -> int
     if a == b:
         return a
     counts[v] -= 1
-    if a < b:
-        parent[b] = a
-        return a
-    parent[a] = b
-    return b
+    return _join(parent, a, b)
 
 
 @_jit
