@@ -20,9 +20,11 @@ has started (Streamlit, the engine's compiled kernels, numpy, the page's
 modules: about 150,000 objects) is frozen out of the cyclic garbage
 collector's sight (:func:`freeze_startup_heap`; kernels loaded later, by
 :func:`freeze_loaded_kernels`).  Streamlit collects garbage
-after every script run (``runner.postScriptGC``); walking that heap took
-about 0.2 s a run, holding the interpreter lock, so every session's messages
-(a new visitor's first screen, the end of any rerun) waited for it.
+after every script run unless told not to (``runner.postScriptGC``, off in
+this project's config.toml); walking that heap took about 0.2 s a run,
+holding the interpreter lock, so every session's messages (a new visitor's
+first screen, the end of any rerun) waited for it, and Python's own full
+collections still walk what is not frozen.
 """
 
 from __future__ import annotations
