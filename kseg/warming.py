@@ -9,7 +9,14 @@ import numpy as np
 
 from kseg.engine.hamerly import warm_up_lloyd
 from kseg.engine.pixel_kernels import count_colours, label_through
-from kseg.engine.regions import count_through, regions, small_regions, swept_areas
+from kseg.engine.regions import (
+    count_through,
+    interior,
+    poles,
+    regions,
+    small_regions,
+    swept_areas,
+)
 from kseg.shapes.borders import Borders
 from kseg.shapes.curves import smooth_path
 from kseg.shapes.pathdata import exact_path
@@ -48,6 +55,7 @@ def warm_up() -> float:
     labels = np.zeros((4, 4), dtype=np.int16)
     small_regions(labels, 2)
     part, _ = regions(labels.astype(np.int32), True)  # paint by number's parts
+    poles(part, 1, interior(part).astype(np.float32))  # where a region's label goes
     away = np.zeros(labels.shape, dtype=np.float32)
     swept_areas(part, part, away, np.ones(labels.shape, dtype=np.int32), 1.0, 3)
     labels[1:3, 1:3] = 1  # a closed border, and one meeting the frame

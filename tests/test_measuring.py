@@ -68,6 +68,11 @@ def test_regions_equal_opencvs_connected_components(seed, connectivity, min_size
     # apply_palette numbers colours in the palette's order: colour c is label c.
     assert np.array_equal(result.labels, labels)
     assert_same_regions(table, _opencv(labels, connectivity, min_size))
+    # Each region's label point is one of its own pixels' centres.
+    x, y = np.floor(table.inside).astype(int).T
+    assert np.array_equal(labels[y, x], table.colour)
+    assert ((x >= table.bbox[:, 0]) & (x < table.bbox[:, 0] + table.bbox[:, 2])).all()
+    assert ((y >= table.bbox[:, 1]) & (y < table.bbox[:, 1] + table.bbox[:, 3])).all()
 
 
 def test_perimeter_counts_the_pixel_edges_and_areas_scale_exactly():
@@ -161,10 +166,26 @@ def test_the_regions_picture_outlines_every_border_and_numbers_the_largest():
     assert white[edge].mean() > 0.9  # every border in white, but where a number sits
     dark = (picture < 60).all(axis=2)  # the numbers' strokes
     for i in np.argsort(-table.area)[:2]:
-        x, y = (table.centroid[i] / 2).astype(int)
+        x, y = (table.inside[i] / 2).astype(int)
         assert dark[max(0, y - 6) : y + 6, max(0, x - 8) : x + 8].any(), i
-    x, y = (table.centroid[np.argmin(table.area)] / 2).astype(int)
+    x, y = (table.inside[np.argmin(table.area)] / 2).astype(int)
     assert not dark[y - 6 : y + 6, x - 8 : x + 8].any()  # the third is not numbered
+
+
+def test_a_c_shaped_region_is_numbered_inside_itself_not_at_its_centroid():
+    labels = np.zeros((100, 100), np.int64)
+    labels[10:90, 10:30] = 1  # a C: its centroid lies in the background it encloses
+    labels[10:30, 30:90] = 1
+    labels[70:90, 30:90] = 1
+    table = kseg.measure_regions(_result(labels))
+    c = int(np.flatnonzero(table.colour == 1)[0])
+    cx, cy = table.centroid[c].astype(int)
+    assert labels[cy, cx] == 0  # the centroid is outside the C
+    x, y = table.inside[c].astype(int)
+    assert (labels[y - 6 : y + 7, x - 6 : x + 7] == 1).all()  # deep inside an arm
+    picture = kseg.numbered_regions(np.full((100, 100, 3), 128, np.uint8), labels, table, 100)
+    dark = (picture < 60).all(axis=2)  # the numbers' strokes
+    assert dark[y - 5 : y + 5, x - 8 : x + 8].any()
 
 
 def test_a_line_on_a_ruler_and_its_length_give_the_scale_of_every_area(downloads):

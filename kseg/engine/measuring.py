@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from kseg.base.opencv import cv2
 from kseg.base.validation import check_connectivity, check_int, check_number
 from kseg.engine.classes import Classes, class_labels
-from kseg.engine.regions import regions
+from kseg.engine.regions import interior, poles, regions
 from kseg.engine.result import Segmentation
 
 __all__ = ["RegionTable", "measure_regions"]
@@ -53,6 +54,12 @@ def _stats(region: np.ndarray, count: int) -> np.ndarray:
     return out
 
 
+def _inside(region: np.ndarray, count: int) -> np.ndarray:
+    """(count, 2) float: each region's pixel farthest from its edge."""
+    dist = cv2.distanceTransform(interior(region), cv2.DIST_L2, 3)
+    return poles(region, count, dist)[0].astype(np.float64)
+
+
 @dataclass(frozen=True, eq=False)
 class RegionTable:
     """The separate regions of a result's colours, one row each (raster
@@ -66,6 +73,10 @@ class RegionTable:
         Pixels.
     centroid : (n, 2) ndarray of float
         Mean (x, y) of the pixels' centres (a pixel's centre is at + 0.5).
+    inside : (n, 2) ndarray of float
+        The centre (x, y) of the region's pixel farthest from its edge and
+        the frame: where a label goes (a centroid may lie outside a curved
+        or ring-shaped region).
     bbox : (n, 4) ndarray of int
         x, y, width, height in pixels.
     perimeter : (n,) ndarray of int
@@ -81,6 +92,7 @@ class RegionTable:
     colour: np.ndarray
     area: np.ndarray
     centroid: np.ndarray
+    inside: np.ndarray
     bbox: np.ndarray
     perimeter: np.ndarray
     mm_per_px: float | None
@@ -165,6 +177,7 @@ def measure_regions(
         colour=first[keep],
         area=s[:, 0],
         centroid=np.stack([s[:, 1], s[:, 2]], axis=1) / s[:, :1] + 0.5,
+        inside=_inside(region, len(sizes))[keep] + 0.5,
         bbox=np.stack([s[:, 3], s[:, 4], s[:, 5] - s[:, 3] + 1, s[:, 6] - s[:, 4] + 1], axis=1),
         perimeter=s[:, 7],
         mm_per_px=mm_per_px,

@@ -113,6 +113,27 @@ def small_regions(labels: np.ndarray, min_area: int, diagonal: bool = True) -> n
 
 
 @_jit
+def interior(region: np.ndarray) -> np.ndarray:
+    """(H, W) uint8: 1 where a pixel's four neighbours are all of its own
+    region (-1 counts as one too), 0 on every region's edge and on the
+    frame; OpenCV's distance transform then measures how far inside each
+    pixel lies."""
+    h, w = region.shape
+    out = np.zeros((h, w), dtype=np.uint8)
+    for y in range(1, h - 1):
+        for x in range(1, w - 1):
+            r = region[y, x]
+            if (
+                region[y, x - 1] == r
+                and region[y, x + 1] == r
+                and region[y - 1, x] == r
+                and region[y + 1, x] == r
+            ):
+                out[y, x] = 1
+    return out
+
+
+@_jit
 def poles(region: np.ndarray, count: int, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each region's pixel farthest from its edge (the first in raster order
     of equals): (count, 2) int64 (x, y), and that distance."""

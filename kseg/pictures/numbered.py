@@ -46,7 +46,7 @@ def numbered_regions(
     scale = labels.shape[1] / max(1, width)
     size = max(0.3, min(0.6, labels.shape[1] / 1600))
     for i in np.argsort(-table.area, kind="stable")[:most].tolist():
-        x, y = (table.centroid[i] * scale).tolist()
+        x, y = (table.inside[i] * scale).tolist()  # inside the region, unlike a centroid
         text = str(i + 1)
         (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, size, 1)
         at = (int(x - tw / 2), int(y + th / 2))

@@ -42,7 +42,10 @@ BYTES_PER_PIXEL = {
     "merge": 3.0,
     "clean": 80.0,  # connected components and the distance transform (int32, float32)
     "recolour": 2.0,  # per-cluster sums in bands of 64 rows: 16.6 MB at 12 MP (1.4)
-    "regions": 14.0,  # region numbers, the walk's stack and sizes (int32 each), statistics
+    # Region numbers and their sets (int32), statistics, each region's label
+    # point (a distance transform, float32): 19.3 on the most textured 12 MP
+    # bench photo at k = 16 (21,681 regions), measured 2026-12-08.
+    "regions": 22.0,
     # Regions counted straight from the pixels (kseg.count_regions): the sets'
     # parents, at most one int32 per pixel (and the copy as they grow); photos
     # take far less (0.1 on the 12 MP bench photos).
