@@ -1,8 +1,8 @@
 """Regions counted straight from a photo's pixels: :func:`palette_lookup`
 labels every 24-bit colour once for a palette, then :func:`count_regions`
 counts each colour's (or class's) separate regions in one pass over a photo,
-with no label image made.  What the "Many photos" page and batch counts use:
-the same counts as :func:`kseg.measure_regions` on
+with no label image made.  What the "Many photos" page counts with: the
+same counts as :func:`kseg.measure_regions` on
 :func:`kseg.apply_palette`'s result, at a fraction of the time and memory.
 """
 
@@ -38,7 +38,8 @@ class PaletteLookup:
     table : (2**24,) ndarray of int16
         ``table[0xRRGGBB]``: the palette colour :func:`kseg.apply_palette`
         gives a pixel of that colour (32 MB), or with classes that colour's
-        class (:meth:`Classes.groups` orders them; -1 for none).
+        class (as :meth:`Classes.groups` orders them, the colours in no
+        class last).
     classes : tuple of str
         The classes' names, with classes; else empty.
     """
