@@ -35,6 +35,14 @@ def _join(parent: np.ndarray, a: int, b: int) -> int:
 
 
 @_jit
+def _doubled(parent: np.ndarray) -> np.ndarray:
+    """``parent`` copied into an array twice its size."""
+    grown = np.empty(2 * parent.shape[0], dtype=parent.dtype)
+    grown[: parent.shape[0]] = parent
+    return grown
+
+
+@_jit
 def regions(labels: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """The connected regions of one label (>= 0) of ``labels`` (8-connected,
     or 4-connected when not ``diagonal``): an (H, W) int32 map of region
@@ -71,10 +79,8 @@ def regions(labels: np.ndarray, diagonal: bool = True) -> tuple[np.ndarray, np.n
                         t = region[y - 1, x + 1]
                         s = t if s < 0 else _join(parent, s, t)
             if s < 0:
-                if made == parent.shape[0]:  # more sets than room: grow
-                    grown = np.empty(2 * made, dtype=np.int32)
-                    grown[:made] = parent
-                    parent = grown
+                if made == parent.shape[0]:  # more sets than room
+                    parent = _doubled(parent)
                 parent[made] = made
                 s = made
                 made += 1
@@ -258,10 +264,8 @@ def count_through(
                     elif s != t:  # (a call passes arrays: only where two sets meet)
                         s = _meet(parent, counts, v, s, t)
             if s < 0:
-                if made == parent.shape[0]:  # more sets than room: grow
-                    grown = np.empty(2 * made, dtype=np.int32)
-                    grown[:made] = parent
-                    parent = grown
+                if made == parent.shape[0]:  # more sets than room
+                    parent = _doubled(parent)
                 parent[made] = made
                 s = made
                 made += 1
