@@ -33,6 +33,17 @@ def wait_for_app(page: Page) -> None:
     raise AssertionError("the part below the fold came back after it had been drawn")
 
 
+def expect_summary(page: Page, text: str) -> None:
+    """The result's summary says ``text`` once the run is over (while a run
+    redraws the page, the summary before it may still show beside the new
+    one)."""
+    summary = page.locator(".kseg-summary")
+    expect(summary.filter(has_text=text)).to_be_visible(timeout=TIMEOUT)
+    wait_for_app(page)
+    expect(summary).to_have_count(1)
+    expect(summary).to_contain_text(text)
+
+
 def open_app(page: Page, url: str) -> None:
     page.goto(url)
     expect(page.locator(".kseg-summary")).to_be_visible(timeout=TIMEOUT)
@@ -261,10 +272,7 @@ def test_suggest_k_shows_the_curve_and_applies_the_suggestion(
     suggested = int(reason.inner_text().split("k = ")[1].split(" ")[0])
     page.screenshot(path=str(shots / "08-suggest-k.png"), full_page=True)
     page.get_by_role("button", name=f"Use k = {suggested}").click()
-    expect(page.locator(".kseg-summary")).to_contain_text(
-        f"{suggested} clusters found", timeout=TIMEOUT
-    )
-    wait_for_app(page)
+    expect_summary(page, f"{suggested} clusters found")
     expect(page.locator(".kseg-swatch")).to_have_count(suggested)
     expect(reason).to_have_count(0)
     slider = page.get_by_test_id("stSlider").filter(has_text="Number of colours")
