@@ -14,7 +14,7 @@ import streamlit as st
 # run, whichever page (the series photos' folder made, a dead server's removed).
 from webapp.many_photos import widgets as series_widgets  # noqa: F401
 from webapp.parts import markup
-from webapp.server import memory, serving
+from webapp.server import memory
 from webapp.session import state
 
 st.set_page_config(
@@ -24,7 +24,6 @@ st.set_page_config(
     menu_items={"About": markup.about_text(), "Get help": None, "Report a bug": None},
 )
 memory.freeze_startup_heap()  # once per process: garbage collection after each run stays short
-serving.tune_static_files()  # once per process: the front end sent in larger pieces
 state.start_session()
 st.sidebar.caption(f"kseg {markup.kseg_version()} · MIT licence · photos stay on this server")
 st.navigation(

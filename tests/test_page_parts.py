@@ -148,12 +148,3 @@ def test_the_page_freezes_the_heap_it_starts_with_once_and_later_cycles_are_stil
     assert frozen > 50_000 and again <= frozen, (frozen, again)  # some are freed since
     assert found >= 2  # the two nodes of the cycle (and their dicts)
     assert tracked < frozen, (tracked, frozen)
-
-
-def test_the_front_end_is_sent_in_256_kib_pieces():
-    from starlette.responses import FileResponse
-
-    from webapp.server import serving
-
-    assert serving.tune_static_files() == 256 * 1024
-    assert FileResponse.chunk_size == 256 * 1024  # Starlette's own: 64 KiB
